@@ -1,0 +1,28 @@
+//! Calmdesk's domain: the complaint case, its lifecycle, the commands that change it and the
+//! storage port. Pure: no I/O, no database or web framework types.
+
+mod commands;
+mod error;
+mod export;
+mod ids;
+mod lifecycle;
+mod model;
+mod paging;
+mod ports;
+mod text_enum;
+
+pub use commands::{
+    Assign, CaseFilter, IncidentRecordInput, LANGUAGES, Limits, NewAgent, NewCase, NewCustomer,
+    NewDepartment, NewMessage, Transition, UpdateCase,
+};
+pub use error::{DomainError, StoreError};
+pub use export::ExportRecord;
+pub use ids::{AgentId, CaseId, CustomerId, DepartmentId, EventId, MessageId};
+pub use jiff::Timestamp;
+pub use lifecycle::{Resolution, Status};
+pub use model::{
+    Actor, Agent, ApiToken, Case, CaseDetail, Channel, Customer, Department, Direction, Event,
+    EventKind, IncidentRecord, Message, Money, Priority, Role,
+};
+pub use paging::{Cursor, ListQuery, Page};
+pub use ports::Store;
