@@ -1,0 +1,115 @@
+//! Simplified or traditional Chinese, decided by characters that exist in only one of the two.
+
+use super::zh_tables::{SIMPLIFIED_ONLY, TRADITIONAL_ONLY};
+use crate::lang::{Detection, Lang};
+
+/// Characters that exist in both scripts but in practice are written far more often in
+/// simplified text, because traditional text uses another character for the common word
+/// (著/着, 裡/里, 於/于, 後/后, 麼/么, 隻/只). Weaker evidence than the exclusive tables.
+const LEANS_SIMPLIFIED: &[char] = &['么', '于', '后', '只', '着', '里'];
+const LEAN_WEIGHT: f32 = 0.3;
+
+pub(super) fn detect(text: &str, hint: Option<Lang>) -> Detection {
+    let mut simplified = 0.0f32;
+    let mut traditional = 0.0f32;
+    for c in text.chars() {
+        if SIMPLIFIED_ONLY.binary_search(&c).is_ok() {
+            simplified += 1.0;
+        } else if TRADITIONAL_ONLY.binary_search(&c).is_ok() {
+            traditional += 1.0;
+        } else if LEANS_SIMPLIFIED.contains(&c) {
+            simplified += LEAN_WEIGHT;
+        }
+    }
+    let margin = (simplified - traditional).abs();
+    let hinted = hint.filter(|h| h.is_chinese());
+    if margin < 1.0 {
+        // Nothing (or almost nothing) tells the scripts apart: the caller's hint decides; without
+        // one, simplified is the likelier script for an unknown writer, said with low confidence.
+        let lang = hinted.unwrap_or(if traditional > simplified {
+            Lang::ZhHant
+        } else {
+            Lang::ZhHans
+        });
+        let confidence = if hinted.is_some() { 0.6 } else { 0.35 };
+        return Detection { lang, confidence };
+    }
+    let lang = if simplified > traditional {
+        Lang::ZhHans
+    } else {
+        Lang::ZhHant
+    };
+    // Two clear characters already make it likely; mixed evidence lowers the confidence.
+    let share = simplified.max(traditional) / (simplified + traditional);
+    let amount = 1.0 - (-margin / 1.5).exp();
+    Detection {
+        lang,
+        confidence: (0.5 + 0.5 * amount) * share,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_sorted_and_disjoint() {
+        assert!(SIMPLIFIED_ONLY.windows(2).all(|w| w[0] < w[1]));
+        assert!(TRADITIONAL_ONLY.windows(2).all(|w| w[0] < w[1]));
+        assert!(
+            SIMPLIFIED_ONLY
+                .iter()
+                .all(|c| TRADITIONAL_ONLY.binary_search(c).is_err())
+        );
+    }
+
+    #[test]
+    fn shared_characters_are_in_neither_table() {
+        for c in ['的', '是', '人', '大', '里', '台', '后', '只'] {
+            assert!(SIMPLIFIED_ONLY.binary_search(&c).is_err(), "{c}");
+            assert!(TRADITIONAL_ONLY.binary_search(&c).is_err(), "{c}");
+        }
+    }
+
+    #[test]
+    fn distinguishing_characters_decide() {
+        let hans = detect("我要退款，这个订单还没发货", None);
+        assert_eq!(hans.lang, Lang::ZhHans);
+        assert!(hans.confidence > 0.8);
+        let hant = detect("我要退款，這個訂單還沒發貨", None);
+        assert_eq!(hant.lang, Lang::ZhHant);
+        assert!(hant.confidence > 0.8);
+    }
+
+    #[test]
+    fn only_shared_characters_follow_the_hint() {
+        // 我要退款 is written the same in both scripts.
+        assert_eq!(detect("我要退款", Some(Lang::ZhHant)).lang, Lang::ZhHant);
+        assert_eq!(detect("我要退款", Some(Lang::ZhHans)).lang, Lang::ZhHans);
+    }
+
+    #[test]
+    fn only_shared_characters_without_hint_is_a_low_confidence_guess() {
+        let d = detect("我要退款", None);
+        assert_eq!(d.lang, Lang::ZhHans);
+        assert!(d.confidence < 0.5);
+        // A hint that is not Chinese says nothing about the script.
+        assert!(detect("我要退款", Some(Lang::En)).confidence < 0.5);
+    }
+
+    #[test]
+    fn clear_evidence_beats_a_wrong_hint() {
+        assert_eq!(
+            detect("這個訂單還沒發貨", Some(Lang::ZhHans)).lang,
+            Lang::ZhHant
+        );
+    }
+
+    #[test]
+    fn mixed_evidence_lowers_confidence() {
+        let clean = detect("这个订单还没发货", None);
+        let mixed = detect("这个订单還沒发货", None);
+        assert_eq!(mixed.lang, Lang::ZhHans);
+        assert!(mixed.confidence < clean.confidence);
+    }
+}

@@ -1,0 +1,456 @@
+//! Languages written in Latin letters: English, Romanian (with or without diacritics), Tagalog
+//! and Taglish, Greeklish; and the widespread languages Calmdesk does not support, scored too so
+//! that Spanish, German, Indonesian... come out as `und` instead of the nearest supported one.
+//!
+//! Evidence: function words (the most frequent words of a language cover 40–50% of any
+//! sentence and survive missing diacritics), letters only some languages use, and word shapes
+//! (affixes) for words no list knows.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::fold::fold;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Class {
+    En,
+    Ro,
+    Tl,
+    /// Greek written in Latin letters.
+    Greeklish,
+    Es,
+    Pt,
+    It,
+    Fr,
+    De,
+    Nl,
+    /// Indonesian and Malay.
+    Id,
+    Pl,
+    Tr,
+    /// Swedish, Norwegian, Danish.
+    Nordic,
+    Vi,
+    /// Other Latin-script languages known only by their letters (Czech, Hungarian, ...).
+    OtherLatin,
+}
+
+const CLASS_COUNT: usize = 16;
+const CLASSES: [Class; CLASS_COUNT] = [
+    Class::En,
+    Class::Ro,
+    Class::Tl,
+    Class::Greeklish,
+    Class::Es,
+    Class::Pt,
+    Class::It,
+    Class::Fr,
+    Class::De,
+    Class::Nl,
+    Class::Id,
+    Class::Pl,
+    Class::Tr,
+    Class::Nordic,
+    Class::Vi,
+    Class::OtherLatin,
+];
+
+/// Function words per language, folded (lowercase, no diacritics). `strong` words are frequent
+/// in the language and rare elsewhere; `common` words are frequent but shared with others.
+struct WordList {
+    class: Class,
+    strong: &'static str,
+    common: &'static str,
+}
+
+const STRONG_WEIGHT: f32 = 2.0;
+const COMMON_WEIGHT: f32 = 1.0;
+
+const WORD_LISTS: &[WordList] = &[
+    WordList {
+        class: Class::En,
+        strong: "the and is are was were of with this that have has had you your they what would \
+                 will been be which there their from about just my it we our how why when where \
+                 who should could them he she his him her very really get got like know think \
+                 want need because please thank thanks still never only even also after before \
+                 again its it's i'm i've don't can't didn't doesn't isn't wasn't won't couldn't \
+                 wouldn't shouldn't haven't aren't dont cant didnt doesnt isnt wasnt wont im ive \
+                 youre thats whats theres here those these being than then were into over off \
+                 yet such every something anything nothing going make made said say see way \
+                 people much more most many well back time day today tomorrow yesterday",
+        common: "a an in on at to for not no do does did but or if so as by i me up out all any \
+                 some one can now don didn doesn isn wasn won couldn ll re ve t s d m new good \
+                 bad great love other yes yeah lol oh order account money customer service \
+                 help who year years week call",
+    },
+    WordList {
+        class: Class::Ro,
+        strong: "si nu este sunt pentru care mai foarte din dar acest aceasta asta acesta fost \
+                 fi fie poate pot daca deja inca acum aici cand cum decat dupa pana despre prin \
+                 sau iar doar nici chiar bine tot toate toti nimic ceva ceea lui lor ei ea noi \
+                 voi eu tu meu mea mei mele tau tale sai sale nostru noastra vostru imi iti isi \
+                 vor vom ar as avea avem aveti ale unui unei unor niste acolo aceste acestea \
+                 acel acea fiecare orice oricum totusi deci adica mult multa multe multi putin \
+                 mare zi zile ani lucru oameni bani banii produs produsul produsului comanda \
+                 comenzii livrare calitate pret recomand multumesc multumit multumita buna bun \
+                 bune ziua vreau trebuie facut face fac fara spre langa catre intre peste nou \
+                 noua vechi alta alte cel cea cei cele cat cate cati fiindca incat insa atunci \
+                 mereu niciodata uneori azi ieri maine ca sa nimeni altul alti ati ale \
+                 primit primesc banuti cumparat folosesc telefonul pretul raport",
+        common: "de la in cu pe un o e am ai are au al ma mi te ti se il le li s n l m ne va \
+                 alt ori zice ok",
+    },
+    WordList {
+        class: Class::Tl,
+        strong: "ang ng mga ay kay ko mo niya nya siya sya ako ikaw kami tayo kayo sila ito eto \
+                 iyan yan iyon yun yung iyong dito diyan dyan doon dun hindi wala walang mayroon \
+                 meron lang lamang din rin daw raw po opo naman nman nmn ba nga kasi ksi kc pero \
+                 kung talaga tlga sobra sobrang ganda maganda salamat sana ulit nang kapag kahit \
+                 dahil lahat ano bakit paano saan sino kailan dapat gusto ayaw pwede puwede pede \
+                 ngayon bukas kanina tapos agad dumating natanggap ganun ganito ganyan parang lng \
+                 na ung nung yong pinaka medyo maayos mabilis maliit malaki sulit mura nag nila \
+                 natin namin ninyo niyo nyo atin amin inyo kanila akin iyo kaniya kanya wag huwag \
+                 nalang nlng pala kaya siguro baka diba oo hnd hndi wla ndi aq tnx tlaga lagi \
+                 dati sabi alam bili binili bumili maraming marami konti kaunti mahal ulit \
+                 tama mali gawa ginawa nakakainis grabe sayang kaso pa ka ni may pag mas",
+        common: "sa at si o di e sama lagi para yes",
+    },
+    WordList {
+        class: Class::Greeklish,
+        strong: "kai ke den dn einai ine eimai imai eisai isai exw exo eho exei exi ehi exeis \
+                 exoume mou moy sou soy tou toy tis ths tin thn ton twn oi stin sthn sti sth \
+                 ston sto stous stis apo gia yia giati giauto pws pou poy oti alla ala otan tha \
+                 8a mh mas sas tous autos auto afto ayto auti afti ayth edw edo ekei twra tora \
+                 akoma akomi pali tipota tpt kati kapoios kapoio poly poli polu pio ola olo oloi \
+                 kala kalh kali kalos ela nai oxi ohi efxaristw euxaristw efxaristo parakalw \
+                 parakalo thelw thelo 8elw mporw mporo mporeite mporeis kanw kano kaneis kanei \
+                 kanete lew leei eipa eipe pire parei paketo paraggelia xrimata lefta meres \
+                 mera simera shmera avrio aurio xthes xtes ksero kserw 3erw xero opws ama \
+                 ena enas mia enan poios poia poio pote pantou pragmatika malista dhladh dhlada \
+                 dld kalhmera kalimera geia mwre vre omws omos epeidh epeidi opote mexri meta \
+                 prin xwris xoris horis ektos mazi monos mono panta ligo liga arketa megalo \
+                 mikro kainourio palio diko dikos esy esu egw ego emeis eseis autoi aftoi \
+                 paidia file re",
+        common: "na to ta me se an o h i ti mi pos para kata",
+    },
+    WordList {
+        class: Class::Es,
+        strong: "el los las del que y es por con una su sus lo al como pero muy esta este esto \
+                 eso son fue ha hay yo ya todo todos cuando porque donde tambien estoy tengo \
+                 tiene gracias bien solo nada sin sobre entre hasta desde mas les nos pedido \
+                 hola bueno buena usted ustedes ella ellos nosotros estan han puede hacer \
+                 quiero aqui ahora siempre nunca otro otra mucho muy",
+        common: "la de en un no se me te para a o",
+    },
+    WordList {
+        class: Class::Pt,
+        strong: "os do da dos das que um uma nao com mais ao ele ela muito isso esse essa voce \
+                 eu meu minha tem estou obrigado obrigada sao ja tambem quando ate sem foi nos \
+                 seu sua ou pelo pela ainda bem aqui agora sempre nunca entao porque pra \
+                 produto chegou",
+        common: "o a e de em no na se para por como mas me as",
+    },
+    WordList {
+        class: Class::It,
+        strong: "il gli di del della che per non sono come piu anche questo questa ho hanno io \
+                 lui lei noi voi grazie molto tutto gia ancora perche quando dove essere stato \
+                 nel nella alla dei delle sei siamo mio mia tuo suo cosa fatto fare bene sempre \
+                 solo poi dopo prima ogni qui",
+        common: "lo la le e un una con mi ti si ci ma da se in a o tu",
+    },
+    WordList {
+        class: Class::Fr,
+        strong: "le les des du une et est que qui pas ne je il elle nous vous ils elles pour \
+                 dans sur avec ce cette ces mais ou au aux plus tres bien merci suis sont avoir \
+                 etre mon mes votre vos notre tout tous fait qu y on leur sans aussi comme \
+                 encore deja toujours jamais rien quand parce avez avons ete c'est cest j'ai",
+        common: "la de un en a se me te ni c j l d n ai ma",
+    },
+    WordList {
+        class: Class::De,
+        strong: "der die das und ist nicht ich du er sie es wir ihr ein eine einen einem einer \
+                 zu mit auf fur von den dem des im auch sich aber noch wie wenn nur oder schon \
+                 sehr war hat habe haben bin sind kein keine mein meine bitte danke nach bei aus \
+                 um wird werden dass was gibt mir mich dich uns euch ihnen hier jetzt immer \
+                 heute kann konnen muss soll will wurde ja nein gut also doch mal",
+        common: "in an so am man",
+    },
+    WordList {
+        class: Class::Nl,
+        strong: "het een en van ik je niet dat op te met zijn voor maar er als ook aan om dan \
+                 wat nog bij wel geen heb hebben mijn naar uit dit worden kan zo ze hij we deze \
+                 die heel goed dank bedankt",
+        common: "de in is",
+    },
+    WordList {
+        class: Class::Id,
+        strong: "yang dan ini itu dengan untuk tidak dari dalam akan ada saya aku kamu anda \
+                 kami kita mereka bisa sudah belum juga tapi karena atau pada sangat barang \
+                 terima kasih mau apa jadi kalau hanya masih harus buat sih banget gak nggak \
+                 tak dia nya seperti oleh bagus cepat sampai baik saja kok dong deh",
+        common: "di ke lagi sama",
+    },
+    WordList {
+        class: Class::Pl,
+        strong: "nie sie jest w z i ze co jak ale tak jestem mnie ten tego przez dla po od juz \
+                 tylko czy bardzo jeszcze mam byl bylo moze tez wszystko dziekuje prosze",
+        common: "to na do mi sa",
+    },
+    WordList {
+        class: Class::Tr,
+        strong: "ve bir bu icin ile ben sen ne cok var yok ama gibi daha degil olarak kadar \
+                 sonra simdi tesekkur tesekkurler lutfen evet hayir benim sizin siparis urun",
+        common: "da de o mi",
+    },
+    WordList {
+        class: Class::Nordic,
+        strong: "och att det som ett jag har inte med av till ar om kan men hade eller ikke og \
+                 er jeg af paa ogsa",
+        common: "en den var vi de for pa sa du",
+    },
+];
+
+/// Letters that only some languages use, with the evidence each occurrence adds.
+fn letter_evidence(c: char, mut add: impl FnMut(Class, f32)) {
+    match c {
+        'ă' | 'Ă' => add(Class::Ro, 1.5),
+        'ș' | 'Ș' | 'ț' | 'Ț' | 'ţ' | 'Ţ' => add(Class::Ro, 2.0),
+        'ş' | 'Ş' => {
+            add(Class::Ro, 1.5);
+            add(Class::Tr, 1.0);
+        }
+        'î' | 'Î' => {
+            add(Class::Ro, 1.0);
+            add(Class::Fr, 0.3);
+        }
+        'â' | 'Â' => {
+            add(Class::Ro, 0.7);
+            add(Class::Fr, 0.5);
+            add(Class::Pt, 0.5);
+        }
+        'ñ' | 'Ñ' | '¿' | '¡' => add(Class::Es, 2.0),
+        'á' | 'í' | 'ó' | 'ú' | 'Á' | 'Í' | 'Ó' | 'Ú' => {
+            add(Class::Es, 0.6);
+            add(Class::Pt, 0.6);
+            add(Class::OtherLatin, 0.3);
+        }
+        'é' | 'É' => {
+            add(Class::Fr, 0.6);
+            add(Class::Es, 0.4);
+            add(Class::Pt, 0.4);
+            add(Class::It, 0.2);
+        }
+        'ã' | 'õ' | 'Ã' | 'Õ' => add(Class::Pt, 2.0),
+        'ç' | 'Ç' => {
+            add(Class::Fr, 1.0);
+            add(Class::Pt, 1.0);
+            add(Class::Tr, 0.7);
+        }
+        'ê' | 'ô' | 'Ê' | 'Ô' => {
+            add(Class::Fr, 0.7);
+            add(Class::Pt, 0.7);
+        }
+        'è' | 'à' | 'ù' | 'È' | 'À' | 'Ù' => {
+            add(Class::Fr, 0.8);
+            add(Class::It, 0.8);
+        }
+        'ì' | 'ò' | 'Ì' | 'Ò' => add(Class::It, 1.5),
+        'ë' | 'ï' | 'û' | 'œ' | 'Ë' | 'Ï' | 'Û' | 'Œ' => add(Class::Fr, 1.0),
+        'ß' => add(Class::De, 2.0),
+        'ä' | 'Ä' => {
+            add(Class::De, 1.5);
+            add(Class::Nordic, 1.0);
+        }
+        'ö' | 'ü' | 'Ö' | 'Ü' => {
+            add(Class::De, 1.2);
+            add(Class::Tr, 1.0);
+            add(Class::Nordic, 0.5);
+            add(Class::OtherLatin, 0.5);
+        }
+        'å' | 'æ' | 'ø' | 'Å' | 'Æ' | 'Ø' => add(Class::Nordic, 2.0),
+        'ą' | 'ę' | 'ł' | 'ż' | 'ź' | 'ś' | 'ć' | 'ń' | 'Ą' | 'Ę' | 'Ł' | 'Ż' | 'Ź' | 'Ś' | 'Ć'
+        | 'Ń' => add(Class::Pl, 2.0),
+        'ı' | 'ğ' | 'İ' | 'Ğ' => add(Class::Tr, 2.0),
+        'ơ' | 'ư' | 'đ' | 'Ơ' | 'Ư' | 'Đ' | '\u{1EA0}'..='\u{1EF9}' => add(Class::Vi, 2.0),
+        'ř' | 'ě' | 'ů' | 'č' | 'š' | 'ž' | 'ő' | 'ű' | 'ā' | 'ē' | 'ī' | 'ū' | 'ļ' | 'ķ' | 'ņ'
+        | 'ė' | 'į' | 'ų' | 'Ř' | 'Ě' | 'Ů' | 'Č' | 'Š' | 'Ž' | 'Ő' | 'Ű' => {
+            add(Class::OtherLatin, 2.0)
+        }
+        _ => {}
+    }
+}
+
+/// Word shapes for words no list knows: inflections and affixes typical of one language.
+fn shape_evidence(word: &str, mut add: impl FnMut(Class, f32)) {
+    let bytes = word.as_bytes();
+    let len = bytes.len();
+    if len < 4 || !word.is_ascii() {
+        return;
+    }
+    let ends = |s: &str| word.ends_with(s);
+    let starts = |s: &str| word.starts_with(s);
+    let has = |s: &str| word.contains(s);
+    let is_vowel = |b: u8| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u');
+
+    // English
+    if ends("ing") || ends("tion") || ends("tions") || has("ght") || ends("ould") {
+        add(Class::En, 0.6);
+    }
+    if starts("wh") || ends("ly") || ends("ness") || ends("ment") {
+        add(Class::En, 0.5);
+    }
+    if ends("ed") || has("th") || has("ck") || has("ee") || has("oo") {
+        add(Class::En, 0.3);
+    }
+
+    // Romanian
+    if ends("ului") || ends("ilor") || ends("urile") || ends("ele") && len > 5 {
+        add(Class::Ro, 1.0);
+    }
+    if ends("esc") || ends("este") || ends("easca") || ends("eaza") || ends("eze") {
+        add(Class::Ro, 0.6);
+    }
+    if ends("ul") || ends("ii") || ends("tie") || ends("tiei") || ends("ati") || has("oa") {
+        add(Class::Ro, 0.4);
+    }
+
+    // Tagalog: verb prefixes, the -um- infix, reduplicated first syllable.
+    let prefixes = [
+        "nag", "mag", "pag", "nak", "mak", "nap", "map", "ipa", "ika", "naka", "maka", "pina",
+        "kina", "pinag",
+    ];
+    if prefixes.iter().any(|p| starts(p)) {
+        add(Class::Tl, 0.6);
+    }
+    if !is_vowel(bytes[0]) && (&bytes[1..3] == b"um" || &bytes[1..3] == b"in") && is_vowel(bytes[3])
+    {
+        add(Class::Tl, 0.4);
+    }
+    if !is_vowel(bytes[0]) && is_vowel(bytes[1]) && bytes[0..2] == bytes[2..4] {
+        add(Class::Tl, 0.6);
+    }
+    if has("ng") && !ends("ing") || has("aa") {
+        add(Class::Tl, 0.3);
+    }
+
+    // Greeklish: ω as w after a consonant, θ and ξ as 8 and 3, η as final h, verb endings.
+    let last = bytes[len - 1];
+    let before_last = bytes[len - 2];
+    if last == b'w' && !is_vowel(before_last) && before_last != b'w' {
+        add(Class::Greeklish, 1.0);
+    }
+    if word.bytes().any(|b| b == b'8' || b == b'3') && word.bytes().any(|b| b.is_ascii_alphabetic())
+    {
+        add(Class::Greeklish, 1.0);
+    }
+    if last == b'h' && !matches!(before_last, b't' | b'g' | b's' | b'c' | b'p') {
+        add(Class::Greeklish, 0.5);
+    }
+    if ends("ou") || ends("oy") || ends("eis") || ends("oume") || ends("ete") || ends("ousa") {
+        add(Class::Greeklish, 0.5);
+    }
+    if ["mp", "nt", "gk", "ts", "ps", "ks"]
+        .iter()
+        .any(|p| starts(p))
+    {
+        add(Class::Greeklish, 0.5);
+    }
+}
+
+fn word_table() -> &'static HashMap<&'static str, [f32; CLASS_COUNT]> {
+    static TABLE: OnceLock<HashMap<&'static str, [f32; CLASS_COUNT]>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table: HashMap<&'static str, [f32; CLASS_COUNT]> = HashMap::new();
+        for list in WORD_LISTS {
+            let index = class_index(list.class);
+            for (words, weight) in [(list.strong, STRONG_WEIGHT), (list.common, COMMON_WEIGHT)] {
+                for word in words.split_whitespace() {
+                    let slot = &mut table.entry(word).or_insert([0.0; CLASS_COUNT])[index];
+                    *slot = slot.max(weight);
+                }
+            }
+        }
+        table
+    })
+}
+
+fn class_index(class: Class) -> usize {
+    CLASSES.iter().position(|&c| c == class).unwrap_or(0)
+}
+
+/// Evidence for every class, and how many words each class's list knew.
+#[derive(Debug, Clone)]
+pub(super) struct LatinScores {
+    pub(super) scores: [f32; CLASS_COUNT],
+    pub(super) known_words: [u32; CLASS_COUNT],
+    pub(super) words: u32,
+}
+
+impl LatinScores {
+    pub(super) fn of(text: &str) -> LatinScores {
+        let mut result = LatinScores {
+            scores: [0.0; CLASS_COUNT],
+            known_words: [0; CLASS_COUNT],
+            words: 0,
+        };
+        for c in text.chars() {
+            letter_evidence(c, |class, weight| {
+                result.scores[class_index(class)] += weight
+            });
+        }
+        let table = word_table();
+        let folded = fold(text).text;
+        for word in folded
+            .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+            .map(|w| w.trim_matches('\''))
+            .filter(|w| !w.is_empty() && !w.bytes().all(|b| b.is_ascii_digit()))
+        {
+            result.words += 1;
+            if let Some(weights) = table.get(word) {
+                for (index, weight) in weights.iter().enumerate() {
+                    if *weight > 0.0 {
+                        result.scores[index] += weight;
+                        result.known_words[index] += 1;
+                    }
+                }
+            } else if let Some((head, tail)) = word.split_once('\'') {
+                // Contractions the list does not know ("n'am", "l'ai"): score the parts.
+                for part in [head, tail] {
+                    if let Some(weights) = table.get(part) {
+                        for (index, weight) in weights.iter().enumerate() {
+                            result.scores[index] += weight * 0.5;
+                        }
+                    }
+                }
+            } else {
+                shape_evidence(word, |class, weight| {
+                    result.scores[class_index(class)] += weight
+                });
+            }
+        }
+        result
+    }
+
+    pub(super) fn score(&self, class: Class) -> f32 {
+        self.scores[class_index(class)]
+    }
+
+    pub(super) fn known(&self, class: Class) -> u32 {
+        self.known_words[class_index(class)]
+    }
+
+    /// The best class and its score, and the best score among the others.
+    pub(super) fn ranking(&self) -> (Class, f32, f32) {
+        let mut best = (Class::En, f32::MIN);
+        let mut second = f32::MIN;
+        for (class, &score) in CLASSES.iter().zip(&self.scores) {
+            if score > best.1 {
+                second = best.1;
+                best = (*class, score);
+            } else if score > second {
+                second = score;
+            }
+        }
+        (best.0, best.1, second.max(0.0))
+    }
+}

@@ -1,0 +1,326 @@
+//! Language detection: route by script first (Han, Greek, Latin, other), then decide within it.
+
+mod chinese;
+mod latin;
+mod zh_tables;
+
+use crate::lang::{Detection, Lang};
+use crate::script::{Script, script_of};
+use latin::{Class, LatinScores};
+
+/// Detects the language of `text` with no prior knowledge. See [`detect_with_hint`].
+pub fn detect(text: &str) -> Detection {
+    detect_with_hint(text, None)
+}
+
+/// Detects the language of `text`. `hint` is what the caller already believes (the customer's
+/// preferred language, the conversation so far); it decides only when the text itself does not,
+/// e.g. Chinese written only with characters shared by both scripts, or a two-word reply.
+/// Text with no letters at all (empty, emoji, numbers) is `und` with confidence 0.
+pub fn detect_with_hint(text: &str, hint: Option<Lang>) -> Detection {
+    let counts = ScriptCounts::of(text);
+    match counts.dominant() {
+        None => Detection {
+            lang: Lang::Und,
+            confidence: 0.0,
+        },
+        Some(Script::Han) if counts.kana * 10 < counts.han || counts.kana < 2 => {
+            chinese::detect(text, hint)
+        }
+        Some(Script::Han | Script::Kana) => Detection {
+            lang: Lang::Und,
+            confidence: counts.share(counts.han + counts.kana),
+        },
+        Some(Script::Greek) => Detection {
+            lang: Lang::El,
+            confidence: counts.share(counts.greek) * saturation(counts.greek as f32, 6.0),
+        },
+        Some(Script::Latin) => {
+            let detection = detect_latin(text, hint);
+            Detection {
+                confidence: detection.confidence * counts.share(counts.latin),
+                ..detection
+            }
+        }
+        Some(Script::OtherLetter | Script::None) => Detection {
+            lang: Lang::Und,
+            confidence: counts.share(counts.other),
+        },
+    }
+}
+
+/// Letters per script, ignoring URLs, e-mail addresses and @mentions (their Latin letters say
+/// nothing about the language of a Greek or Chinese message).
+#[derive(Debug, Default)]
+struct ScriptCounts {
+    latin: u32,
+    greek: u32,
+    han: u32,
+    kana: u32,
+    other: u32,
+}
+
+/// A Chinese character carries about as much as a short word; letters of alphabets much less.
+const HAN_WEIGHT: u32 = 3;
+
+impl ScriptCounts {
+    fn of(text: &str) -> ScriptCounts {
+        let mut counts = ScriptCounts::default();
+        for token in text.split_whitespace().filter(|t| !is_address(t)) {
+            for c in token.chars() {
+                match script_of(c) {
+                    Script::Latin => counts.latin += 1,
+                    Script::Greek => counts.greek += 1,
+                    Script::Han => counts.han += 1,
+                    Script::Kana => counts.kana += 1,
+                    Script::OtherLetter => counts.other += 1,
+                    Script::None => {}
+                }
+            }
+        }
+        counts
+    }
+
+    fn weighted(&self) -> [(Script, u32); 5] {
+        [
+            (Script::Han, self.han * HAN_WEIGHT),
+            (Script::Kana, self.kana * HAN_WEIGHT),
+            (Script::Greek, self.greek),
+            (Script::Latin, self.latin),
+            (Script::OtherLetter, self.other),
+        ]
+    }
+
+    fn dominant(&self) -> Option<Script> {
+        let (script, weight) = self
+            .weighted()
+            .into_iter()
+            .max_by_key(|&(_, weight)| weight)?;
+        (weight > 0).then_some(script)
+    }
+
+    /// Share of all (weighted) letters that are in the given script, from its raw count.
+    fn share(&self, count: u32) -> f32 {
+        let total: u32 = self.weighted().iter().map(|&(_, w)| w).sum();
+        let weight = if self.han + self.kana >= count && count > 0 && self.han + self.kana > 0 {
+            count * HAN_WEIGHT
+        } else {
+            count
+        };
+        if total == 0 {
+            0.0
+        } else {
+            (weight as f32 / total as f32).min(1.0)
+        }
+    }
+}
+
+fn is_address(token: &str) -> bool {
+    let lower = token.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '@');
+    lower.starts_with("http")
+        || lower.starts_with("www.")
+        || lower.starts_with('@')
+        || (lower.contains('@') && lower.contains('.'))
+}
+
+/// 0 for no evidence, approaching 1 as evidence grows past `scale`.
+fn saturation(evidence: f32, scale: f32) -> f32 {
+    1.0 - (-evidence / scale).exp()
+}
+
+/// Minimum evidence (about one distinctive function word) before naming a Latin-script language.
+const MIN_LATIN_EVIDENCE: f32 = 1.5;
+/// A supported language mixed into English (Taglish, Romanian with English phrases) wins when
+/// it has at least this share of the English evidence and two known words of its own.
+const CODE_SWITCH_SHARE: f32 = 0.35;
+/// The hint wins when its language has at least this share of the best evidence.
+const HINT_SHARE: f32 = 0.6;
+
+fn class_lang(class: Class) -> Lang {
+    match class {
+        Class::En => Lang::En,
+        Class::Ro => Lang::Ro,
+        Class::Tl => Lang::Tl,
+        Class::Greeklish => Lang::El,
+        _ => Lang::Und,
+    }
+}
+
+fn lang_class(lang: Lang) -> Option<Class> {
+    match lang {
+        Lang::En => Some(Class::En),
+        Lang::Ro => Some(Class::Ro),
+        Lang::Tl => Some(Class::Tl),
+        Lang::El => Some(Class::Greeklish),
+        _ => None,
+    }
+}
+
+fn detect_latin(text: &str, hint: Option<Lang>) -> Detection {
+    let scores = LatinScores::of(text);
+    let (best, best_score, second) = scores.ranking();
+    let hinted = hint.and_then(lang_class);
+    if best_score < MIN_LATIN_EVIDENCE {
+        return match hinted {
+            Some(class) => Detection {
+                lang: class_lang(class),
+                confidence: 0.3,
+            },
+            None => Detection {
+                lang: Lang::Und,
+                confidence: 0.2,
+            },
+        };
+    }
+    let mut chosen = (best, best_score);
+    if best == Class::En {
+        for class in [Class::Tl, Class::Ro, Class::Greeklish] {
+            let score = scores.score(class);
+            if score >= CODE_SWITCH_SHARE * best_score
+                && scores.known(class) >= 2
+                && (chosen.0 == Class::En || score > chosen.1)
+            {
+                chosen = (class, score);
+            }
+        }
+    }
+    if let Some(class) = hinted
+        && class != chosen.0
+        && scores.score(class) >= HINT_SHARE * chosen.1
+    {
+        chosen = (class, scores.score(class));
+    }
+    let rival = if chosen.0 == best { second } else { best_score };
+    let margin = ((chosen.1 - rival) / chosen.1).clamp(0.0, 1.0);
+    Detection {
+        lang: class_lang(chosen.0),
+        confidence: saturation(chosen.1, 4.0) * (0.5 + 0.5 * margin),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lang(text: &str) -> Lang {
+        detect(text).lang
+    }
+
+    #[test]
+    fn empty_and_emoji_only_are_und_with_no_confidence() {
+        for text in ["", "   ", "😡😡😡", "👍🏽 !!! 123", "\u{0}\u{7}"] {
+            let d = detect(text);
+            assert_eq!(d.lang, Lang::Und, "{text:?}");
+            assert_eq!(d.confidence, 0.0, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn english_sentences() {
+        assert_eq!(
+            lang("I have been waiting for my refund for three weeks."),
+            Lang::En
+        );
+        assert_eq!(lang("This is the worst service I've ever had"), Lang::En);
+        assert_eq!(lang("can you please call me back"), Lang::En);
+    }
+
+    #[test]
+    fn romanian_with_and_without_diacritics() {
+        assert_eq!(
+            lang("Aștept de două săptămâni să îmi returnați banii."),
+            Lang::Ro
+        );
+        assert_eq!(
+            lang("Astept de doua saptamani sa imi returnati banii."),
+            Lang::Ro
+        );
+        assert_eq!(
+            lang("nu mai comand niciodata de la voi, coletul a venit spart"),
+            Lang::Ro
+        );
+    }
+
+    #[test]
+    fn tagalog_and_taglish() {
+        assert_eq!(lang("Hindi pa po dumarating ang order ko."), Lang::Tl);
+        assert_eq!(
+            lang("Ang tagal ng delivery, sobrang disappointed ako sa seller."),
+            Lang::Tl
+        );
+        assert_eq!(
+            lang("Grabe, wala pa rin yung refund ko. Please call me ASAP."),
+            Lang::Tl
+        );
+    }
+
+    #[test]
+    fn greek_with_and_without_accents_and_greeklish() {
+        assert_eq!(lang("Δεν έχω παραλάβει ακόμα το δέμα μου."), Lang::El);
+        assert_eq!(lang("ΔΕΝ ΕΧΩ ΠΑΡΑΛΑΒΕΙ ΑΚΟΜΑ ΤΟ ΔΕΜΑ ΜΟΥ"), Lang::El);
+        assert_eq!(lang("den exw parei akoma to paketo moy"), Lang::El);
+        assert_eq!(lang("8elw na milisw me kapoion upeu8uno twra"), Lang::El);
+    }
+
+    #[test]
+    fn chinese_scripts() {
+        assert_eq!(lang("我要退款，这个订单还没发货"), Lang::ZhHans);
+        assert_eq!(lang("我要退款，這個訂單還沒發貨"), Lang::ZhHant);
+        assert_eq!(lang("我的iPhone坏了，怎么办"), Lang::ZhHans);
+    }
+
+    #[test]
+    fn chinese_shared_characters_use_the_hint_and_say_so() {
+        let hinted = detect_with_hint("我要退款", Some(Lang::ZhHant));
+        assert_eq!(hinted.lang, Lang::ZhHant);
+        let unhinted = detect("我要退款");
+        assert!(unhinted.lang.is_chinese());
+        assert!(unhinted.confidence < hinted.confidence);
+    }
+
+    #[test]
+    fn other_languages_are_und() {
+        for text in [
+            "Quiero que me devuelvan el dinero de mi pedido, por favor.",
+            "Ich habe meine Bestellung noch nicht erhalten und bin sehr enttäuscht.",
+            "Je n'ai toujours pas reçu ma commande, c'est inadmissible.",
+            "Saya belum menerima barang yang saya pesan minggu lalu.",
+            "Non ho ancora ricevuto il mio ordine, sono molto deluso.",
+            "Ainda não recebi o meu pedido e estou muito chateado.",
+            "Nie otrzymałem jeszcze zamówienia, jestem bardzo zawiedziony.",
+            "Я до сих пор не получил свой заказ",
+            "注文した商品がまだ届いていません",
+            "주문한 상품이 아직 도착하지 않았습니다",
+        ] {
+            assert_eq!(lang(text), Lang::Und, "{text}");
+        }
+    }
+
+    #[test]
+    fn urls_and_mentions_do_not_outvote_greek() {
+        assert_eq!(
+            lang("Η παραγγελία μου https://example.com/orders/ABCDEFGHIJKLMNOP @CalmdeskSupport"),
+            Lang::El
+        );
+    }
+
+    #[test]
+    fn hint_decides_a_short_ambiguous_reply() {
+        assert_eq!(detect_with_hint("ok", Some(Lang::Ro)).lang, Lang::Ro);
+        assert_eq!(detect("ok").lang, Lang::Und);
+    }
+
+    #[test]
+    fn confidence_is_a_probability_like_number() {
+        for text in [
+            "hello there, how are you",
+            "den exw",
+            "我要",
+            "ok",
+            "Καλημέρα",
+        ] {
+            let c = detect(text).confidence;
+            assert!((0.0..=1.0).contains(&c), "{text}: {c}");
+        }
+    }
+}

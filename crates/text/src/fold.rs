@@ -1,0 +1,297 @@
+//! Folding: the form of text that matching and search compare, with a map back to the original.
+
+use unicode_normalization::char::{compose, decompose_compatible, is_combining_mark};
+
+/// Folded text plus, for every folded character, where it came from in the original.
+///
+/// Offsets are character offsets (Unicode scalar values), as the coach contract uses for spans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Folded {
+    pub text: String,
+    /// `origin[k]`: original char offset of folded char `k`; one extra entry holds the original
+    /// char count, so a span ending at the end of `text` maps to the end of the original.
+    origin: Vec<u32>,
+    /// `byte_starts[k]`: byte offset of folded char `k` in `text`; extra entry `text.len()`.
+    byte_starts: Vec<u32>,
+}
+
+impl Folded {
+    /// Number of characters in the folded text.
+    pub fn char_len(&self) -> usize {
+        self.origin.len() - 1
+    }
+
+    /// The original char offset at which folded char `folded_char` starts (clamped to the end).
+    pub fn original_offset(&self, folded_char: usize) -> usize {
+        self.origin[folded_char.min(self.char_len())] as usize
+    }
+
+    /// Maps a char span `[start, end)` of the folded text to the char span of the original text
+    /// it came from. The end includes marks that folding removed from the last character, and a
+    /// span that ends inside an expansion (`ﬁ` → `fi`) still covers the whole original character.
+    pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
+        let len = self.char_len();
+        let start = start.min(len);
+        let end = end.clamp(start, len);
+        let original_start = self.origin[start] as usize;
+        if end == start {
+            return (original_start, original_start);
+        }
+        let last = self.origin[end - 1];
+        let next = self.origin[end];
+        let original_end = if next > last { next } else { last + 1 };
+        (original_start, original_end as usize)
+    }
+
+    /// The folded char index at byte offset `byte` of `text` (rounded up to a char boundary).
+    pub fn char_index_of_byte(&self, byte: usize) -> usize {
+        self.byte_starts.partition_point(|&b| (b as usize) < byte)
+    }
+
+    /// Like [`Folded::original_span`] for a byte span of `text`, as string searchers report.
+    pub fn original_span_of_bytes(&self, start: usize, end: usize) -> (usize, usize) {
+        self.original_span(self.char_index_of_byte(start), self.char_index_of_byte(end))
+    }
+}
+
+/// Folds text for comparison: compatibility forms (full-width letters, ligatures) to their plain
+/// form, lowercase, Latin and Greek diacritics removed (so Romanian ș/ş/s, ț/ţ/t and Greek ή/η
+/// meet), Greek final sigma to σ, typographic quotes to ASCII ones. Simplified and traditional
+/// Chinese are deliberately kept apart, and marks outside the Latin/Greek diacritic blocks
+/// (Japanese voicing marks, Indic vowel signs) are kept because they change the letter.
+pub fn fold(input: &str) -> Folded {
+    let mut folded = Folded {
+        text: String::with_capacity(input.len()),
+        origin: Vec::with_capacity(input.len() + 1),
+        byte_starts: Vec::with_capacity(input.len() + 1),
+    };
+    let mut original_count = 0u32;
+    for (index, c) in input.chars().enumerate() {
+        let index = index as u32;
+        original_count = index + 1;
+        if c.is_ascii() {
+            folded.push(c.to_ascii_lowercase(), index);
+        } else {
+            fold_char(c, |f| folded.push(f, index));
+        }
+    }
+    folded.origin.push(original_count);
+    folded.byte_starts.push(folded.text.len() as u32);
+    folded
+}
+
+impl Folded {
+    /// Appends a folded char; a kept combining mark (Japanese voicing, ...) is composed with the
+    /// char before it when Unicode defines the pair, as NFKC does (か + ゛ → が, also across the
+    /// two original half-width characters ｶﾞ).
+    fn push(&mut self, c: char, original: u32) {
+        if is_combining_mark(c)
+            && let Some(composed) = self
+                .text
+                .chars()
+                .next_back()
+                .and_then(|last| compose(last, c))
+        {
+            self.text.pop();
+            self.text.push(composed);
+            return;
+        }
+        self.origin.push(original);
+        self.byte_starts.push(self.text.len() as u32);
+        self.text.push(c);
+    }
+}
+
+fn fold_char(c: char, mut emit: impl FnMut(char)) {
+    // Hangul syllables would decompose into jamo; they carry no removable marks.
+    if ('\u{AC00}'..='\u{D7A3}').contains(&c) {
+        emit(c);
+        return;
+    }
+    decompose_compatible(c, |part| {
+        if is_diacritic(part) {
+            return;
+        }
+        // Lowercasing can itself produce a mark (İ → i + U+0307).
+        for lower in part.to_lowercase() {
+            if !is_diacritic(lower) {
+                emit(fold_lowercase(lower));
+            }
+        }
+    });
+}
+
+fn fold_lowercase(c: char) -> char {
+    match c {
+        'ς' => 'σ',
+        '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{02BC}' | '\u{2032}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => '"',
+        other => other,
+    }
+}
+
+/// Combining marks that only add accents to Latin/Greek letters.
+fn is_diacritic(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}'
+        | '\u{1AB0}'..='\u{1AFF}'
+        | '\u{1DC0}'..='\u{1DFF}'
+        | '\u{20D0}'..='\u{20FF}'
+        | '\u{FE20}'..='\u{FE2F}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folded(s: &str) -> String {
+        fold(s).text
+    }
+
+    #[test]
+    fn lowercases_and_removes_latin_accents() {
+        assert_eq!(folded("Café CRÈME"), "cafe creme");
+    }
+
+    #[test]
+    fn romanian_comma_and_cedilla_forms_meet() {
+        assert_eq!(folded("Rambursare înapoi"), "rambursare inapoi");
+        assert_eq!(folded("ȘȚșțŞŢşţ"), "stststst");
+        assert_eq!(folded("ăâî ĂÂÎ"), "aai aai");
+        assert_eq!(folded("mulţumesc"), folded("mulțumesc"));
+    }
+
+    #[test]
+    fn greek_accents_dialytika_and_final_sigma() {
+        assert_eq!(folded("Πληρωμή"), "πληρωμη");
+        assert_eq!(folded("ΪΫϊϋΐΰ"), "ιυιυιυ");
+        assert_eq!(folded("λόγος ΛΟΓΟΣ"), "λογοσ λογοσ");
+    }
+
+    #[test]
+    fn full_width_forms_become_plain() {
+        assert_eq!(folded("ＡＢＣ１２３！？"), "abc123!?");
+        assert_eq!(folded("ﬁne"), "fine");
+    }
+
+    #[test]
+    fn simplified_and_traditional_chinese_stay_apart() {
+        assert_eq!(folded("退款 發票 发票"), "退款 發票 发票");
+    }
+
+    #[test]
+    fn japanese_voicing_and_korean_syllables_survive() {
+        assert_eq!(folded("が"), "が");
+        assert_eq!(folded("ｶﾞｷﾞ"), "ガギ");
+        assert_eq!(folded("환불"), "환불");
+    }
+
+    #[test]
+    fn typographic_quotes_become_ascii() {
+        assert_eq!(folded("don’t “now”"), "don't \"now\"");
+    }
+
+    #[test]
+    fn offsets_point_at_the_original_characters() {
+        let f = fold("Ünïcode café");
+        assert_eq!(f.text, "unicode cafe");
+        // "cafe" in folded text is chars 8..12 and maps to "café" in the original.
+        assert_eq!(f.original_span(8, 12), (8, 12));
+        let original: Vec<char> = "Ünïcode café".chars().collect();
+        let (s, e) = f.original_span(8, 12);
+        assert_eq!(original[s..e].iter().collect::<String>(), "café");
+    }
+
+    #[test]
+    fn span_includes_separate_combining_marks_of_the_original() {
+        let input = "cafe\u{301} ok";
+        let f = fold(input);
+        assert_eq!(f.text, "cafe ok");
+        assert_eq!(f.original_span(0, 4), (0, 5));
+        assert_eq!(f.original_span(5, 7), (6, 8));
+    }
+
+    #[test]
+    fn span_inside_an_expansion_covers_the_whole_original_character() {
+        let f = fold("ﬁx");
+        assert_eq!(f.text, "fix");
+        assert_eq!(f.original_span(0, 1), (0, 1));
+        assert_eq!(f.original_span(1, 3), (0, 2));
+    }
+
+    #[test]
+    fn byte_spans_map_like_char_spans() {
+        let f = fold("Ο ΠΕΛΆΤΗΣ πλήρωσε");
+        let byte_start = f.text.find("πληρωσε").unwrap();
+        let byte_end = byte_start + "πληρωσε".len();
+        assert_eq!(f.original_span_of_bytes(byte_start, byte_end), (10, 17));
+    }
+
+    #[test]
+    fn empty_input_folds_to_empty() {
+        let f = fold("");
+        assert_eq!(f.text, "");
+        assert_eq!(f.char_len(), 0);
+        assert_eq!(f.original_span(0, 0), (0, 0));
+        assert_eq!(f.original_offset(5), 0);
+    }
+
+    /// Every folded span, over inputs mixing all the cases folding handles, must map to a valid,
+    /// ordered span of the original, and spans must cover the original monotonically.
+    #[test]
+    fn every_span_maps_inside_the_original() {
+        let pieces = [
+            "a", "É", "ș", "Ş", "ή", "ΐ", "Σ", "ς", "退", "發", "Ａ", "！", "ﬁ", "ﬃ", "İ", "ß",
+            "e\u{301}", "\u{301}", "😡", "👍🏽", " ", "\n", "\u{0}", "が", "ｶﾞ", "한", "①", "㎏", "’",
+            "\u{200B}", "ǅ", "ᾳ", "µ", "\u{FEFF}", "🇷🇴",
+        ];
+        let mut inputs: Vec<String> = Vec::new();
+        // All ordered pairs and a deterministic pseudo-random set of longer mixtures.
+        for a in pieces {
+            for b in pieces {
+                inputs.push(format!("{a}{b}"));
+            }
+        }
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..2000 {
+            let mut s = String::new();
+            for _ in 0..(state % 12) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                s.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            inputs.push(s);
+        }
+        for input in &inputs {
+            let original_len = input.chars().count();
+            let f = fold(input);
+            let n = f.char_len();
+            assert_eq!(n, f.text.chars().count(), "{input:?}");
+            let mut previous_start = 0;
+            for start in 0..=n {
+                let offset = f.original_offset(start);
+                assert!(offset <= original_len, "{input:?} start {start}");
+                assert!(offset >= previous_start, "{input:?} not monotonic");
+                previous_start = offset;
+                for end in start..=n {
+                    let (s, e) = f.original_span(start, end);
+                    assert!(
+                        s <= e && e <= original_len,
+                        "{input:?} [{start},{end}) -> [{s},{e})"
+                    );
+                    if end > start {
+                        assert!(e > s, "{input:?} non-empty span maps to empty");
+                    }
+                }
+            }
+            for (byte, _) in f.text.char_indices() {
+                let k = f.char_index_of_byte(byte);
+                assert_eq!(f.text[byte..].chars().next(), f.text.chars().nth(k));
+            }
+            if n > 0 {
+                assert_eq!(f.original_span(0, n).1, original_len, "{input:?}");
+            }
+        }
+    }
+}
