@@ -1,6 +1,7 @@
 //! Calmdesk's domain: the complaint case, its lifecycle, the commands that change it and the
 //! storage port. Pure: no I/O, no database or web framework types.
 
+pub mod calendar;
 mod commands;
 mod error;
 mod export;
@@ -9,6 +10,7 @@ mod lifecycle;
 mod model;
 mod paging;
 mod ports;
+pub mod sla;
 mod text_enum;
 
 pub use commands::{
