@@ -77,11 +77,18 @@ const WORD_LISTS: &[WordList] = &[
                  wouldn't shouldn't haven't aren't dont cant didnt doesnt isnt wasnt wont im ive \
                  youre thats whats theres here those these being than then were into over off \
                  yet such every something anything nothing going make made said say see way \
-                 people much more most many well back time day today tomorrow yesterday",
+                 people much more most many well back time day today tomorrow yesterday come \
+                 let let's look tell give take right hey hello sorry wait stop gonna wanna \
+                 gotta you're we're they're he's she's that's what's there's i'll you'll we'll \
+                 i'd you'd didn't everything everyone someone anyone nobody mean talk work \
+                 ask try feel keep leave put find said told thing things little big sure \
+                 maybe though through while until since down around same another must might \
+                 shall being doing having getting went gone came took saw seen heard",
         common: "a an in on at to for not no do does did but or if so as by i me up out all any \
                  some one can now don didn doesn isn wasn won couldn ll re ve t s d m new good \
                  bad great love other yes yeah lol oh order account money customer service \
-                 help who year years week call",
+                 help who year years week call as am us go god man sir mr mrs hurry okay face mine \
+                 dear",
     },
     WordList {
         class: Class::Ro,
@@ -89,16 +96,21 @@ const WORD_LISTS: &[WordList] = &[
                  fi fie poate pot daca deja inca acum aici cand cum decat dupa pana despre prin \
                  sau iar doar nici chiar bine tot toate toti nimic ceva ceea lui lor ei ea noi \
                  voi eu tu meu mea mei mele tau tale sai sale nostru noastra vostru imi iti isi \
-                 vor vom ar as avea avem aveti ale unui unei unor niste acolo aceste acestea \
+                 vor vom ar avea avem aveti ale unui unei unor niste acolo aceste acestea \
                  acel acea fiecare orice oricum totusi deci adica mult multa multe multi putin \
                  mare zi zile ani lucru oameni bani banii produs produsul produsului comanda \
                  comenzii livrare calitate pret recomand multumesc multumit multumita buna bun \
-                 bune ziua vreau trebuie facut face fac fara spre langa catre intre peste nou \
+                 bune ziua vreau trebuie facut fac fara spre langa catre intre peste nou \
                  noua vechi alta alte cel cea cei cele cat cate cati fiindca incat insa atunci \
                  mereu niciodata uneori azi ieri maine ca sa nimeni altul alti ati ale \
-                 primit primesc banuti cumparat folosesc telefonul pretul raport",
+                 primit primesc banuti cumparat folosesc telefonul pretul raport ce da pai hai \
+                 uite unde cine vrei vreti stiu stii esti suntem sunteti asa aia alea ala asta \
+                 acasa domnule doamna dvs dumneavoastra omule prietene haide gata nicio niciun \
+                 atat atit cit cind dracu naiba sigur vezi zis spus avut lasat stai vino mergem \
+                 merge putem vrea dintre mie tie voua ii nostri noastre lumea timp copii baiete \
+                 tata frate numai acelei acelui aceleasi abia aproape oricine vorbesc spune spui faci facem zice dat luat",
         common: "de la in cu pe un o e am ai are au al ma mi te ti se il le li s n l m ne va \
-                 alt ori zice ok",
+                 alt ori ok ta as face a mine",
     },
     WordList {
         class: Class::Tl,
@@ -112,7 +124,11 @@ const WORD_LISTS: &[WordList] = &[
                  natin namin ninyo niyo nyo atin amin inyo kanila akin iyo kaniya kanya wag huwag \
                  nalang nlng pala kaya siguro baka diba oo hnd hndi wla ndi aq tnx tlaga lagi \
                  dati sabi alam bili binili bumili maraming marami konti kaunti mahal ulit \
-                 tama mali gawa ginawa nakakainis grabe sayang kaso pa ka ni may pag mas",
+                 tama mali gawa ginawa nakakainis grabe sayang kaso pa ka ni may pag mas \
+                 sakto iba daming saakin sakin nasa kase nandito andito nandyan andyan nandoon \
+                 pinadala binigay masyado pangit ayos tela kasya mabait ayun sobrang bago \
+                 mahina malakas maganda pogi salamat gamit bigay dahil kapag pagka ayon \
+                 sya'y naman po kuya ate boss sis beh lods siyempre syempre talagang",
         common: "sa at si o di e sama lagi para yes",
     },
     WordList {
@@ -313,6 +329,13 @@ fn shape_evidence(word: &str, mut add: impl FnMut(Class, f32)) {
     if ends("ul") || ends("ii") || ends("tie") || ends("tiei") || ends("ati") || has("oa") {
         add(Class::Ro, 0.4);
     }
+    if ends("ti") || ends("iei") || has("ua") {
+        add(Class::Ro, 0.3);
+    }
+    // Past participles (-at, -it, -ut) and abstract nouns (-tia, -rea).
+    if len >= 5 && (ends("at") || ends("it") || ends("ut")) || ends("tia") || ends("area") {
+        add(Class::Ro, 0.4);
+    }
 
     // Tagalog: verb prefixes, the -um- infix, reduplicated first syllable.
     let prefixes = [
@@ -374,28 +397,42 @@ fn word_table() -> &'static HashMap<&'static str, [f32; CLASS_COUNT]> {
     })
 }
 
+/// The entry of a Tagalog word that `word` is with the linker -ng attached, if any.
+fn linked_tagalog_word<'t>(
+    table: &'t HashMap<&'static str, [f32; CLASS_COUNT]>,
+    word: &str,
+) -> Option<&'t [f32; CLASS_COUNT]> {
+    let base = word.strip_suffix("ng")?;
+    let weights = table.get(base)?;
+    (weights[class_index(Class::Tl)] > 0.0 && base.ends_with(['a', 'e', 'i', 'o', 'u']))
+        .then_some(weights)
+}
+
 fn class_index(class: Class) -> usize {
     CLASSES.iter().position(|&c| c == class).unwrap_or(0)
 }
 
-/// Evidence for every class, and how many words each class's list knew.
+/// Evidence for every class. The `beyond_english`
+/// fields count only evidence English does not share, to tell Taglish from English that
+/// happens to contain "to", "me" or "at".
 #[derive(Debug, Clone)]
 pub(super) struct LatinScores {
-    pub(super) scores: [f32; CLASS_COUNT],
-    pub(super) known_words: [u32; CLASS_COUNT],
-    pub(super) words: u32,
+    scores: [f32; CLASS_COUNT],
+    scores_beyond_english: [f32; CLASS_COUNT],
+    known_beyond_english: [u32; CLASS_COUNT],
 }
 
 impl LatinScores {
     pub(super) fn of(text: &str) -> LatinScores {
         let mut result = LatinScores {
             scores: [0.0; CLASS_COUNT],
-            known_words: [0; CLASS_COUNT],
-            words: 0,
+            scores_beyond_english: [0.0; CLASS_COUNT],
+            known_beyond_english: [0; CLASS_COUNT],
         };
+        let english = class_index(Class::En);
         for c in text.chars() {
             letter_evidence(c, |class, weight| {
-                result.scores[class_index(class)] += weight
+                result.add(class_index(class), weight, true)
             });
         }
         let table = word_table();
@@ -405,38 +442,55 @@ impl LatinScores {
             .map(|w| w.trim_matches('\''))
             .filter(|w| !w.is_empty() && !w.bytes().all(|b| b.is_ascii_digit()))
         {
-            result.words += 1;
             if let Some(weights) = table.get(word) {
-                for (index, weight) in weights.iter().enumerate() {
-                    if *weight > 0.0 {
-                        result.scores[index] += weight;
-                        result.known_words[index] += 1;
+                let not_english = weights[english] == 0.0;
+                for (index, &weight) in weights.iter().enumerate() {
+                    if weight > 0.0 {
+                        result.add(index, weight, not_english);
+                        if not_english {
+                            result.known_beyond_english[index] += 1;
+                        }
                     }
                 }
+            } else if let Some(weights) = linked_tagalog_word(table, word) {
+                // Tagalog joins a word to the next with -ng ("kong", "siyang", "ibang").
+                let tagalog = class_index(Class::Tl);
+                result.add(tagalog, weights[tagalog], true);
+                result.known_beyond_english[tagalog] += 1;
             } else if let Some((head, tail)) = word.split_once('\'') {
                 // Contractions the list does not know ("n'am", "l'ai"): score the parts.
-                for part in [head, tail] {
-                    if let Some(weights) = table.get(part) {
-                        for (index, weight) in weights.iter().enumerate() {
-                            result.scores[index] += weight * 0.5;
-                        }
+                for weights in [head, tail].iter().filter_map(|part| table.get(part)) {
+                    let not_english = weights[english] == 0.0;
+                    for (index, &weight) in weights.iter().enumerate() {
+                        result.add(index, weight * 0.5, not_english);
                     }
                 }
             } else {
                 shape_evidence(word, |class, weight| {
-                    result.scores[class_index(class)] += weight
+                    result.add(class_index(class), weight, class != Class::En)
                 });
             }
         }
         result
     }
 
-    pub(super) fn score(&self, class: Class) -> f32 {
-        self.scores[class_index(class)]
+    fn add(&mut self, index: usize, weight: f32, not_english: bool) {
+        self.scores[index] += weight;
+        if not_english {
+            self.scores_beyond_english[index] += weight;
+        }
     }
 
-    pub(super) fn known(&self, class: Class) -> u32 {
-        self.known_words[class_index(class)]
+    pub(super) fn score_beyond_english(&self, class: Class) -> f32 {
+        self.scores_beyond_english[class_index(class)]
+    }
+
+    pub(super) fn known_beyond_english(&self, class: Class) -> u32 {
+        self.known_beyond_english[class_index(class)]
+    }
+
+    pub(super) fn score(&self, class: Class) -> f32 {
+        self.scores[class_index(class)]
     }
 
     /// The best class and its score, and the best score among the others.

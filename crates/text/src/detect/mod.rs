@@ -131,8 +131,10 @@ fn saturation(evidence: f32, scale: f32) -> f32 {
 /// Minimum evidence (about one distinctive function word) before naming a Latin-script language.
 const MIN_LATIN_EVIDENCE: f32 = 1.5;
 /// A supported language mixed into English (Taglish, Romanian with English phrases) wins when
-/// it has at least this share of the English evidence and two known words of its own.
-const CODE_SWITCH_SHARE: f32 = 0.35;
+/// its own evidence (words English does not share) reaches this share of the English evidence
+/// and this absolute amount (two distinctive words), from at least two known words.
+const CODE_SWITCH_SHARE: f32 = 0.25;
+const CODE_SWITCH_MIN_EVIDENCE: f32 = 4.0;
 /// The hint wins when its language has at least this share of the best evidence.
 const HINT_SHARE: f32 = 0.6;
 
@@ -175,9 +177,10 @@ fn detect_latin(text: &str, hint: Option<Lang>) -> Detection {
     let mut chosen = (best, best_score);
     if best == Class::En {
         for class in [Class::Tl, Class::Ro, Class::Greeklish] {
-            let score = scores.score(class);
+            let score = scores.score_beyond_english(class);
             if score >= CODE_SWITCH_SHARE * best_score
-                && scores.known(class) >= 2
+                && score >= CODE_SWITCH_MIN_EVIDENCE
+                && scores.known_beyond_english(class) >= 2
                 && (chosen.0 == Class::En || score > chosen.1)
             {
                 chosen = (class, score);
