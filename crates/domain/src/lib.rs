@@ -8,8 +8,10 @@ mod export;
 mod ids;
 mod lifecycle;
 mod model;
+pub mod notices;
 mod paging;
 mod ports;
+pub mod routing;
 pub mod sla;
 mod text_enum;
 
