@@ -1,0 +1,190 @@
+//! Customer-message analysis: anger 0–1 and level, complaint, threat (TL-10), abuse (RO-2/RO-3),
+//! churn risk (EL-1), public exposure (ZH-1) and demands, each with evidence spans.
+
+use std::collections::BTreeSet;
+
+use text::Lang;
+
+use crate::cues::anger_cues;
+use crate::engine::Engine;
+use crate::matcher::RuleMatch;
+use crate::model::{Analysis, Level, Signal};
+use crate::spec::{RuleKind, Severity};
+use crate::tokens::{TokenizedText, tokenize};
+use crate::vocab::DEMAND_PREFIX;
+
+/// How far (in words) a negation or an intensifier reaches forward.
+const NEGATION_REACH: u32 = 3;
+const INTENSIFIER_REACH: u32 = 2;
+const INTENSIFIER_FACTOR: f32 = 1.5;
+/// "not happy" is mild anger as well as a complaint.
+const NEGATED_PRAISE_ANGER: f32 = 0.15;
+const ABUSE_ANGER: f32 = 0.4;
+const THREAT_ANGER: f32 = 0.5;
+/// Without any negative word, cues such as "!!!" mostly mean enthusiasm ("THANK YOU!!!").
+const CUES_WITHOUT_NEGATIVE_WORDS: f32 = 0.25;
+
+fn severity_weight(severity: Severity) -> f32 {
+    match severity {
+        Severity::Low => 0.15,
+        Severity::Medium => 0.3,
+        Severity::High => 0.5,
+    }
+}
+
+pub(crate) fn level_of(anger: f32) -> Level {
+    match anger {
+        a if a >= 0.7 => Level::Furious,
+        a if a >= 0.4 => Level::Angry,
+        a if a >= 0.15 => Level::Annoyed,
+        _ => Level::Calm,
+    }
+}
+
+/// Which earlier signal words (negations, intensifiers) act on a match.
+fn reaches(modifiers: &[RuleMatch], text: &TokenizedText, target: &RuleMatch, reach: u32) -> bool {
+    modifiers.iter().any(|m| {
+        m.end <= target.start
+            && target.start - m.end <= reach
+            && text.sentence_of(m.start) == text.sentence_of(target.start)
+    })
+}
+
+#[derive(Default)]
+struct Tally {
+    anger_words: f32,
+    negative: f32,
+    positive: f32,
+    negated_praise: usize,
+}
+
+pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analysis {
+    let text = tokenize(text::fold(original), &engine.question_marks);
+    let matches = engine.run(&text, &[RuleKind::Signal], &BTreeSet::new());
+    let category = |m: &RuleMatch| engine.rules[m.rule as usize].category.as_str();
+    let negations: Vec<RuleMatch> = matches
+        .iter()
+        .filter(|m| category(m) == "negation")
+        .copied()
+        .collect();
+    let intensifiers: Vec<RuleMatch> = matches
+        .iter()
+        .filter(|m| category(m) == "intensifier")
+        .copied()
+        .collect();
+
+    let mut tally = Tally::default();
+    let mut signals = Vec::new();
+    let mut flags = BTreeSet::new();
+    let mut demands: Vec<String> = Vec::new();
+    for m in &matches {
+        let rule = &engine.rules[m.rule as usize];
+        let cat = rule.category.as_str();
+        let negated = reaches(&negations, &text, m, NEGATION_REACH);
+        let negatable =
+            matches!(cat, "anger" | "complaint" | "praise") || cat.starts_with(DEMAND_PREFIX);
+        if negatable && negated {
+            if cat == "praise" {
+                tally.negated_praise += 1;
+                tally.negative += 1.0;
+            }
+            continue;
+        }
+        match cat {
+            "anger" => {
+                let factor = if reaches(&intensifiers, &text, m, INTENSIFIER_REACH) {
+                    INTENSIFIER_FACTOR
+                } else {
+                    1.0
+                };
+                tally.anger_words += severity_weight(rule.severity) * factor;
+                tally.negative += 1.0;
+            }
+            "complaint" => tally.negative += 1.5,
+            "praise" => tally.positive += 1.0,
+            "abuse" | "threat" | "churn" | "public_exposure" => {
+                tally.negative += 1.0;
+                flags.insert(cat);
+            }
+            demand if demand.starts_with(DEMAND_PREFIX) => {
+                tally.negative += 1.0;
+                let name = demand[DEMAND_PREFIX.len()..].to_owned();
+                if !demands.contains(&name) {
+                    demands.push(name);
+                }
+            }
+            _ => {}
+        }
+        let (start, end) = text.original_span(m.start, m.end);
+        signals.push(Signal {
+            category: cat.to_owned(),
+            start,
+            end,
+            seeds: rule.seeds.clone(),
+            rule: rule.id.clone(),
+        });
+    }
+
+    let cues = anger_cues(original);
+    let cue_total: f32 = cues.iter().map(|c| c.weight).sum();
+    let cue_factor = if tally.negative > 0.0 || tally.positive == 0.0 {
+        1.0
+    } else {
+        CUES_WITHOUT_NEGATIVE_WORDS
+    };
+    for cue in &cues {
+        signals.push(Signal {
+            category: "anger".into(),
+            start: cue.start,
+            end: cue.end,
+            seeds: vec!["RO-1".into()],
+            rule: cue.name.into(),
+        });
+    }
+    let mut anger = tally.anger_words
+        + tally.negated_praise as f32 * NEGATED_PRAISE_ANGER
+        + cue_total * cue_factor;
+    if flags.contains("abuse") {
+        anger += ABUSE_ANGER;
+    }
+    if flags.contains("threat") {
+        anger += THREAT_ANGER;
+    }
+    let anger = (anger.min(1.0) * 100.0).round() / 100.0;
+    signals.sort_by_key(|s| (s.start, s.end));
+
+    Analysis {
+        language,
+        anger,
+        level: level_of(anger),
+        complaint: tally.negative > 0.0 && tally.positive < 2.0 * tally.negative,
+        threat: flags.contains("threat"),
+        abuse: flags.contains("abuse"),
+        churn_risk: flags.contains("churn"),
+        public_exposure: flags.contains("public_exposure"),
+        demands,
+        signals,
+    }
+}
+
+/// The signal categories of an analysis, as rule conditions (`requires_context`) name them.
+pub(crate) fn context_signals(analysis: &Analysis) -> BTreeSet<String> {
+    let mut set: BTreeSet<String> = analysis
+        .signals
+        .iter()
+        .map(|s| s.category.clone())
+        .collect();
+    // Negated words were dropped from `signals`; the flags are the final word.
+    for (flag, name) in [
+        (analysis.abuse, "abuse"),
+        (analysis.threat, "threat"),
+        (analysis.complaint, "complaint"),
+        (analysis.churn_risk, "churn"),
+        (analysis.public_exposure, "public_exposure"),
+    ] {
+        if flag {
+            set.insert(name.to_owned());
+        }
+    }
+    set
+}

@@ -1,0 +1,365 @@
+//! Compiles the rule packs of one language into one Aho-Corasick automaton over folded words,
+//! plus the per-rule logic (patterns as small trees of literal ids, conditions).
+
+use std::collections::{BTreeMap, HashMap};
+
+use aho_corasick::AhoCorasick;
+use text::Lang;
+
+use crate::error::CoachError;
+use crate::pattern::{self, Item};
+use crate::promises::PromiseGrammar;
+use crate::spec::{Examples, PackFile, RuleKind, RuleSpec, Severity};
+use crate::vocab;
+
+pub(crate) const DEFAULT_GAP: usize = 6;
+
+#[derive(Debug, Clone)]
+pub(crate) enum Node {
+    Literal(u32),
+    Group {
+        alternatives: Vec<Vec<Node>>,
+        optional: bool,
+    },
+    Gap(u32),
+}
+
+#[derive(Debug)]
+pub(crate) struct CompiledRule {
+    pub id: String,
+    pub file: String,
+    pub kind: RuleKind,
+    pub category: String,
+    pub seeds: Vec<String>,
+    pub severity: Severity,
+    pub patterns: Vec<Vec<Node>>,
+    pub unless_followed_by: Vec<Vec<Node>>,
+    pub unless_preceded_by: Vec<Vec<Node>>,
+    pub requires_context: Vec<String>,
+    pub min_count: Option<usize>,
+    pub max_words: Option<usize>,
+    pub clause_start: bool,
+    pub in_question: bool,
+    pub cancels: Vec<String>,
+    pub suggestions: Vec<String>,
+    pub explain: BTreeMap<Lang, String>,
+    pub examples: Examples,
+}
+
+#[derive(Debug)]
+pub(crate) struct Engine {
+    pub lang: Lang,
+    pub automaton: Option<AhoCorasick>,
+    /// For each automaton pattern: the literals it stands for, with their `word*` flag.
+    pub automaton_literals: Vec<Vec<(u32, bool)>>,
+    /// For each literal: the (rule, pattern) pairs that can begin with it.
+    pub triggers: Vec<Vec<(u32, u32)>>,
+    pub rules: Vec<CompiledRule>,
+    pub question_marks: Vec<char>,
+    pub promises: PromiseGrammar,
+}
+
+#[derive(Default)]
+struct Literals {
+    ids: HashMap<(String, bool), u32>,
+}
+
+impl Literals {
+    fn id(&mut self, words: &[String], prefix: bool) -> u32 {
+        let next = self.ids.len() as u32;
+        *self.ids.entry((words.join(" "), prefix)).or_insert(next)
+    }
+}
+
+struct Compiler<'a> {
+    literals: Literals,
+    words: &'a BTreeMap<String, (String, Vec<String>)>,
+    lists: HashMap<String, Node>,
+}
+
+impl Compiler<'_> {
+    fn compile_items(&mut self, items: &[Item], depth: usize) -> Result<Vec<Node>, String> {
+        let mut nodes = Vec::new();
+        let mut phrase: Vec<String> = Vec::new();
+        for item in items {
+            if let Item::Word { text, prefix } = item {
+                phrase.push(text.clone());
+                if *prefix {
+                    nodes.push(Node::Literal(self.literals.id(&phrase, true)));
+                    phrase.clear();
+                }
+                continue;
+            }
+            if !phrase.is_empty() {
+                nodes.push(Node::Literal(self.literals.id(&phrase, false)));
+                phrase.clear();
+            }
+            nodes.push(match item {
+                Item::Word { .. } => unreachable!("handled above"),
+                Item::Gap(n) => Node::Gap(*n as u32),
+                Item::Group {
+                    alternatives,
+                    optional,
+                } => Node::Group {
+                    alternatives: alternatives
+                        .iter()
+                        .map(|alternative| self.compile_items(alternative, depth))
+                        .collect::<Result<_, _>>()?,
+                    optional: *optional,
+                },
+                Item::List(name) => self.list(name, depth)?,
+            });
+        }
+        if !phrase.is_empty() {
+            nodes.push(Node::Literal(self.literals.id(&phrase, false)));
+        }
+        Ok(nodes)
+    }
+
+    fn list(&mut self, name: &str, depth: usize) -> Result<Node, String> {
+        if let Some(node) = self.lists.get(name) {
+            return Ok(node.clone());
+        }
+        if depth > 4 {
+            return Err(format!("word list {{{name}}} refers to itself"));
+        }
+        let Some((_, entries)) = self.words.get(name) else {
+            return Err(format!(
+                "unknown word list {{{name}}} (add it under [words])"
+            ));
+        };
+        let mut alternatives = Vec::new();
+        for entry in entries {
+            let items = pattern::parse(entry, DEFAULT_GAP)
+                .map_err(|e| format!("word list {{{name}}}: {e}"))?;
+            alternatives.push(self.compile_items(&items, depth + 1)?);
+        }
+        if alternatives.is_empty() {
+            return Err(format!("word list {{{name}}} is empty"));
+        }
+        let node = Node::Group {
+            alternatives,
+            optional: false,
+        };
+        self.lists.insert(name.to_owned(), node.clone());
+        Ok(node)
+    }
+}
+
+/// Literals a match of `nodes` can begin with, or an error if it could begin with a gap or an
+/// optional part (the automaton needs a word to start from).
+fn first_literals(nodes: &[Node], out: &mut Vec<u32>) -> Result<(), String> {
+    match nodes.first() {
+        Some(Node::Literal(id)) => {
+            out.push(*id);
+            Ok(())
+        }
+        Some(Node::Group {
+            alternatives,
+            optional: false,
+        }) => alternatives
+            .iter()
+            .try_for_each(|alternative| first_literals(alternative, out)),
+        Some(Node::Group { optional: true, .. }) => {
+            Err("a pattern cannot begin with an optional part [ ]".into())
+        }
+        Some(Node::Gap(_)) => Err("a pattern cannot begin with a gap (...)".into()),
+        None => Err("empty pattern".into()),
+    }
+}
+
+fn validate_category(spec: &RuleSpec) -> Result<(), String> {
+    let valid = match spec.kind {
+        RuleKind::Finding => vocab::FINDINGS.contains(&spec.category.as_str()),
+        RuleKind::GoodMove => vocab::GOOD_MOVES.contains(&spec.category.as_str()),
+        RuleKind::Signal => vocab::is_signal(&spec.category),
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "category {:?} is not a {:?} category of COACH-CONTRACT.md / FORMAT.md",
+            spec.category, spec.kind
+        ))
+    }
+}
+
+fn validate_rule(spec: &RuleSpec) -> Result<(), String> {
+    validate_category(spec)?;
+    if spec.seeds.is_empty() {
+        return Err("needs at least one seed ID (where does this advice come from?)".into());
+    }
+    if spec.patterns.is_empty() {
+        return Err("needs at least one pattern".into());
+    }
+    if spec.kind == RuleKind::Finding && spec.suggestions.is_empty() {
+        return Err("a finding needs at least one suggestion".into());
+    }
+    if spec.examples.positive.is_empty() {
+        return Err("needs at least one positive example".into());
+    }
+    if spec.min_count == Some(0) {
+        return Err("min_count must be at least 1".into());
+    }
+    if let Some(name) = spec
+        .requires_context
+        .iter()
+        .find(|name| !vocab::is_signal(name))
+    {
+        return Err(format!(
+            "requires_context: {name:?} is not a signal category"
+        ));
+    }
+    if let Some(name) = spec
+        .cancels
+        .iter()
+        .find(|name| !vocab::GOOD_MOVES.contains(&name.as_str()))
+    {
+        return Err(format!("cancels: {name:?} is not a good-move category"));
+    }
+    Ok(())
+}
+
+impl Engine {
+    /// Compiles every pack file of `lang` (built-in and the organisation's own) into one engine.
+    pub fn compile(lang: Lang, files: &[(&str, &PackFile)]) -> Result<Engine, CoachError> {
+        let mut words: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+        let mut question_marks = Vec::new();
+        for (file, pack) in files {
+            for (name, entries) in &pack.words {
+                let list = words
+                    .entry(name.clone())
+                    .or_insert_with(|| (file.to_string(), Vec::new()));
+                list.1.extend(entries.iter().cloned());
+            }
+            for mark in &pack.pack.question_marks {
+                let folded = text::fold(mark).text;
+                let mut chars = folded.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => question_marks.push(c),
+                    _ => {
+                        return Err(CoachError::pack(
+                            file,
+                            format!("question_marks: {mark:?} must be a single character"),
+                        ));
+                    }
+                }
+            }
+        }
+        let mut compiler = Compiler {
+            literals: Literals::default(),
+            words: &words,
+            lists: HashMap::new(),
+        };
+        let mut rules = Vec::new();
+        for (file, pack) in files {
+            let gap = pack.pack.gap.unwrap_or(DEFAULT_GAP);
+            for spec in &pack.rules {
+                let rule = compile_rule(&mut compiler, file, spec, gap)
+                    .map_err(|problem| CoachError::rule(file, &spec.id, problem))?;
+                rules.push(rule);
+            }
+        }
+        let mut promise_specs = Vec::new();
+        for (file, pack) in files {
+            if let Some(spec) = &pack.promises {
+                PromiseGrammar::compile(&[spec])
+                    .map_err(|problem| CoachError::pack(file, problem))?;
+                promise_specs.push(spec);
+            }
+        }
+        let promises = PromiseGrammar::compile(&promise_specs)
+            .map_err(|problem| CoachError::pack(files.first().map_or("?", |f| f.0), problem))?;
+
+        let literal_count = compiler.literals.ids.len();
+        let mut by_text: BTreeMap<String, Vec<(u32, bool)>> = BTreeMap::new();
+        for ((words, prefix), id) in &compiler.literals.ids {
+            by_text
+                .entry(words.clone())
+                .or_default()
+                .push((*id, *prefix));
+        }
+        let automaton = if by_text.is_empty() {
+            None
+        } else {
+            let automaton = AhoCorasick::new(by_text.keys()).map_err(|e| {
+                CoachError::pack(
+                    files.first().map_or("?", |f| f.0),
+                    format!("cannot build the automaton: {e}"),
+                )
+            })?;
+            Some(automaton)
+        };
+        let automaton_literals = by_text.into_values().collect();
+        let mut triggers = vec![Vec::new(); literal_count];
+        for (rule_index, rule) in rules.iter().enumerate() {
+            for (pattern_index, nodes) in rule.patterns.iter().enumerate() {
+                let mut firsts = Vec::new();
+                first_literals(nodes, &mut firsts)
+                    .map_err(|problem| CoachError::rule(&rule.file, &rule.id, problem))?;
+                firsts.sort_unstable();
+                firsts.dedup();
+                for literal in firsts {
+                    triggers[literal as usize].push((rule_index as u32, pattern_index as u32));
+                }
+            }
+        }
+        Ok(Engine {
+            lang,
+            automaton,
+            automaton_literals,
+            triggers,
+            rules,
+            question_marks,
+            promises,
+        })
+    }
+}
+
+fn compile_rule(
+    compiler: &mut Compiler,
+    file: &str,
+    spec: &RuleSpec,
+    gap: usize,
+) -> Result<CompiledRule, String> {
+    validate_rule(spec)?;
+    let mut compile_all = |sources: &[String]| -> Result<Vec<Vec<Node>>, String> {
+        sources
+            .iter()
+            .map(|source| {
+                let items = pattern::parse(source, gap)?;
+                compiler.compile_items(&items, 0)
+            })
+            .collect()
+    };
+    let patterns = compile_all(&spec.patterns)?;
+    let unless_followed_by = compile_all(&spec.unless_followed_by)?;
+    let unless_preceded_by = compile_all(&spec.unless_preceded_by)?;
+    let mut explain = BTreeMap::new();
+    for (tag, text) in &spec.explain {
+        let lang: Lang = tag.parse().map_err(|_| {
+            format!("explain.{tag}: unknown screen language (use en, ro, el, zh-Hans, zh-Hant, tl)")
+        })?;
+        explain.insert(lang, text.clone());
+    }
+    Ok(CompiledRule {
+        id: spec.id.clone(),
+        file: file.to_owned(),
+        kind: spec.kind,
+        category: spec.category.clone(),
+        seeds: spec.seeds.clone(),
+        severity: spec.severity,
+        patterns,
+        unless_followed_by,
+        unless_preceded_by,
+        requires_context: spec.requires_context.clone(),
+        min_count: spec.min_count,
+        max_words: spec.max_words,
+        clause_start: spec.clause_start,
+        in_question: spec.in_question,
+        cancels: spec.cancels.clone(),
+        suggestions: spec.suggestions.clone(),
+        explain,
+        examples: spec.examples.clone(),
+    })
+}

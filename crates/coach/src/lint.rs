@@ -1,0 +1,127 @@
+//! Reply lint: findings (mistakes that escalate) and good moves in an agent's draft, with the
+//! customer's last message as context where the seeds demand it, plus promises.
+
+use std::collections::BTreeSet;
+
+use text::Lang;
+
+use crate::engine::Engine;
+use crate::messages::Catalog;
+use crate::model::{Finding, GoodMove, LintReport};
+use crate::promises::ReferenceTime;
+use crate::spec::RuleKind;
+use crate::tokens::tokenize;
+
+pub(crate) struct LintRequest<'a> {
+    pub text: &'a str,
+    pub language: Lang,
+    pub ui: Lang,
+    pub context: &'a BTreeSet<String>,
+    pub reference_time: Option<ReferenceTime>,
+}
+
+fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
+    a.0 < b.1 && b.0 < a.1
+}
+
+pub(crate) fn lint(engine: &Engine, catalog: &Catalog, request: &LintRequest) -> LintReport {
+    let text = tokenize(text::fold(request.text), &engine.question_marks);
+    let matches = engine.run(
+        &text,
+        &[RuleKind::Finding, RuleKind::GoodMove],
+        request.context,
+    );
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut good_moves: Vec<GoodMove> = Vec::new();
+    let mut cancelled: Vec<(&str, (usize, usize))> = Vec::new();
+    for m in &matches {
+        let rule = &engine.rules[m.rule as usize];
+        let span = text.original_span(m.start, m.end);
+        let kind_section = if rule.kind == RuleKind::Finding {
+            "finding"
+        } else {
+            "good_move"
+        };
+        let catalog_text = catalog.text(request.ui, kind_section, &rule.category);
+        let title = catalog_text.map_or_else(|| rule.category.clone(), |t| t.title.clone());
+        if rule.kind == RuleKind::Finding {
+            if findings
+                .iter()
+                .any(|f| f.category == rule.category && overlaps((f.start, f.end), span))
+            {
+                continue;
+            }
+            let message = rule
+                .explain
+                .get(&request.ui)
+                .or_else(|| {
+                    rule.explain
+                        .get(&Lang::En)
+                        .filter(|_| catalog_text.is_none())
+                })
+                .cloned()
+                .or_else(|| catalog_text.map(|t| t.explain.clone()))
+                .unwrap_or_default();
+            cancelled.extend(rule.cancels.iter().map(|c| (c.as_str(), span)));
+            findings.push(Finding {
+                category: rule.category.clone(),
+                rule: rule.id.clone(),
+                severity: rule.severity,
+                start: span.0,
+                end: span.1,
+                seeds: rule.seeds.clone(),
+                title,
+                message,
+                suggestions: rule.suggestions.clone(),
+            });
+        } else {
+            if good_moves
+                .iter()
+                .any(|g| g.category == rule.category && overlaps((g.start, g.end), span))
+            {
+                continue;
+            }
+            good_moves.push(GoodMove {
+                category: rule.category.clone(),
+                start: span.0,
+                end: span.1,
+                seeds: rule.seeds.clone(),
+                rule: rule.id.clone(),
+                title,
+            });
+        }
+    }
+    good_moves.retain(|g| {
+        !cancelled
+            .iter()
+            .any(|(category, span)| *category == g.category && overlaps(*span, (g.start, g.end)))
+    });
+
+    let promises = engine.promises.extract(&text, request.reference_time);
+    for promise in &promises {
+        let span = (promise.start, promise.end);
+        if !good_moves
+            .iter()
+            .any(|g| g.category == "callback_promise" && overlaps((g.start, g.end), span))
+        {
+            good_moves.push(GoodMove {
+                category: "callback_promise".into(),
+                start: promise.start,
+                end: promise.end,
+                seeds: vec!["CLEAR-C".into()],
+                rule: format!("{}.promises", engine.lang),
+                title: catalog
+                    .text(request.ui, "good_move", "callback_promise")
+                    .map_or_else(|| "callback_promise".into(), |t| t.title.clone()),
+            });
+        }
+    }
+    findings.sort_by_key(|f| (f.start, f.end));
+    good_moves.sort_by_key(|g| (g.start, g.end));
+    LintReport {
+        language: request.language,
+        findings,
+        good_moves,
+        promises,
+    }
+}

@@ -1,0 +1,262 @@
+//! Runs a compiled engine over tokenised text: one automaton pass finds every literal, then each
+//! rule whose pattern can start at a hit is matched as a small tree, and its conditions checked.
+
+use std::collections::BTreeSet;
+
+use crate::engine::{CompiledRule, Engine, Node};
+use crate::spec::RuleKind;
+use crate::tokens::TokenizedText;
+
+/// Literal hits as (start token, literal, end token), sorted.
+pub(crate) struct Hits(Vec<(u32, u32, u32)>);
+
+impl Hits {
+    fn ends(&self, literal: u32, start: u32) -> impl Iterator<Item = u32> + '_ {
+        let from = self
+            .0
+            .partition_point(|&(s, l, _)| (s, l) < (start, literal));
+        self.0[from..]
+            .iter()
+            .take_while(move |&&(s, l, _)| s == start && l == literal)
+            .map(|&(_, _, end)| end)
+    }
+}
+
+/// One rule matched on tokens `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RuleMatch {
+    pub rule: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+struct Run<'a> {
+    text: &'a TokenizedText,
+    hits: Hits,
+}
+
+impl Engine {
+    fn hits(&self, text: &TokenizedText) -> Hits {
+        let mut hits = Vec::new();
+        let Some(automaton) = &self.automaton else {
+            return Hits(hits);
+        };
+        let bytes = text.joined.as_bytes();
+        let separator = |b: u8| b == b' ' || b == b'\n';
+        for found in automaton.find_overlapping_iter(&text.joined) {
+            let (start, end) = (found.start(), found.end());
+            if start > 0 && !separator(bytes[start - 1]) {
+                continue;
+            }
+            let whole_word = end == bytes.len() || separator(bytes[end]);
+            let start_token =
+                text.tokens
+                    .partition_point(|t| (t.joined_start as usize) < start) as u32;
+            let end_token =
+                text.tokens
+                    .partition_point(|t| (t.joined_start as usize) < end) as u32;
+            for &(literal, prefix) in &self.automaton_literals[found.pattern().as_usize()] {
+                if prefix || whole_word {
+                    hits.push((start_token, literal, end_token));
+                }
+            }
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        Hits(hits)
+    }
+
+    /// All matches of the rules of the given kinds, after their conditions.
+    /// `context` holds the signal categories of the customer's last message.
+    pub(crate) fn run(
+        &self,
+        text: &TokenizedText,
+        kinds: &[RuleKind],
+        context: &BTreeSet<String>,
+    ) -> Vec<RuleMatch> {
+        let run = Run {
+            text,
+            hits: self.hits(text),
+        };
+        let mut candidates: Vec<(u32, u32, u32)> = Vec::new();
+        for &(start, literal, _) in &run.hits.0 {
+            for &(rule, pattern) in &self.triggers[literal as usize] {
+                if kinds.contains(&self.rules[rule as usize].kind) {
+                    candidates.push((rule, start, pattern));
+                }
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+
+        let mut matches: Vec<RuleMatch> = Vec::new();
+        let mut ends = Vec::new();
+        for (rule_index, start, pattern) in candidates {
+            let rule = &self.rules[rule_index as usize];
+            ends.clear();
+            run.sequence(&rule.patterns[pattern as usize], start, &mut ends);
+            let Some(end) = ends
+                .iter()
+                .copied()
+                .filter(|&end| end > start && text.sentence_of(end - 1) == text.sentence_of(start))
+                .max()
+            else {
+                continue;
+            };
+            if run.passes_local_conditions(rule, start, end) {
+                matches.push(RuleMatch {
+                    rule: rule_index,
+                    start,
+                    end,
+                });
+            }
+        }
+        // Per rule: leftmost-longest, no overlaps.
+        matches.sort_by_key(|m| (m.rule, m.start, std::cmp::Reverse(m.end)));
+        let mut kept: Vec<RuleMatch> = Vec::with_capacity(matches.len());
+        for m in matches {
+            if let Some(last) = kept.last()
+                && last.rule == m.rule
+                && m.start < last.end
+            {
+                continue;
+            }
+            kept.push(m);
+        }
+        self.apply_rule_conditions(text, kept, context)
+    }
+
+    fn apply_rule_conditions(
+        &self,
+        text: &TokenizedText,
+        matches: Vec<RuleMatch>,
+        context: &BTreeSet<String>,
+    ) -> Vec<RuleMatch> {
+        let mut out = Vec::with_capacity(matches.len());
+        let mut i = 0;
+        while i < matches.len() {
+            let rule_index = matches[i].rule;
+            let group_end = i + matches[i..]
+                .iter()
+                .take_while(|m| m.rule == rule_index)
+                .count();
+            let group = &matches[i..group_end];
+            i = group_end;
+            let rule = &self.rules[rule_index as usize];
+            if !rule
+                .requires_context
+                .iter()
+                .all(|needed| context.contains(needed))
+            {
+                continue;
+            }
+            match rule.min_count {
+                None => out.extend_from_slice(group),
+                Some(min) => {
+                    let short_enough = rule.max_words.is_none_or(|max| text.tokens.len() <= max);
+                    if group.len() >= min && short_enough {
+                        out.push(RuleMatch {
+                            rule: rule_index,
+                            start: group[0].start,
+                            end: group[group.len() - 1].end,
+                        });
+                    }
+                }
+            }
+        }
+        out.sort_by_key(|m| (m.start, m.end, m.rule));
+        out
+    }
+}
+
+impl Run<'_> {
+    /// Every token position where `nodes` can end when started at `pos`.
+    fn sequence(&self, nodes: &[Node], pos: u32, out: &mut Vec<u32>) {
+        let Some((first, rest)) = nodes.split_first() else {
+            out.push(pos);
+            return;
+        };
+        match first {
+            Node::Literal(literal) => {
+                for end in self.hits.ends(*literal, pos) {
+                    self.sequence(rest, end, out);
+                }
+            }
+            Node::Group {
+                alternatives,
+                optional,
+            } => {
+                let mut middles = Vec::new();
+                if *optional {
+                    middles.push(pos);
+                }
+                for alternative in alternatives {
+                    self.sequence(alternative, pos, &mut middles);
+                }
+                middles.sort_unstable();
+                middles.dedup();
+                for middle in middles {
+                    self.sequence(rest, middle, out);
+                }
+            }
+            Node::Gap(max) => {
+                let token_count = self.text.tokens.len() as u32;
+                if pos == 0 || pos > token_count {
+                    self.sequence(rest, pos, out);
+                    return;
+                }
+                let sentence = self.text.sentence_of(pos - 1);
+                for skip in 0..=*max {
+                    let at = pos + skip;
+                    if at > token_count || (skip > 0 && self.text.sentence_of(at - 1) != sentence) {
+                        break;
+                    }
+                    self.sequence(rest, at, out);
+                }
+            }
+        }
+    }
+
+    fn passes_local_conditions(&self, rule: &CompiledRule, start: u32, end: u32) -> bool {
+        let text = self.text;
+        let first = &text.tokens[start as usize];
+        if first.quoted {
+            return false;
+        }
+        if rule.clause_start && !first.clause_start {
+            return false;
+        }
+        let sentence = text.sentences[first.sentence as usize];
+        if rule.in_question && !sentence.question {
+            return false;
+        }
+        if self.followed_by_any(&rule.unless_followed_by, end) {
+            return false;
+        }
+        let from = start.saturating_sub(12).max(sentence.first_token);
+        !rule.unless_preceded_by.iter().any(|nodes| {
+            (from..start).any(|s| {
+                let mut ends = Vec::new();
+                self.sequence(nodes, s, &mut ends);
+                ends.contains(&start)
+            })
+        })
+    }
+
+    fn followed_by_any(&self, patterns: &[Vec<Node>], end: u32) -> bool {
+        let text = self.text;
+        if patterns.is_empty()
+            || end as usize >= text.tokens.len()
+            || text.sentence_of(end) != text.sentence_of(end - 1)
+        {
+            return false;
+        }
+        let sentence = text.sentence_of(end - 1);
+        patterns.iter().any(|nodes| {
+            let mut ends = Vec::new();
+            self.sequence(nodes, end, &mut ends);
+            ends.iter()
+                .any(|&e| e > end && text.sentence_of(e - 1) == sentence)
+        })
+    }
+}

@@ -1,0 +1,335 @@
+//! Conversation score: how far the agent got through CLEAR (Control, Listen, Empathy, Apologise,
+//! Resolve), the four-stage call of TL-6, the missing steps, and a QA score out of 100 broken
+//! down into criteria a supervisor can read.
+
+use serde::{Deserialize, Serialize};
+use text::Lang;
+
+use crate::model::{Finding, LintInput, Speaker, Transcript};
+use crate::spec::Severity;
+use crate::{AnalyzeInput, Coach};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageCheck {
+    pub stage: String,
+    pub done: bool,
+    /// Index in `turns` of the first agent turn that did it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub turn: Option<usize>,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Criterion {
+    pub criterion: String,
+    pub points: u32,
+    pub max: u32,
+    pub title: String,
+    /// What earned or lost the points, e.g. "acknowledge_feeling in turn 3".
+    pub why: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TurnFinding {
+    pub turn: usize,
+    #[serde(flatten)]
+    pub finding: Finding,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreReport {
+    pub language: Lang,
+    /// Furthest CLEAR step reached in order: none, control, listen, empathy, apologize, resolve.
+    pub clear_stage: String,
+    pub clear: Vec<StageCheck>,
+    /// TL-6: greeting, clarifying, solution, closing.
+    pub checklist: Vec<StageCheck>,
+    pub missing: Vec<String>,
+    pub qa_score: u32,
+    pub criteria: Vec<Criterion>,
+    pub findings: Vec<TurnFinding>,
+}
+
+const CLEAR_STAGES: [&str; 5] = ["control", "listen", "empathy", "apologize", "resolve"];
+const CALL_STAGES: [&str; 4] = ["greeting", "clarifying", "solution", "closing"];
+
+/// Good moves that show each step.
+fn evidence_for(stage: &str) -> &'static [&'static str] {
+    match stage {
+        "listen" | "clarifying" => &[
+            "listening_cue",
+            "open_question",
+            "yes_no_question",
+            "restatement",
+        ],
+        "empathy" => &["acknowledge_feeling", "restatement"],
+        "apologize" => &["apology_direct", "apology_for_feelings"],
+        "resolve" => &[
+            "offer_to_try",
+            "confirm_solution",
+            "callback_promise",
+            "transfer_to_specialist",
+            "preventive_action",
+            "follow_up_offer",
+        ],
+        "solution" => &[
+            "restatement",
+            "confirm_solution",
+            "offer_to_try",
+            "callback_promise",
+            "transfer_to_specialist",
+        ],
+        "greeting" => &["greeting_intro"],
+        "closing" => &["closing", "follow_up_offer"],
+        _ => &[],
+    }
+}
+
+/// Findings that break CLEAR's "control your emotions" step.
+const LOSS_OF_CONTROL: &[&str] = &[
+    "rudeness",
+    "sarcasm",
+    "condescension",
+    "contradicting_customer",
+];
+const CANCELLED_APOLOGY: &[&str] = &["apology_but", "blame_shifting", "false_apology"];
+
+struct AgentTurn {
+    index: usize,
+    good: Vec<String>,
+    findings: Vec<Finding>,
+}
+
+impl AgentTurn {
+    fn has_any(&self, categories: &[&str]) -> bool {
+        self.good.iter().any(|g| categories.contains(&g.as_str()))
+    }
+}
+
+fn first_turn(turns: &[AgentTurn], categories: &[&str]) -> Option<usize> {
+    turns
+        .iter()
+        .find(|t| t.has_any(categories))
+        .map(|t| t.index)
+}
+
+fn penalty(severity: Severity) -> u32 {
+    match severity {
+        Severity::High => 10,
+        Severity::Medium => 5,
+        Severity::Low => 2,
+    }
+}
+
+impl Coach {
+    pub fn score(&self, transcript: &Transcript) -> ScoreReport {
+        let agent_text: String = transcript
+            .turns
+            .iter()
+            .filter(|t| t.from == Speaker::Agent)
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let language = text::detect_with_hint(&agent_text, transcript.language).lang;
+        let ui = transcript.ui_language.unwrap_or(if language == Lang::Und {
+            Lang::En
+        } else {
+            language
+        });
+        let mut agent_turns = Vec::new();
+        let mut complaint = false;
+        for (index, turn) in transcript.turns.iter().enumerate() {
+            match turn.from {
+                Speaker::Customer => {
+                    complaint |= self
+                        .analyze(&AnalyzeInput {
+                            text: turn.text.clone(),
+                            language: transcript.language,
+                        })
+                        .complaint;
+                }
+                Speaker::Agent => {
+                    let report = self.lint_in(
+                        language,
+                        &LintInput {
+                            text: turn.text.clone(),
+                            language: Some(language),
+                            context: transcript.turns[..index].to_vec(),
+                            reference_time: None,
+                            ui_language: Some(ui),
+                        },
+                    );
+                    agent_turns.push(AgentTurn {
+                        index,
+                        good: report.good_moves.into_iter().map(|g| g.category).collect(),
+                        findings: report.findings,
+                    });
+                }
+            }
+        }
+        let title = |section: &str, name: &str| {
+            self.message(ui, section, name)
+                .map_or_else(|| name.to_owned(), |m| m.title.clone())
+        };
+        let finding_in = |categories: &[&str]| {
+            agent_turns
+                .iter()
+                .flat_map(|t| t.findings.iter().map(move |f| (t.index, f)))
+                .find(|(_, f)| categories.contains(&f.category.as_str()))
+                .map(|(index, _)| index)
+        };
+
+        // CLEAR, in order: a step counts only if every earlier one is done.
+        let mut clear = Vec::new();
+        let mut reached = "none";
+        let mut still_in_order = !agent_turns.is_empty();
+        for stage in CLEAR_STAGES {
+            let turn = match stage {
+                "control" => finding_in(LOSS_OF_CONTROL)
+                    .is_none()
+                    .then(|| agent_turns.first().map(|t| t.index))
+                    .flatten(),
+                "apologize" if finding_in(CANCELLED_APOLOGY).is_some() => None,
+                _ => first_turn(&agent_turns, evidence_for(stage)),
+            };
+            let done = turn.is_some();
+            still_in_order &= done;
+            if still_in_order {
+                reached = stage;
+            }
+            clear.push(StageCheck {
+                stage: stage.into(),
+                done,
+                turn,
+                title: title("stage", stage),
+            });
+        }
+
+        let mut checklist = Vec::new();
+        for stage in CALL_STAGES {
+            let turn = if stage == "closing" {
+                agent_turns
+                    .iter()
+                    .rev()
+                    .find(|t| t.has_any(evidence_for(stage)))
+                    .map(|t| t.index)
+            } else {
+                first_turn(&agent_turns, evidence_for(stage))
+            };
+            checklist.push(StageCheck {
+                stage: stage.into(),
+                done: turn.is_some(),
+                turn,
+                title: title("stage", stage),
+            });
+        }
+        let missing = checklist
+            .iter()
+            .filter(|c| !c.done)
+            .map(|c| c.stage.clone())
+            .collect();
+
+        let criteria = self.criteria(&agent_turns, complaint, &title);
+        let qa_score = criteria.iter().map(|c| c.points).sum();
+        let findings = agent_turns
+            .iter()
+            .flat_map(|t| {
+                t.findings.iter().map(|f| TurnFinding {
+                    turn: t.index,
+                    finding: f.clone(),
+                })
+            })
+            .collect();
+        ScoreReport {
+            language,
+            clear_stage: reached.into(),
+            clear,
+            checklist,
+            missing,
+            qa_score,
+            criteria,
+            findings,
+        }
+    }
+
+    fn criteria(
+        &self,
+        turns: &[AgentTurn],
+        complaint: bool,
+        title: &dyn Fn(&str, &str) -> String,
+    ) -> Vec<Criterion> {
+        let found = |categories: &[&str]| -> Option<String> {
+            turns.iter().find_map(|t| {
+                t.good
+                    .iter()
+                    .find(|g| categories.contains(&g.as_str()))
+                    .map(|g| format!("{g} in turn {}", t.index))
+            })
+        };
+        let all_or_nothing = |name: &str, max: u32, categories: &[&str]| {
+            let evidence = found(categories);
+            Criterion {
+                criterion: name.into(),
+                points: if evidence.is_some() { max } else { 0 },
+                max,
+                title: title("criterion", name),
+                why: evidence.unwrap_or_else(|| format!("none of: {}", categories.join(", "))),
+            }
+        };
+        let mut criteria = vec![
+            all_or_nothing("greeting", 10, evidence_for("greeting")),
+            all_or_nothing("listening", 15, evidence_for("listen")),
+            all_or_nothing("empathy", 15, evidence_for("empathy")),
+        ];
+        let cancelled = turns
+            .iter()
+            .flat_map(|t| t.findings.iter().map(move |f| (t.index, f)))
+            .find(|(_, f)| CANCELLED_APOLOGY.contains(&f.category.as_str()));
+        let mut apology = all_or_nothing("apology", 10, evidence_for("apologize"));
+        if let Some((index, finding)) = cancelled {
+            apology.points = apology.points.min(3);
+            apology.why = format!("{} in turn {index}", finding.category);
+        } else if apology.points == 0 && !complaint {
+            apology.points = apology.max;
+            apology.why = "no complaint to apologise for".into();
+        }
+        criteria.push(apology);
+        let mut resolution = all_or_nothing(
+            "resolution",
+            20,
+            &["offer_to_try", "callback_promise", "transfer_to_specialist"],
+        );
+        resolution.points = resolution.points.min(12);
+        if let Some(confirmed) = found(&["confirm_solution"]) {
+            resolution.points += 8;
+            resolution.why = format!("{}; {confirmed}", resolution.why);
+        }
+        criteria.push(resolution);
+        criteria.push(all_or_nothing("closing", 10, evidence_for("closing")));
+        let mistakes: Vec<String> = turns
+            .iter()
+            .flat_map(|t| {
+                t.findings
+                    .iter()
+                    .map(move |f| format!("{} in turn {}", f.category, t.index))
+            })
+            .collect();
+        let lost: u32 = turns
+            .iter()
+            .flat_map(|t| &t.findings)
+            .map(|f| penalty(f.severity))
+            .sum();
+        criteria.push(Criterion {
+            criterion: "conduct".into(),
+            points: 20u32.saturating_sub(lost),
+            max: 20,
+            title: title("criterion", "conduct"),
+            why: if mistakes.is_empty() {
+                "no escalating remarks".into()
+            } else {
+                mistakes.join(", ")
+            },
+        });
+        criteria
+    }
+}

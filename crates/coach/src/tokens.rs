@@ -1,0 +1,281 @@
+//! Splits folded text into the words the rule patterns are written in, remembering sentences,
+//! clauses and quotations, and joins the words into one string the automaton searches.
+//!
+//! The same function tokenises pattern words, so "I'm" in a pack and "Im" in a message meet.
+
+use text::Folded;
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Token {
+    /// Folded char offsets `[start, end)`.
+    pub start: u32,
+    pub end: u32,
+    /// Byte range of the token's text in `TokenizedText::joined`.
+    pub joined_start: u32,
+    pub joined_end: u32,
+    pub sentence: u32,
+    /// First token of a sentence or of a clause (after `, ; :`).
+    pub clause_start: bool,
+    /// Inside quotation marks: reported speech, not the writer's own words.
+    pub quoted: bool,
+    /// The character right after the token (`' '` at the end): tells `9:30` from `9, 30`.
+    pub next_char: char,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sentence {
+    pub first_token: u32,
+    pub end_token: u32,
+    pub question: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct TokenizedText {
+    pub folded: Folded,
+    pub tokens: Vec<Token>,
+    pub sentences: Vec<Sentence>,
+    /// Tokens separated by `' '` inside a sentence and `'\n'` between sentences.
+    pub joined: String,
+}
+
+impl TokenizedText {
+    pub fn token_text(&self, index: usize) -> &str {
+        let token = &self.tokens[index];
+        &self.joined[token.joined_start as usize..token.joined_end as usize]
+    }
+
+    pub fn sentence_of(&self, token: u32) -> u32 {
+        self.tokens[token as usize].sentence
+    }
+
+    /// Char span in the ORIGINAL text covered by tokens `[first, end)`.
+    pub fn original_span(&self, first: u32, end: u32) -> (usize, usize) {
+        let start = self.tokens[first as usize].start as usize;
+        let stop = self.tokens[end as usize - 1].end as usize;
+        self.folded.original_span(start, stop)
+    }
+}
+
+/// Chinese, Japanese kana: every character is a word of its own.
+pub(crate) fn is_ideograph(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '`' | '\u{00B4}')
+}
+
+fn is_clause_mark(c: char) -> bool {
+    matches!(c, ',' | ';' | ':' | '、' | '—' | '–' | '(' | ')' | '·')
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WordClass {
+    Digit,
+    Letter,
+}
+
+struct Builder {
+    tokens: Vec<Token>,
+    sentences: Vec<Sentence>,
+    joined: String,
+    sentence_break: bool,
+    clause_break: bool,
+    question: bool,
+    quote_depth: u32,
+    open: Option<(u32, WordClass)>,
+}
+
+impl Builder {
+    fn start_token(&mut self, at: u32, class: WordClass) {
+        if self.sentence_break && self.tokens.last().is_some() {
+            self.close_sentence();
+        }
+        let new_sentence = self.sentences.is_empty() || self.sentence_break;
+        if new_sentence && !self.sentences.is_empty() {
+            self.joined.push('\n');
+        } else if !self.tokens.is_empty() {
+            self.joined.push(' ');
+        }
+        if self.sentences.is_empty() || self.sentence_break {
+            self.sentences.push(Sentence {
+                first_token: self.tokens.len() as u32,
+                end_token: self.tokens.len() as u32,
+                question: false,
+            });
+        }
+        self.tokens.push(Token {
+            start: at,
+            end: at,
+            joined_start: self.joined.len() as u32,
+            joined_end: self.joined.len() as u32,
+            sentence: self.sentences.len() as u32 - 1,
+            clause_start: new_sentence || self.clause_break,
+            quoted: self.quote_depth > 0,
+            next_char: ' ',
+        });
+        self.sentence_break = false;
+        self.clause_break = false;
+        self.open = Some((at, class));
+    }
+
+    fn push_char(&mut self, c: char, at: u32) {
+        self.joined.push(c);
+        let token = self.tokens.last_mut().expect("a token is open");
+        token.end = at + 1;
+        token.joined_end = self.joined.len() as u32;
+    }
+
+    fn end_token(&mut self, next: char) {
+        if self.open.take().is_some() {
+            self.tokens.last_mut().expect("a token is open").next_char = next;
+        }
+    }
+
+    fn close_sentence(&mut self) {
+        if let Some(sentence) = self.sentences.last_mut() {
+            sentence.end_token = self.tokens.len() as u32;
+            sentence.question = self.question;
+        }
+        self.question = false;
+    }
+}
+
+/// Tokenises folded text. `question_marks` are the pack's extra question marks (Greek `;`).
+pub(crate) fn tokenize(folded: Folded, question_marks: &[char]) -> TokenizedText {
+    let chars: Vec<char> = folded.text.chars().collect();
+    let mut b = Builder {
+        tokens: Vec::new(),
+        sentences: Vec::new(),
+        joined: String::with_capacity(folded.text.len() + 16),
+        sentence_break: false,
+        clause_break: false,
+        question: false,
+        quote_depth: 0,
+        open: None,
+    };
+    for (i, &c) in chars.iter().enumerate() {
+        let at = i as u32;
+        let prev = if i > 0 { chars[i - 1] } else { ' ' };
+        let next = chars.get(i + 1).copied().unwrap_or(' ');
+        if is_ideograph(c) {
+            b.end_token(c);
+            b.start_token(at, WordClass::Letter);
+            b.push_char(c, at);
+            b.end_token(next);
+            continue;
+        }
+        if c.is_alphanumeric() {
+            let class = if c.is_numeric() {
+                WordClass::Digit
+            } else {
+                WordClass::Letter
+            };
+            match b.open {
+                Some((_, open_class)) if open_class == class => {}
+                _ => {
+                    b.end_token(c);
+                    b.start_token(at, class);
+                }
+            }
+            b.push_char(c, at);
+            continue;
+        }
+        // An apostrophe inside a word joins it: "don't" and "dont" are the same word.
+        if is_apostrophe(c) && b.open.is_some() && prev.is_alphabetic() && next.is_alphabetic() {
+            continue;
+        }
+        b.end_token(c);
+        let sentence_end = match c {
+            // "9.30", "a.m.", "example.com": a dot followed by a letter or digit ends nothing.
+            '.' => !next.is_alphanumeric(),
+            '!' | '?' | '。' | '…' | '\n' | '\r' | '｡' => true,
+            _ => question_marks.contains(&c),
+        };
+        if c == '?' || question_marks.contains(&c) {
+            b.question = true;
+        }
+        if sentence_end {
+            b.sentence_break = true;
+            b.clause_break = true;
+        } else if is_clause_mark(c) {
+            b.clause_break = true;
+        }
+        match c {
+            '"' => b.quote_depth = if b.quote_depth > 0 { 0 } else { 1 },
+            '«' | '「' | '『' | '《' => b.quote_depth += 1,
+            '»' | '」' | '』' | '》' => b.quote_depth = b.quote_depth.saturating_sub(1),
+            '\n' => b.quote_depth = 0,
+            _ => {}
+        }
+    }
+    b.close_sentence();
+    if b.sentences.is_empty() {
+        b.sentences.push(Sentence {
+            first_token: 0,
+            end_token: 0,
+            question: false,
+        });
+    }
+    TokenizedText {
+        folded,
+        tokens: b.tokens,
+        sentences: b.sentences,
+        joined: b.joined,
+    }
+}
+
+/// The folded words of a piece of pattern text, as the matcher will see them in messages.
+pub(crate) fn pattern_words(raw: &str) -> Vec<String> {
+    let tokenized = tokenize(text::fold(raw), &[]);
+    (0..tokenized.tokens.len())
+        .map(|i| tokenized.token_text(i).to_owned())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        pattern_words(s)
+    }
+
+    #[test]
+    fn apostrophes_inside_words_join_and_case_and_accents_fold() {
+        assert_eq!(words("I'm SORRY, don’t"), ["im", "sorry", "dont"]);
+        assert_eq!(words("Înțeleg"), ["inteleg"]);
+    }
+
+    #[test]
+    fn han_characters_are_single_words_and_digits_split_from_letters() {
+        assert_eq!(words("10分钟内"), ["10", "分", "钟", "内"]);
+        assert_eq!(words("by 9am"), ["by", "9", "am"]);
+    }
+
+    #[test]
+    fn sentences_questions_clauses_and_quotes_are_tracked() {
+        let t = tokenize(text::fold("Sorry. Is it \"you idiot\", right?"), &[]);
+        assert_eq!(t.sentences.len(), 2);
+        assert!(!t.sentences[0].question);
+        assert!(t.sentences[1].question);
+        let quoted: Vec<bool> = t.tokens.iter().map(|tok| tok.quoted).collect();
+        assert_eq!(quoted, [false, false, false, true, true, false]);
+        assert!(t.tokens[5].clause_start);
+        assert_eq!(t.joined, "sorry\nis it you idiot right");
+    }
+
+    #[test]
+    fn greek_question_mark_comes_from_the_pack() {
+        let t = tokenize(text::fold("Τι έγινε; Ευχαριστώ"), &[';']);
+        assert_eq!(t.sentences.len(), 2);
+        assert!(t.sentences[0].question);
+    }
+
+    #[test]
+    fn a_decimal_point_does_not_end_a_sentence() {
+        let t = tokenize(text::fold("At 9.30 today."), &[]);
+        assert_eq!(t.sentences.len(), 1);
+    }
+}
