@@ -6,6 +6,7 @@ mod commands;
 mod error;
 mod export;
 mod ids;
+pub mod incident_render;
 mod lifecycle;
 mod model;
 pub mod notices;
