@@ -12,6 +12,7 @@ mod model;
 pub mod notices;
 mod paging;
 mod ports;
+pub mod report_math;
 pub mod routing;
 pub mod sla;
 mod text_enum;
