@@ -41,12 +41,14 @@ pub(crate) fn level_of(anger: f32) -> Level {
     }
 }
 
-/// Which earlier signal words (negations, intensifiers) act on a match.
+/// Whether an earlier negation or intensifier acts on a match: close before it, same clause.
 fn reaches(modifiers: &[RuleMatch], text: &TokenizedText, target: &RuleMatch, reach: u32) -> bool {
     modifiers.iter().any(|m| {
         m.end <= target.start
             && target.start - m.end <= reach
-            && text.sentence_of(m.start) == text.sentence_of(target.start)
+            && !text.tokens[m.end as usize..=target.start as usize]
+                .iter()
+                .any(|t| t.clause_start)
     })
 }
 

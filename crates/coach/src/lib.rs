@@ -7,6 +7,7 @@
 //! [`Coach::with_extra`].
 
 mod analyze;
+mod batch;
 mod cues;
 mod engine;
 mod error;
@@ -16,6 +17,7 @@ mod messages;
 mod model;
 mod pattern;
 mod promises;
+mod render;
 mod score;
 mod spec;
 mod tokens;
@@ -263,5 +265,20 @@ impl Coach {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+
+    /// The English pack alone, so unit tests do not depend on packs being written concurrently.
+    pub fn english() -> Coach {
+        let en: Vec<(&str, &str)> = builtin_packs()
+            .iter()
+            .filter(|(file, _)| *file == "en.toml")
+            .copied()
+            .collect();
+        Coach::from_packs(&en).expect("the English pack loads")
     }
 }
