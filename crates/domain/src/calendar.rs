@@ -378,11 +378,14 @@ pub(crate) mod tests {
     use jiff::civil::date;
     use proptest::prelude::*;
 
+    fn calendar(toml_text: &str) -> BusinessCalendar {
+        BusinessCalendar::from_config(&toml::from_str(toml_text).unwrap()).unwrap()
+    }
+
     /// Romania, with a lunch break, a short Friday and Christmas off.
     pub(crate) fn bucharest() -> BusinessCalendar {
-        BusinessCalendar::from_config(
-            &toml::from_str(
-                r#"
+        calendar(
+            r#"
                 time_zone = "Europe/Bucharest"
                 holidays = ["2026-12-25", "2026-12-26"]
                 [hours]
@@ -392,10 +395,7 @@ pub(crate) mod tests {
                 thursday = ["09:00-13:00", "14:00-17:00"]
                 friday = ["09:00-15:00"]
                 "#,
-            )
-            .unwrap(),
         )
-        .unwrap()
     }
 
     fn around_the_clock(zone: &str) -> BusinessCalendar {
@@ -532,17 +532,13 @@ pub(crate) mod tests {
 
     #[test]
     fn a_night_shift_across_the_dst_change_counts_real_hours() {
-        let cal = BusinessCalendar::from_config(
-            &toml::from_str(
-                r#"
+        let cal = calendar(
+            r#"
                 time_zone = "America/New_York"
                 [hours]
                 sunday = ["01:00-05:00"]
                 "#,
-            )
-            .unwrap(),
-        )
-        .unwrap();
+        );
         // 8 March 2026: clocks jump from 02:00 to 03:00, so the shift lasts 3 real hours.
         let sunday = local(&cal, "2026-03-08T00:00");
         let next = local(&cal, "2026-03-09T00:00");
@@ -701,31 +697,23 @@ pub(crate) mod tests {
         vec![
             bucharest(),
             around_the_clock("America/New_York"),
-            BusinessCalendar::from_config(
-                &toml::from_str(
-                    r#"
+            calendar(
+                r#"
                     time_zone = "Asia/Manila"
                     holidays = ["2026-12-30"]
                     [hours]
                     monday = ["08:00-12:00", "13:00-17:00"]
                     saturday = ["08:30-12:15"]
                     "#,
-                )
-                .unwrap(),
-            )
-            .unwrap(),
-            BusinessCalendar::from_config(
-                &toml::from_str(
-                    r#"
+            ),
+            calendar(
+                r#"
                     time_zone = "Europe/Athens"
                     [hours]
                     sunday = ["02:30-04:30", "22:00-24:00"]
                     wednesday = ["00:00-03:30"]
                     "#,
-                )
-                .unwrap(),
-            )
-            .unwrap(),
+            ),
         ]
     }
 
