@@ -229,6 +229,15 @@ impl BusinessCalendar {
         total
     }
 
+    /// The first working moment at or after `at`: when to send something that should reach
+    /// people during office hours (a follow-up call, CLEAR-R4), or from when to count.
+    pub fn next_business_moment(&self, at: Timestamp) -> Result<Timestamp, CalendarError> {
+        self.intervals_from(at)
+            .next()
+            .map(|(start, _)| start)
+            .ok_or(CalendarError::OutOfRange)
+    }
+
     /// The close of business on the `days`-th working day after the first working moment at or
     /// after `start` (day 0 is the day of that moment). A complaint received on Monday at 10:00
     /// with 3 business days is due on Thursday at closing time; one received on Monday evening,
@@ -238,10 +247,7 @@ impl BusinessCalendar {
         start: Timestamp,
         days: u32,
     ) -> Result<Timestamp, CalendarError> {
-        let (first_moment, _) = self
-            .intervals_from(start)
-            .next()
-            .ok_or(CalendarError::OutOfRange)?;
+        let first_moment = self.next_business_moment(start)?;
         let mut date = self.zone.to_datetime(first_moment).date();
         let mut left = days;
         while left > 0 {
@@ -585,6 +591,23 @@ pub(crate) mod tests {
         assert_eq!(
             cal.close_of_business_day(before_christmas, 3).unwrap(),
             local(&cal, "2026-12-29T17:00")
+        );
+    }
+
+    #[test]
+    fn next_business_moment_waits_for_opening_time() {
+        let cal = bucharest();
+        let during = local(&cal, "2026-11-23T10:00");
+        assert_eq!(cal.next_business_moment(during).unwrap(), during);
+        assert_eq!(
+            cal.next_business_moment(local(&cal, "2026-11-23T13:10"))
+                .unwrap(),
+            local(&cal, "2026-11-23T14:00")
+        );
+        assert_eq!(
+            cal.next_business_moment(local(&cal, "2026-12-24T19:00"))
+                .unwrap(),
+            local(&cal, "2026-12-28T09:00")
         );
     }
 

@@ -428,6 +428,15 @@ pub struct SlaStatus {
 }
 
 impl SlaStatus {
+    /// TL-8: the customer must be told of a delay once the detailed answer is at risk — the
+    /// resolution target has reached its warning threshold or passed — and not yet given.
+    pub fn needs_delay_notice(&self) -> bool {
+        matches!(
+            self.resolution.state,
+            SlaState::Warning | SlaState::Breached
+        ) && self.resolution.met_at.is_none()
+    }
+
     /// The next instant at which the standing changes by the mere passing of time (a warning
     /// or a deadline), for scheduling the sweeper's next look.
     pub fn next_change_after(&self, now: Timestamp) -> Option<Timestamp> {
@@ -867,8 +876,10 @@ mod tests {
             status.resolution.warn_at,
             Some(local(&cal, "2026-11-26T09:15"))
         );
+        assert!(!status.needs_delay_notice());
         let status = evaluate_default(&cal, &case, "2026-11-26T11:00");
         assert_eq!(status.resolution.state, SlaState::Warning);
+        assert!(status.needs_delay_notice());
         let status = evaluate_default(&cal, &case, "2026-11-27T09:30");
         assert_eq!(status.resolution.state, SlaState::Breached);
         assert_eq!(status.resolution.remaining, SignedDuration::from_mins(-30));
@@ -951,6 +962,8 @@ mod tests {
         let case = acknowledged_at_once(received, &changes);
         let status = evaluate_default(&cal, &case, "2026-12-01T10:00");
         assert_eq!(status.resolution.state, SlaState::Breached);
+        // Answered, if late: no delay notice any more.
+        assert!(!status.needs_delay_notice());
         assert_eq!(
             status.resolution.met_at,
             Some(local(&cal, "2026-11-30T10:00"))
