@@ -78,7 +78,8 @@ impl EvalReport {
             out,
             "Outside sets: texts of at least 4 words and 20 characters, or 8 Han characters; the \
              gold language is the set's language, so English lines inside a Tagalog or Greek set \
-             count against the detector.\n"
+             count against the detector. In per-set rows, recall is the share of the set's \
+             texts detected as the set's language.\n"
         );
         table(&mut out, &self.language_id, false);
 

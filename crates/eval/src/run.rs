@@ -26,6 +26,7 @@ pub fn run(
     check_suite_categories(suite_dir, &suites)?;
 
     let mut outside_languages = LanguagePairs::default();
+    let mut per_set_languages = Vec::new();
     let mut detection = Vec::new();
     let mut pooled: BTreeMap<(Task, Lang), Counts> = BTreeMap::new();
     let mut sets = Vec::new();
@@ -41,12 +42,11 @@ pub fn run(
         if path.is_file() {
             let rows = read_rows(&path, set.format)?;
             usage.rows = Some(rows.len());
-            let (evaluated, counts) = evaluate_set(
-                set,
-                spread(&rows, limit_per_set),
-                coach,
-                &mut outside_languages,
-            );
+            let mut set_languages = LanguagePairs::default();
+            let (evaluated, counts) =
+                evaluate_set(set, spread(&rows, limit_per_set), coach, &mut set_languages);
+            per_set_languages.extend(set_languages.measurements(set.name));
+            outside_languages.0.extend(set_languages.0);
             usage.evaluated = evaluated;
             for ((task, _, mapping), counts) in set.labels.iter().zip(counts) {
                 pooled.entry((*task, set.lang)).or_default().merge(&counts);
@@ -83,6 +83,7 @@ pub fn run(
 
     let mut language_id = outside_languages.measurements("outside sets");
     language_id.extend(suite_languages.measurements("suite"));
+    language_id.extend(per_set_languages);
     Ok(EvalReport {
         limit_per_set,
         sets,
@@ -256,11 +257,13 @@ fn evaluate_messages(
     measurements
 }
 
-/// Findings or good moves: the vocabulary, the suite's labels and the coach's answer.
+/// Findings or good moves: the vocabulary and the coach's answer. The suite's labels are read
+/// as one set per reply (findings and good moves together), because the category names are
+/// unique across both lists and a category filed under the wrong list still names what must be
+/// found.
 struct LintKind {
     name: &'static str,
     categories: &'static [&'static str],
-    gold: fn(&SuiteReply) -> &[String],
     found: fn(&LintReport) -> Vec<&str>,
 }
 
@@ -268,7 +271,6 @@ const LINT_KINDS: [LintKind; 2] = [
     LintKind {
         name: "finding",
         categories: coach::vocab::FINDINGS,
-        gold: |reply| &reply.findings,
         found: |report| {
             report
                 .findings
@@ -280,7 +282,6 @@ const LINT_KINDS: [LintKind; 2] = [
     LintKind {
         name: "good_move",
         categories: coach::vocab::GOOD_MOVES,
-        gold: |reply| &reply.good_moves,
         found: |report| {
             report
                 .good_moves
@@ -290,6 +291,10 @@ const LINT_KINDS: [LintKind; 2] = [
         },
     },
 ];
+
+fn labelled(reply: &SuiteReply) -> impl Iterator<Item = &String> {
+    reply.findings.iter().chain(&reply.good_moves)
+}
 
 /// Replies are linted with the suite's language as the hint, as the app knows the conversation's
 /// language; the detected language still counts for language id.
@@ -318,7 +323,7 @@ fn evaluate_replies(
             let mut counts = Counts::default();
             for (reply, report) in pairs() {
                 counts.add(
-                    (kind.gold)(reply).iter().any(|c| c == category),
+                    labelled(reply).any(|c| c == category),
                     (kind.found)(report).contains(category),
                 );
             }
@@ -382,18 +387,12 @@ fn check_suite_categories(suite_dir: &Path, suites: &[LanguageSuite]) -> Result<
     for suite in suites {
         let file = suite_dir.join(suite.lang.as_str()).join("replies.jsonl");
         for reply in &suite.replies {
-            let labelled = reply
-                .findings
-                .iter()
-                .map(|c| (c, coach::vocab::FINDINGS))
-                .chain(
-                    reply
-                        .good_moves
-                        .iter()
-                        .map(|c| (c, coach::vocab::GOOD_MOVES)),
-                );
-            for (category, vocabulary) in labelled {
-                if !vocabulary.contains(&category.as_str()) {
+            for category in labelled(reply) {
+                let known = coach::vocab::FINDINGS
+                    .iter()
+                    .chain(coach::vocab::GOOD_MOVES)
+                    .any(|c| c == category);
+                if !known {
                     return Err(EvalError::UnknownCategory {
                         path: file,
                         id: reply.id.clone(),
