@@ -4,13 +4,17 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
-use crate::model::{Case, Customer, Event, IncidentRecord, Message};
+use crate::model::{Agent, Case, Customer, Department, Event, IncidentRecord, Message};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExportRecord {
     pub case: Case,
     pub customer: Customer,
+    /// The departments and agents the case refers to (directly or through its assignee), so a
+    /// record imports into an empty database.
+    pub departments: Vec<Department>,
+    pub agents: Vec<Agent>,
     pub messages: Vec<Message>,
     pub events: Vec<Event>,
     pub incident_record: Option<IncidentRecord>,
@@ -100,6 +104,8 @@ mod tests {
                 annual_value: None,
                 created_at: at,
             },
+            departments: vec![],
+            agents: vec![],
             messages: vec![Message {
                 id: MessageId(11),
                 case_id: CaseId(7),

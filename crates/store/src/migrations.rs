@@ -1,0 +1,38 @@
+//! Schema migrations, embedded in the binary (one list per backend) and applied on open.
+
+use std::borrow::Cow;
+
+use sqlx::SqlSafeStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+/// (version, description, SQL) — append only; never edit a released migration.
+type Step = (i64, &'static str, &'static str);
+
+pub(crate) const SQLITE: &[Step] = &[(
+    1,
+    "initial schema",
+    include_str!("../migrations/sqlite/0001_initial.sql"),
+)];
+
+pub(crate) const POSTGRES: &[Step] = &[(
+    1,
+    "initial schema",
+    include_str!("../migrations/postgres/0001_initial.sql"),
+)];
+
+pub(crate) fn migrator(steps: &[Step]) -> Migrator {
+    Migrator::with_migrations(
+        steps
+            .iter()
+            .map(|&(version, description, sql)| {
+                Migration::new(
+                    version,
+                    Cow::Borrowed(description),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
+}

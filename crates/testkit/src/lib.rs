@@ -1,0 +1,130 @@
+//! Throwaway databases for tests, so every test talks to a real SQLite file or a real
+//! PostgreSQL database of its own and leaves nothing behind.
+//!
+//! PostgreSQL is reached at `CALMDESK_TEST_PG` (default `postgres://postgres@127.0.0.1:5432`,
+//! trust auth). When it cannot be reached the test FAILS, unless `CALMDESK_SKIP_PG=1` is set,
+//! in which case [`postgres_wanted`] says no and the caller skips.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use sqlx::{Connection, Executor, PgConnection};
+
+const DEFAULT_SERVER: &str = "postgres://postgres@127.0.0.1:5432";
+
+/// A SQLite database file in a temporary directory, deleted on drop.
+pub struct TempSqlite {
+    dir: tempfile::TempDir,
+}
+
+impl TempSqlite {
+    pub fn new() -> Self {
+        TempSqlite {
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        }
+    }
+
+    /// A path `store::open` accepts.
+    pub fn url(&self) -> String {
+        self.dir.path().join("calmdesk.db").display().to_string()
+    }
+
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+}
+
+impl Default for TempSqlite {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// False only when the developer opted out with `CALMDESK_SKIP_PG=1`.
+pub fn postgres_wanted() -> bool {
+    std::env::var("CALMDESK_SKIP_PG").map_or(true, |v| v != "1")
+}
+
+fn server() -> String {
+    std::env::var("CALMDESK_TEST_PG").unwrap_or_else(|_| DEFAULT_SERVER.to_owned())
+}
+
+/// A PostgreSQL database created for one test. Call [`TempPostgres::drop_database`] at the end;
+/// databases left by a crashed run carry the `calmdesk_t_` prefix.
+pub struct TempPostgres {
+    name: String,
+}
+
+impl TempPostgres {
+    /// Creates an empty database; panics with the reason when PostgreSQL is unreachable.
+    pub async fn create() -> Self {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let name = format!(
+            "calmdesk_t_{}_{}_{nanos}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut admin = admin_connection().await;
+        admin
+            .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .await
+            .unwrap_or_else(|err| panic!("creating test database {name}: {err}"));
+        TempPostgres { name }
+    }
+
+    pub fn url(&self) -> String {
+        format!("{}/{}", server(), self.name)
+    }
+
+    pub async fn drop_database(self) {
+        let mut admin = admin_connection().await;
+        admin
+            .execute(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            )))
+            .await
+            .unwrap_or_else(|err| panic!("dropping test database {}: {err}", self.name));
+    }
+}
+
+async fn admin_connection() -> PgConnection {
+    let url = format!("{}/postgres", server());
+    PgConnection::connect(&url).await.unwrap_or_else(|err| {
+        panic!(
+            "PostgreSQL is not reachable at {url} ({err}); start it, or set CALMDESK_SKIP_PG=1 \
+             to skip the PostgreSQL tests"
+        )
+    })
+}
+
+/// Runs `test` on its own task and drops the database afterwards even when the test panics,
+/// then re-raises the panic.
+pub async fn with_postgres<F, Fut>(test: F)
+where
+    F: FnOnce(String) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let db = TempPostgres::create().await;
+    let outcome = tokio::spawn(test(db.url())).await;
+    db.drop_database().await;
+    if let Err(err) = outcome {
+        std::panic::resume_unwind(err.into_panic());
+    }
+}
+
+/// Same as [`with_postgres`] for a SQLite file.
+pub async fn with_sqlite<F, Fut>(test: F)
+where
+    F: FnOnce(String) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let db = TempSqlite::new();
+    let outcome = tokio::spawn(test(db.url())).await;
+    drop(db);
+    if let Err(err) = outcome {
+        std::panic::resume_unwind(err.into_panic());
+    }
+}
