@@ -5,6 +5,9 @@
 //! "Sentence-length" sample: each text is cut to its first 300 characters (at a space) and kept
 //! only if it then has at least 20 characters and at least 4 words (Latin/Greek) or 8 Han
 //! characters. `--all-lengths` also reports every text, however short.
+//!
+//! Columns: accuracy over all texts; "sure" = share of texts detected with confidence >= 0.5
+//! (below that, callers fall back on the hint), "sure-acc" = accuracy on those.
 
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -12,7 +15,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use text::{Lang, detect};
+use text::{Detection, Lang, detect};
 
 enum Format {
     /// JSON Lines, text in this field.
@@ -221,33 +224,47 @@ fn is_sentence_length(text: &str) -> bool {
 struct Tally {
     total: usize,
     correct: usize,
+    /// Detections the detector itself was sure of (confidence >= CONFIDENT).
+    confident: usize,
+    confident_correct: usize,
     predicted: BTreeMap<&'static str, usize>,
 }
 
+/// The confidence below which callers are told to fall back on what they know (the hint).
+const CONFIDENT: f32 = 0.5;
+
+fn percent(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        100.0 * part as f64 / whole as f64
+    }
+}
+
 impl Tally {
-    fn add(&mut self, expected: Lang, got: Lang) {
+    fn add(&mut self, expected: Lang, got: Detection) {
         self.total += 1;
-        if expected == got {
-            self.correct += 1;
+        let correct = expected == got.lang;
+        self.correct += usize::from(correct);
+        if got.confidence >= CONFIDENT {
+            self.confident += 1;
+            self.confident_correct += usize::from(correct);
         }
-        *self.predicted.entry(got.as_str()).or_default() += 1;
+        *self.predicted.entry(got.lang.as_str()).or_default() += 1;
     }
 
     fn line(&self) -> String {
-        let accuracy = if self.total == 0 {
-            0.0
-        } else {
-            100.0 * self.correct as f64 / self.total as f64
-        };
         let predicted: Vec<String> = self
             .predicted
             .iter()
             .map(|(l, n)| format!("{l}:{n}"))
             .collect();
         format!(
-            "{:>6} {:>7.2}%  {}",
+            "{:>6} {:>7.2}%  {:>6.1}% {:>7.2}%  {}",
             self.total,
-            accuracy,
+            percent(self.correct, self.total),
+            percent(self.confident, self.total),
+            percent(self.confident_correct, self.confident),
             predicted.join(" ")
         )
     }
@@ -268,8 +285,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut per_lang: BTreeMap<Lang, Tally> = BTreeMap::new();
     let mut per_lang_all: BTreeMap<Lang, Tally> = BTreeMap::new();
     println!(
-        "{:<52} {:>6} {:>8}  predicted",
-        "source (sentence-length)", "n", "accuracy"
+        "{:<52} {:>6} {:>8}  {:>7} {:>8}  predicted",
+        "source (sentence-length)", "n", "accuracy", "sure", "sure-acc"
     );
     for source in SOURCES {
         let path = dir.join(source.path);
@@ -284,7 +301,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         let mut errors = Vec::new();
         for text in &texts {
             let window = sentence_window(text.trim());
-            let got = detect(window).lang;
+            let got = detect(window);
             per_lang_all
                 .entry(source.lang)
                 .or_default()
@@ -297,8 +314,13 @@ fn main() -> Result<(), Box<dyn Error>> {
                 .entry(source.lang)
                 .or_default()
                 .add(source.lang, got);
-            if got != source.lang && errors.len() < show_errors {
-                errors.push(format!("    [{}] {}", got, window.replace('\n', " ")));
+            if got.lang != source.lang && errors.len() < show_errors {
+                errors.push(format!(
+                    "    [{} {:.2}] {}",
+                    got.lang,
+                    got.confidence,
+                    window.replace('\n', " ")
+                ));
             }
         }
         println!("{:<52} {}", source.path, tally.line());

