@@ -257,6 +257,7 @@ mod tests {
     use super::*;
     use crate::model::Role;
     use crate::notices::Catalog;
+    use proptest::prelude::*;
 
     fn department(id: i64, name: &str, categories: &[&str], languages: &[&str]) -> Department {
         Department {
@@ -531,6 +532,75 @@ mod tests {
                 )),
                 AgentId(3)
             );
+        }
+    }
+
+    fn any_agent() -> impl Strategy<Value = (Agent, u32, Option<u32>, bool)> {
+        let languages = proptest::sample::subsequence(vec!["en", "ro", "el", "zh-Hant"], 0..=3);
+        (
+            1i64..=3,
+            languages,
+            any::<bool>(),
+            0u32..6,
+            proptest::option::of(1u32..6),
+            any::<bool>(),
+        )
+            .prop_map(|(department, languages, active, load, max, trained)| {
+                let mut agent = agent(0, "Agent", department, &languages);
+                agent.active = active;
+                (agent, load, max, trained)
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn the_chosen_agent_is_competent_and_the_least_busy_of_their_department(
+            mut agents in proptest::collection::vec(any_agent(), 0..8),
+            category in proptest::sample::select(vec!["billing", "delivery", "other"]),
+            language in proptest::sample::select(vec!["en", "ro", "el", "zh-Hant", "tl"]),
+            safety in any::<bool>(),
+        ) {
+            for (index, (agent, ..)) in agents.iter_mut().enumerate() {
+                agent.id = AgentId(i64::try_from(index).unwrap() + 1);
+            }
+            let candidates: Vec<Candidate<'_>> = agents
+                .iter()
+                .map(|(agent, load, max, trained)| Candidate {
+                    agent,
+                    open_cases: *load,
+                    max_open_cases: *max,
+                    safety_trained: *trained,
+                })
+                .collect();
+            let departments = departments();
+            let request = RoutingRequest { safety, ..request(category, language) };
+            let competent = |c: &Candidate<'_>| {
+                c.agent.active
+                    && c.agent.languages.iter().any(|l| l == language)
+                    && (!safety || c.safety_trained)
+                    && c.max_open_cases.is_none_or(|max| c.open_cases < max)
+                    && departments.iter().any(|d| {
+                        Some(d.id) == c.agent.department_id
+                            && coverage(&d.categories, Some(category)).is_some()
+                            && coverage(&d.languages, Some(language)).is_some()
+                    })
+            };
+            match route(&request, &departments, &candidates) {
+                RoutingDecision::Assign { agent_id, department_id, .. } => {
+                    let chosen = candidates.iter().find(|c| c.agent.id == agent_id).unwrap();
+                    prop_assert!(competent(chosen));
+                    prop_assert_eq!(department_id, chosen.agent.department_id);
+                    for other in candidates.iter().filter(|c| competent(c)) {
+                        if other.agent.department_id == chosen.agent.department_id {
+                            prop_assert!(other.open_cases >= chosen.open_cases);
+                        }
+                    }
+                }
+                RoutingDecision::Queue { contact, .. } => {
+                    prop_assert!(!candidates.iter().any(competent));
+                    prop_assert_eq!(contact.full_name, CONTACT.full_name);
+                }
+            }
         }
     }
 }
