@@ -1,0 +1,221 @@
+//! Calmdesk's use cases. Each one checks who may run it, stamps the time and hands the command to
+//! the storage port, which validates it and writes it in one transaction. Transport-free: the web
+//! layer and the command line both call these.
+
+mod auth;
+mod error;
+mod policy;
+mod transfer;
+
+use std::sync::Arc;
+
+use domain::{
+    Actor, Agent, ApiToken, Assign, Case, CaseDetail, CaseFilter, CaseId, Customer, CustomerId,
+    Department, DomainError, Event, IncidentRecord, IncidentRecordInput, ListQuery, Message,
+    NewAgent, NewCase, NewDepartment, NewMessage, Page, Role, Store, Timestamp, Transition,
+    UpdateCase,
+};
+
+pub use auth::{TokenSecret, hash_secret};
+pub use error::AppError;
+pub use policy::{Action, may};
+
+/// The use cases over one store. Cheap to clone: the store is shared.
+#[derive(Clone)]
+pub struct App {
+    store: Arc<dyn Store>,
+}
+
+/// A token just created: its public record and the secret, shown to its owner exactly once.
+#[derive(Debug)]
+pub struct IssuedToken {
+    pub token: ApiToken,
+    pub secret: TokenSecret,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        App { store }
+    }
+
+    /// Readiness: the database answers.
+    pub async fn ping(&self) -> Result<(), AppError> {
+        Ok(self.store.ping().await?)
+    }
+
+    /// Who holds this bearer secret; unknown secrets are refused without saying more.
+    pub async fn authenticate(&self, secret: &str) -> Result<Actor, AppError> {
+        let token = self
+            .store
+            .find_token(hash_secret(secret))
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        Ok(Actor {
+            name: token.name,
+            role: token.role,
+            agent_id: None,
+        })
+    }
+
+    /// Creates a token for `name` with `role`. Not role-checked: the command line that calls it
+    /// already has the database, and the HTTP route checks [`Action::IssueToken`] first.
+    pub async fn issue_token(&self, name: &str, role: Role) -> Result<IssuedToken, AppError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(DomainError::invalid("name", "must not be empty").into());
+        }
+        let secret = TokenSecret::generate().map_err(|err| AppError::Random(err.to_string()))?;
+        let token = self
+            .store
+            .create_token(name, role, secret.hash(), Timestamp::now())
+            .await?;
+        Ok(IssuedToken { token, secret })
+    }
+
+    pub async fn issue_token_as(
+        &self,
+        actor: &Actor,
+        name: &str,
+        role: Role,
+    ) -> Result<IssuedToken, AppError> {
+        policy::require(actor, Action::IssueToken)?;
+        self.issue_token(name, role).await
+    }
+
+    pub async fn open_case(&self, actor: &Actor, cmd: NewCase) -> Result<CaseDetail, AppError> {
+        policy::require(actor, Action::WorkCases)?;
+        Ok(self.store.create_case(actor, cmd, Timestamp::now()).await?)
+    }
+
+    pub async fn case(&self, actor: &Actor, id: CaseId) -> Result<CaseDetail, AppError> {
+        policy::require(actor, Action::ReadCases)?;
+        Ok(self.store.get_case(id).await?)
+    }
+
+    pub async fn cases(&self, actor: &Actor, filter: &CaseFilter) -> Result<Page<Case>, AppError> {
+        policy::require(actor, Action::ReadCases)?;
+        Ok(self.store.list_cases(filter).await?)
+    }
+
+    pub async fn update_case(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        update: UpdateCase,
+    ) -> Result<Case, AppError> {
+        policy::require(actor, Action::WorkCases)?;
+        Ok(self
+            .store
+            .update_case(actor, id, update, Timestamp::now())
+            .await?)
+    }
+
+    pub async fn add_message(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        msg: NewMessage,
+    ) -> Result<Message, AppError> {
+        policy::require(actor, Action::WorkCases)?;
+        Ok(self
+            .store
+            .add_message(actor, id, msg, Timestamp::now())
+            .await?)
+    }
+
+    pub async fn transition(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        t: Transition,
+    ) -> Result<Case, AppError> {
+        policy::require(actor, Action::WorkCases)?;
+        Ok(self
+            .store
+            .transition(actor, id, t, Timestamp::now())
+            .await?)
+    }
+
+    /// Decides who owns a case (supervisors); a hand-off note is not expected here.
+    pub async fn assign(&self, actor: &Actor, id: CaseId, a: Assign) -> Result<Case, AppError> {
+        policy::require(actor, Action::Assign)?;
+        Ok(self.store.assign(actor, id, a, Timestamp::now()).await?)
+    }
+
+    /// TL-7: any agent may hand a case to a colleague or department that has the competence, but
+    /// only with a note saying what was done so far, so the customer need not repeat themselves.
+    pub async fn transfer(&self, actor: &Actor, id: CaseId, a: Assign) -> Result<Case, AppError> {
+        policy::require(actor, Action::WorkCases)?;
+        if a.note.as_deref().is_none_or(|note| note.trim().is_empty()) {
+            return Err(DomainError::invalid(
+                "note",
+                "a transfer needs a hand-off note saying what was done so far",
+            )
+            .into());
+        }
+        if a.agent_id.is_none() && a.department_id.is_none() {
+            return Err(DomainError::invalid(
+                "agent_id",
+                "a transfer names the agent_id or the department_id that takes the case over",
+            )
+            .into());
+        }
+        Ok(self.store.assign(actor, id, a, Timestamp::now()).await?)
+    }
+
+    pub async fn set_incident_record(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        record: IncidentRecordInput,
+    ) -> Result<IncidentRecord, AppError> {
+        policy::require(actor, Action::WorkCases)?;
+        Ok(self
+            .store
+            .set_incident_record(actor, id, record, Timestamp::now())
+            .await?)
+    }
+
+    pub async fn timeline(&self, actor: &Actor, id: CaseId) -> Result<Vec<Event>, AppError> {
+        policy::require(actor, Action::ReadCases)?;
+        Ok(self.store.timeline(id).await?)
+    }
+
+    pub async fn customers(
+        &self,
+        actor: &Actor,
+        query: &ListQuery,
+    ) -> Result<Page<Customer>, AppError> {
+        policy::require(actor, Action::ReadCases)?;
+        Ok(self.store.list_customers(query).await?)
+    }
+
+    pub async fn customer(&self, actor: &Actor, id: CustomerId) -> Result<Customer, AppError> {
+        policy::require(actor, Action::ReadCases)?;
+        Ok(self.store.get_customer(id).await?)
+    }
+
+    pub async fn agents(&self, actor: &Actor, query: &ListQuery) -> Result<Page<Agent>, AppError> {
+        policy::require(actor, Action::ReadCases)?;
+        Ok(self.store.list_agents(query).await?)
+    }
+
+    pub async fn create_agent(&self, actor: &Actor, cmd: NewAgent) -> Result<Agent, AppError> {
+        policy::require(actor, Action::ManageStaff)?;
+        Ok(self.store.create_agent(cmd).await?)
+    }
+
+    pub async fn departments(&self, actor: &Actor) -> Result<Vec<Department>, AppError> {
+        policy::require(actor, Action::ReadCases)?;
+        Ok(self.store.list_departments().await?)
+    }
+
+    pub async fn create_department(
+        &self,
+        actor: &Actor,
+        cmd: NewDepartment,
+    ) -> Result<Department, AppError> {
+        policy::require(actor, Action::ManageStaff)?;
+        Ok(self.store.create_department(cmd).await?)
+    }
+}

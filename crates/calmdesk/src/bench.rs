@@ -1,0 +1,275 @@
+//! `calmdesk bench`: starts `calmdesk serve` as a separate process on a fresh database, measures
+//! its cold start and idle memory, then creates cases over HTTP from concurrent keep-alive
+//! clients and reports throughput and latency percentiles.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStderr, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use crate::config::Settings;
+use crate::http_client::Connection;
+use crate::samples::sample_case;
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Concurrent clients, each on its own keep-alive connection.
+    #[arg(long, default_value_t = 50)]
+    clients: u32,
+    /// Cases to create in the measured run.
+    #[arg(long, default_value_t = 20_000)]
+    cases: u64,
+    /// Cases created first and left out of the measurement.
+    #[arg(long, default_value_t = 1_000)]
+    warmup: u64,
+}
+
+pub async fn run(args: &BenchArgs, settings: &Settings) -> Result<()> {
+    if args.clients == 0 || args.cases == 0 {
+        bail!("--clients and --cases must be at least 1");
+    }
+    let scratch = ScratchDir::new()?;
+    let exe = std::env::current_exe().context("finding the calmdesk binary")?;
+    let database = match &settings.database_url {
+        Some(url) => vec!["--database-url".to_owned(), url.clone()],
+        None => vec![
+            "--data-dir".to_owned(),
+            scratch.path.to_string_lossy().into_owned(),
+        ],
+    };
+    let backend = if settings.database_url.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+
+    let started = Instant::now();
+    let mut server = Server::start(&exe, &database)?;
+    let address = server.wait_listening()?;
+    wait_ready(address).await?;
+    let cold_start = started.elapsed();
+
+    let token = create_token(&exe, &database)?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle_rss = rss_kib(server.child.id())?;
+
+    drive(address, &token, args.clients, args.warmup, 0).await?;
+    let measured = drive(address, &token, args.clients, args.cases, args.warmup).await?;
+    let loaded_rss = rss_kib(server.child.id())?;
+    let stop = server.stop()?;
+
+    let binary = std::fs::metadata(&exe)?.len();
+    println!("backend              {backend}");
+    println!("binary size          {:.1} MB", binary as f64 / 1e6);
+    println!("cold start to ready  {} ms", cold_start.as_millis());
+    println!("idle RSS             {:.1} MB", idle_rss as f64 / 1024.0);
+    println!(
+        "case creation        {} cases, {} clients: {:.0} cases/s",
+        args.cases,
+        args.clients,
+        measured.throughput()
+    );
+    println!(
+        "latency              p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, errors {}",
+        measured.percentile(0.50),
+        measured.percentile(0.99),
+        measured.percentile(1.0),
+        measured.errors
+    );
+    println!("RSS after load       {:.1} MB", loaded_rss as f64 / 1024.0);
+    println!("graceful stop        {} ms", stop.as_millis());
+    if measured.errors > 0 {
+        bail!("{} requests failed", measured.errors);
+    }
+    Ok(())
+}
+
+struct Measurement {
+    latencies: Vec<Duration>,
+    wall: Duration,
+    errors: u64,
+}
+
+impl Measurement {
+    fn throughput(&self) -> f64 {
+        self.latencies.len() as f64 / self.wall.as_secs_f64()
+    }
+
+    /// In milliseconds; `q` = 1.0 is the maximum.
+    fn percentile(&self, q: f64) -> f64 {
+        let mut sorted = self.latencies.clone();
+        sorted.sort_unstable();
+        let rank = ((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len());
+        sorted[rank - 1].as_secs_f64() * 1000.0
+    }
+}
+
+/// Creates `count` cases with sample indices from `first`, spread over `clients` connections.
+async fn drive(
+    address: SocketAddr,
+    token: &str,
+    clients: u32,
+    count: u64,
+    first: u64,
+) -> Result<Measurement> {
+    let next = Arc::new(AtomicU64::new(first));
+    let end = first + count;
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..clients {
+        let next = Arc::clone(&next);
+        let mut connection = Connection::open(address).await?.with_token(token);
+        tasks.spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0u64;
+            loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                if index >= end {
+                    break;
+                }
+                let body = serde_json::to_value(sample_case(index))?;
+                let sent = Instant::now();
+                let reply = connection.post_json("/api/v1/cases", &body).await?;
+                latencies.push(sent.elapsed());
+                if reply.status != 201 {
+                    errors += 1;
+                }
+            }
+            anyhow::Ok((latencies, errors))
+        });
+    }
+    let mut measurement = Measurement {
+        latencies: Vec::with_capacity(count as usize),
+        wall: Duration::ZERO,
+        errors: 0,
+    };
+    while let Some(result) = tasks.join_next().await {
+        let (latencies, errors) = result??;
+        measurement.latencies.extend(latencies);
+        measurement.errors += errors;
+    }
+    measurement.wall = started.elapsed();
+    Ok(measurement)
+}
+
+struct Server {
+    child: Child,
+    stderr: BufReader<ChildStderr>,
+}
+
+impl Server {
+    fn start(exe: &Path, database: &[String]) -> Result<Server> {
+        let mut child = Command::new(exe)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(database)
+            .env("CALMDESK_LOG", "warn,calmdesk=info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("starting calmdesk serve")?;
+        let stderr = BufReader::new(child.stderr.take().expect("stderr is piped"));
+        Ok(Server { child, stderr })
+    }
+
+    fn wait_listening(&mut self) -> Result<SocketAddr> {
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if self.stderr.read_line(&mut line)? == 0 {
+                bail!("calmdesk serve exited before listening");
+            }
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                return Ok(rest.trim().parse()?);
+            }
+        }
+    }
+
+    /// SIGTERM, then how long the graceful stop took.
+    fn stop(mut self) -> Result<Duration> {
+        let started = Instant::now();
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()?;
+        if !status.success() {
+            bail!("could not signal the server");
+        }
+        let exit = self.child.wait()?;
+        if !exit.success() {
+            bail!("the server stopped with {exit}");
+        }
+        Ok(started.elapsed())
+    }
+}
+
+async fn wait_ready(address: SocketAddr) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(mut connection) = Connection::open(address).await
+            && connection
+                .get("/readyz")
+                .await
+                .is_ok_and(|r| r.status == 200)
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    bail!("the server did not become ready within 10 s")
+}
+
+fn create_token(exe: &Path, database: &[String]) -> Result<String> {
+    let output = Command::new(exe)
+        .args([
+            "admin",
+            "create-token",
+            "--name",
+            "bench",
+            "--role",
+            "agent",
+        ])
+        .args(database)
+        .env("CALMDESK_LOG", "warn")
+        .output()?;
+    if !output.status.success() {
+        bail!(
+            "create-token failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(String::from_utf8(output.stdout)?.trim().to_owned())
+}
+
+/// Resident set size of a process, from /proc (Linux).
+fn rss_kib(pid: u32) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        .context("no VmRSS in /proc status")
+}
+
+/// A temporary data directory removed when the benchmark ends.
+struct ScratchDir {
+    path: PathBuf,
+}
+
+impl ScratchDir {
+    fn new() -> Result<ScratchDir> {
+        let path = std::env::temp_dir().join(format!("calmdesk-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&path)?;
+        Ok(ScratchDir { path })
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}

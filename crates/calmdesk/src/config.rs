@@ -1,0 +1,153 @@
+//! Resolves the settings: command-line flag, then `CALMDESK_*` environment variable (clap reads
+//! both, flag first), then the `--config` TOML file, then the built-in default.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use crate::cli::{GlobalArgs, LogFormat};
+
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+const DEFAULT_DATA_DIR: &str = "./calmdesk-data";
+
+/// The optional configuration file; unknown keys are refused so a typo is not silently ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    log_format: Option<LogFormat>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    pub log_format: LogFormat,
+}
+
+impl Settings {
+    pub fn resolve(global: &GlobalArgs, listen: Option<SocketAddr>) -> Result<Settings> {
+        let file = match &global.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        Ok(Settings {
+            listen: listen
+                .or(file.listen)
+                .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid default address")),
+            data_dir: global
+                .data_dir
+                .clone()
+                .or(file.data_dir)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
+            database_url: global
+                .database_url
+                .clone()
+                .or(file.database_url)
+                .filter(|url| !url.trim().is_empty()),
+            log_format: global
+                .log_format
+                .or(file.log_format)
+                .unwrap_or(LogFormat::Human),
+        })
+    }
+
+    /// What the store opens: the database URL if one is set, otherwise the embedded SQLite file.
+    pub fn database(&self) -> Database {
+        match &self.database_url {
+            Some(url) => Database::Url(url.clone()),
+            None => Database::Embedded(self.data_dir.join(store::SQLITE_FILE)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    Url(String),
+    Embedded(PathBuf),
+}
+
+fn read_file(path: &Path) -> Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read configuration file {}", path.display()))?;
+    toml::from_str(&text)
+        .map_err(|err| anyhow::anyhow!("{}: {}", path.display(), err.message()))
+        .with_context(|| "invalid configuration file".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn global(config: Option<PathBuf>) -> GlobalArgs {
+        GlobalArgs {
+            config,
+            data_dir: None,
+            database_url: None,
+            log_format: None,
+        }
+    }
+
+    fn write_config(text: &str) -> tempfile::NamedTempFile {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), text).unwrap();
+        file
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_database_on_localhost_8080() {
+        let settings = Settings::resolve(&global(None), None).unwrap();
+        assert_eq!(settings.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(
+            settings.database(),
+            Database::Embedded(PathBuf::from("./calmdesk-data/calmdesk.db"))
+        );
+        assert_eq!(settings.log_format, LogFormat::Human);
+    }
+
+    #[test]
+    fn the_file_fills_what_flags_and_environment_leave_open() {
+        let file = write_config(
+            "listen = \"0.0.0.0:9000\"\ndata_dir = \"/srv/cd\"\nlog_format = \"json\"\n",
+        );
+        let mut args = global(Some(file.path().to_owned()));
+        args.data_dir = Some(PathBuf::from("/flag/dir"));
+        let settings = Settings::resolve(&args, None).unwrap();
+        assert_eq!(settings.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(settings.data_dir, PathBuf::from("/flag/dir"));
+        assert_eq!(settings.log_format, LogFormat::Json);
+
+        let flag_listen = "127.0.0.1:7000".parse().unwrap();
+        let settings = Settings::resolve(&args, Some(flag_listen)).unwrap();
+        assert_eq!(settings.listen, flag_listen);
+    }
+
+    #[test]
+    fn a_database_url_replaces_the_embedded_file() {
+        let file = write_config("database_url = \"postgres://postgres@127.0.0.1/x\"\n");
+        let settings = Settings::resolve(&global(Some(file.path().to_owned())), None).unwrap();
+        assert_eq!(
+            settings.database(),
+            Database::Url("postgres://postgres@127.0.0.1/x".into())
+        );
+    }
+
+    #[test]
+    fn bad_files_are_refused_with_a_clear_reason() {
+        let typo = write_config("listn = \"127.0.0.1:1\"\n");
+        let err = format!(
+            "{:#}",
+            Settings::resolve(&global(Some(typo.path().to_owned())), None).unwrap_err()
+        );
+        assert!(err.contains("unknown field `listn`"), "{err}");
+
+        let missing = global(Some(PathBuf::from("/nonexistent/calmdesk.toml")));
+        let err = format!("{:#}", Settings::resolve(&missing, None).unwrap_err());
+        assert!(err.contains("cannot read configuration file"), "{err}");
+    }
+}

@@ -1,0 +1,130 @@
+//! The `calmdesk` binary: command line, configuration, logging, and the commands themselves.
+//! A library too, so the end-to-end tests can use its HTTP client and sample data.
+
+mod bench;
+mod cli;
+mod config;
+pub mod http_client;
+pub mod samples;
+mod serve;
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use app::App;
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::{AdminCommand, Cli, Command, DevCommand, LogFormat};
+use crate::config::{Database, Settings};
+
+/// Runs the command line; errors are printed as one line on standard error.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let listen = match &cli.command {
+        Command::Serve(args) => args.listen,
+        _ => None,
+    };
+    let settings = match Settings::resolve(&cli.global, listen) {
+        Ok(settings) => settings,
+        Err(err) => return fail(&err),
+    };
+    init_logging(settings.log_format);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => return fail(&err.into()),
+    };
+    match runtime.block_on(run(cli.command, &settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => fail(&err),
+    }
+}
+
+fn fail(err: &anyhow::Error) -> ExitCode {
+    eprintln!("error: {err:#}");
+    ExitCode::FAILURE
+}
+
+fn init_logging(format: LogFormat) {
+    // sqlx logs every statement at info; only its warnings (slow queries) are worth a line.
+    let filter = EnvFilter::try_from_env("CALMDESK_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Human => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn run(command: Command, settings: &Settings) -> Result<()> {
+    match command {
+        Command::Serve(_) => serve::run(settings).await,
+        Command::Migrate => {
+            store::migrate(&database_target(settings)?)
+                .await
+                .context("migrating the database")?;
+            tracing::info!("the database schema is up to date");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::CreateToken { name, role }) => {
+            let issued = open_app(settings).await?.issue_token(&name, role).await?;
+            println!("{}", issued.secret.as_str());
+            Ok(())
+        }
+        Command::Export(args) => {
+            let app = open_app(settings).await?;
+            let mut out: Box<dyn Write> = match &args.output {
+                Some(path) => Box::new(
+                    File::create(path)
+                        .with_context(|| format!("cannot create {}", path.display()))?,
+                ),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            let mut out = BufWriter::new(&mut out);
+            let count = app.export_jsonl(&mut out).await?;
+            tracing::info!(cases = count, "exported");
+            Ok(())
+        }
+        Command::Import(args) => {
+            let app = open_app(settings).await?;
+            let count = match &args.input {
+                Some(path) => {
+                    let file = File::open(path)
+                        .with_context(|| format!("cannot open {}", path.display()))?;
+                    app.import_jsonl(&mut BufReader::new(file)).await?
+                }
+                None => app.import_jsonl(&mut std::io::stdin().lock()).await?,
+            };
+            tracing::info!(cases = count, "imported");
+            Ok(())
+        }
+        Command::Dev(DevCommand::Seed { cases }) => {
+            let app = open_app(settings).await?;
+            let created = samples::seed(&app, cases).await?;
+            tracing::info!(cases = created, "seeded");
+            Ok(())
+        }
+        Command::Bench(args) => bench::run(&args, settings).await,
+    }
+}
+
+fn database_target(settings: &Settings) -> Result<String> {
+    match settings.database() {
+        Database::Url(url) => Ok(url),
+        Database::Embedded(path) => path
+            .to_str()
+            .map(str::to_owned)
+            .with_context(|| format!("the data directory {} is not UTF-8", path.display())),
+    }
+}
+
+pub(crate) async fn open_app(settings: &Settings) -> Result<App> {
+    let store = store::open(&database_target(settings)?)
+        .await
+        .context("opening the database")?;
+    Ok(App::new(store))
+}

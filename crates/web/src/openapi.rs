@@ -1,0 +1,84 @@
+//! The OpenAPI 3.1 description of the service. Written by hand (the domain types stay free of
+//! documentation-framework derives); the tests below keep it equal to what the router serves.
+
+pub const DOCUMENT: &str = include_str!("openapi.json");
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use serde_json::Value;
+
+    use super::DOCUMENT;
+
+    fn document() -> Value {
+        serde_json::from_str(DOCUMENT).expect("openapi.json is JSON")
+    }
+
+    const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+
+    #[test]
+    fn is_openapi_3_1() {
+        assert_eq!(document()["openapi"], "3.1.0");
+    }
+
+    #[test]
+    fn documents_exactly_the_routed_operations() {
+        let doc = document();
+        let documented: BTreeSet<(String, String)> = doc["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .flat_map(|(path, item)| {
+                METHODS
+                    .iter()
+                    .filter(|m| item.get(**m).is_some())
+                    .map(move |m| (m.to_string(), path.clone()))
+            })
+            .collect();
+        let routed: BTreeSet<(String, String)> = crate::routes()
+            .registered
+            .iter()
+            .map(|(method, path)| (method.as_str().to_lowercase(), path.to_string()))
+            .collect();
+        assert_eq!(documented, routed);
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        fn walk(value: &Value, doc: &Value, seen: &mut usize) {
+            match value {
+                Value::Object(map) => {
+                    if let Some(Value::String(target)) = map.get("$ref") {
+                        let pointer = target.strip_prefix('#').expect("local reference");
+                        assert!(doc.pointer(pointer).is_some(), "dangling {target}");
+                        *seen += 1;
+                    }
+                    map.values().for_each(|v| walk(v, doc, seen));
+                }
+                Value::Array(items) => items.iter().for_each(|v| walk(v, doc, seen)),
+                _ => {}
+            }
+        }
+        let doc = document();
+        let mut seen = 0;
+        walk(&doc, &doc, &mut seen);
+        assert!(seen > 50, "only {seen} references checked");
+    }
+
+    #[test]
+    fn every_api_operation_requires_the_bearer_token() {
+        let doc = document();
+        assert_eq!(doc["security"][0]["bearer"], serde_json::json!([]));
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let opted_out = operation.get("security") == Some(&serde_json::json!([]));
+                assert_eq!(
+                    opted_out,
+                    !path.starts_with("/api/"),
+                    "{method} {path}: only operations endpoints go without a token"
+                );
+            }
+        }
+    }
+}
