@@ -102,7 +102,8 @@ impl Folded {
     }
 }
 
-fn fold_char(c: char, mut emit: impl FnMut(char)) {
+/// Folds one non-ASCII char, emitting zero or more folded chars.
+pub(crate) fn fold_char(c: char, mut emit: impl FnMut(char)) {
     // Hangul syllables would decompose into jamo; they carry no removable marks.
     if ('\u{AC00}'..='\u{D7A3}').contains(&c) {
         emit(c);

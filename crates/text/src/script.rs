@@ -31,10 +31,12 @@ pub(crate) fn script_of(c: char) -> Script {
             Script::None
         };
     }
+    // Explicit ranges first: `char::is_alphabetic` is a table search, kept for rare scripts.
     match c {
-        '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' if c.is_alphabetic() => Script::Latin,
+        '\u{00D7}' | '\u{00F7}' => Script::None,
+        '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' => Script::Latin,
         '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => Script::Latin,
-        '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}' if c.is_alphabetic() => Script::Greek,
+        '\u{0386}' | '\u{0388}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}' => Script::Greek,
         '\u{3040}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' | '\u{FF66}'..='\u{FF9D}' => Script::Kana,
         _ if is_han(c) => Script::Han,
         _ if c.is_alphabetic() => Script::OtherLetter,
@@ -59,5 +61,6 @@ mod tests {
         assert_eq!(script_of('7'), Script::None);
         assert_eq!(script_of('😡'), Script::None);
         assert_eq!(script_of('；'), Script::None);
+        assert_eq!(script_of('×'), Script::None);
     }
 }

@@ -1,5 +1,7 @@
 //! Simplified or traditional Chinese, decided by characters that exist in only one of the two.
 
+use std::sync::OnceLock;
+
 use super::zh_tables::{SIMPLIFIED_ONLY, TRADITIONAL_ONLY};
 use crate::lang::{Detection, Lang};
 
@@ -9,16 +11,60 @@ use crate::lang::{Detection, Lang};
 const LEANS_SIMPLIFIED: &[char] = &['么', '于', '后', '只', '着', '里'];
 const LEAN_WEIGHT: f32 = 0.3;
 
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Form {
+    Shared,
+    Simplified,
+    Traditional,
+    LeansSimplified,
+}
+
+/// The unified ideographs (U+3400..U+9FFF) hold nearly every character of real text: one byte
+/// per character there makes the per-character test a load instead of two binary searches.
+const DENSE_START: u32 = 0x3400;
+const DENSE_END: u32 = 0xA000;
+
+fn dense_forms() -> &'static [Form] {
+    static FORMS: OnceLock<Vec<Form>> = OnceLock::new();
+    FORMS.get_or_init(|| {
+        (DENSE_START..DENSE_END)
+            .map(|code| char::from_u32(code).map_or(Form::Shared, form_by_search))
+            .collect()
+    })
+}
+
+fn form_by_search(c: char) -> Form {
+    if SIMPLIFIED_ONLY.binary_search(&c).is_ok() {
+        Form::Simplified
+    } else if TRADITIONAL_ONLY.binary_search(&c).is_ok() {
+        Form::Traditional
+    } else if LEANS_SIMPLIFIED.contains(&c) {
+        Form::LeansSimplified
+    } else {
+        Form::Shared
+    }
+}
+
+fn form(c: char) -> Form {
+    let code = u32::from(c);
+    if (DENSE_START..DENSE_END).contains(&code) {
+        dense_forms()[(code - DENSE_START) as usize]
+    } else if code < 0x2E80 {
+        Form::Shared
+    } else {
+        form_by_search(c)
+    }
+}
+
 pub(super) fn detect(text: &str, hint: Option<Lang>) -> Detection {
     let mut simplified = 0.0f32;
     let mut traditional = 0.0f32;
     for c in text.chars() {
-        if SIMPLIFIED_ONLY.binary_search(&c).is_ok() {
-            simplified += 1.0;
-        } else if TRADITIONAL_ONLY.binary_search(&c).is_ok() {
-            traditional += 1.0;
-        } else if LEANS_SIMPLIFIED.contains(&c) {
-            simplified += LEAN_WEIGHT;
+        match form(c) {
+            Form::Simplified => simplified += 1.0,
+            Form::Traditional => traditional += 1.0,
+            Form::LeansSimplified => simplified += LEAN_WEIGHT,
+            Form::Shared => {}
         }
     }
     let margin = (simplified - traditional).abs();
@@ -61,6 +107,19 @@ mod tests {
                 .iter()
                 .all(|c| TRADITIONAL_ONLY.binary_search(c).is_err())
         );
+    }
+
+    #[test]
+    fn dense_lookup_agrees_with_the_tables() {
+        for &c in SIMPLIFIED_ONLY {
+            assert_eq!(form(c), Form::Simplified, "{c}");
+        }
+        for &c in TRADITIONAL_ONLY {
+            assert_eq!(form(c), Form::Traditional, "{c}");
+        }
+        assert_eq!(form('着'), Form::LeansSimplified);
+        assert_eq!(form('的'), Form::Shared);
+        assert_eq!(form('a'), Form::Shared);
     }
 
     #[test]

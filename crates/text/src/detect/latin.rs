@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::fold::fold;
+use crate::fold::fold_char;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Class {
@@ -296,6 +296,151 @@ fn letter_evidence(c: char, mut add: impl FnMut(Class, f32)) {
     }
 }
 
+/// The first or last (up to) four bytes of a word packed into an integer, so affix tests are
+/// integer compares instead of string compares (this runs on every unknown word).
+#[derive(Clone, Copy)]
+struct Affixes {
+    first: u32,
+    last: u32,
+}
+
+/// (mask, value) that `Affixes::first` must match for the word to start with `prefix`.
+const fn prefix(prefix: &[u8]) -> (u32, u32) {
+    let mut value = 0u32;
+    let mut mask = 0u32;
+    let mut i = 0;
+    while i < 4 {
+        value <<= 8;
+        mask <<= 8;
+        if i < prefix.len() {
+            value |= prefix[i] as u32;
+            mask |= 0xFF;
+        }
+        i += 1;
+    }
+    (mask, value)
+}
+
+/// (mask, value) that `Affixes::last` must match for the word to end with `suffix`.
+const fn suffix(suffix: &[u8]) -> (u32, u32) {
+    let mut value = 0u32;
+    let mut mask = 0u32;
+    let mut i = 0;
+    while i < suffix.len() {
+        value = (value << 8) | suffix[i] as u32;
+        mask = (mask << 8) | 0xFF;
+        i += 1;
+    }
+    (mask, value)
+}
+
+impl Affixes {
+    /// For ASCII words of at least 4 bytes.
+    fn of(bytes: &[u8]) -> Affixes {
+        let len = bytes.len();
+        Affixes {
+            first: u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
+            last: u32::from_be_bytes([
+                bytes[len - 4],
+                bytes[len - 3],
+                bytes[len - 2],
+                bytes[len - 1],
+            ]),
+        }
+    }
+
+    fn starts(self, any: &[(u32, u32)]) -> bool {
+        any.iter().any(|&(mask, value)| self.first & mask == value)
+    }
+
+    fn ends(self, any: &[(u32, u32)]) -> bool {
+        any.iter().any(|&(mask, value)| self.last & mask == value)
+    }
+}
+
+/// Letter pairs inside a word that some languages favour, found in one pass.
+#[derive(Default)]
+struct Pairs {
+    th: bool,
+    ck: bool,
+    ght: bool,
+    double_e_or_o: bool,
+    oa: bool,
+    ua: bool,
+    ng_not_ing: bool,
+    aa: bool,
+}
+
+impl Pairs {
+    fn of(bytes: &[u8]) -> Pairs {
+        let mut pairs = Pairs::default();
+        for (i, window) in bytes.windows(2).enumerate() {
+            match (window[0], window[1]) {
+                (b't', b'h') => pairs.th = true,
+                (b'c', b'k') => pairs.ck = true,
+                (b'g', b'h') => pairs.ght |= bytes.get(i + 2) == Some(&b't'),
+                (b'e', b'e') | (b'o', b'o') => pairs.double_e_or_o = true,
+                (b'o', b'a') => pairs.oa = true,
+                (b'u', b'a') => pairs.ua = true,
+                (b'a', b'a') => pairs.aa = true,
+                (b'n', b'g') => pairs.ng_not_ing |= i == 0 || bytes[i - 1] != b'i',
+                _ => {}
+            }
+        }
+        pairs
+    }
+}
+
+const EN_STRONG_ENDINGS: &[(u32, u32)] = &[suffix(b"ing"), suffix(b"tion"), suffix(b"ould")];
+const EN_ENDINGS: &[(u32, u32)] = &[suffix(b"ly"), suffix(b"ness"), suffix(b"ment")];
+const RO_CASE_ENDINGS: &[(u32, u32)] = &[suffix(b"ului"), suffix(b"ilor"), suffix(b"rile")];
+const RO_VERB_ENDINGS: &[(u32, u32)] = &[
+    suffix(b"esc"),
+    suffix(b"este"),
+    suffix(b"asca"),
+    suffix(b"eaza"),
+    suffix(b"eze"),
+];
+const RO_ENDINGS: &[(u32, u32)] = &[
+    suffix(b"ul"),
+    suffix(b"ii"),
+    suffix(b"tie"),
+    suffix(b"tiei"),
+    suffix(b"ati"),
+];
+const RO_WEAK_ENDINGS: &[(u32, u32)] = &[suffix(b"ti"), suffix(b"iei")];
+const RO_PARTICIPLE_ENDINGS: &[(u32, u32)] = &[suffix(b"at"), suffix(b"it"), suffix(b"ut")];
+const RO_NOUN_ENDINGS: &[(u32, u32)] = &[suffix(b"tia"), suffix(b"area")];
+const TL_PREFIXES: &[(u32, u32)] = &[
+    prefix(b"nag"),
+    prefix(b"mag"),
+    prefix(b"pag"),
+    prefix(b"nak"),
+    prefix(b"mak"),
+    prefix(b"nap"),
+    prefix(b"map"),
+    prefix(b"ipa"),
+    prefix(b"ika"),
+    prefix(b"pina"),
+    prefix(b"kina"),
+];
+const GREEKLISH_ENDINGS: &[(u32, u32)] = &[
+    suffix(b"ou"),
+    suffix(b"oy"),
+    suffix(b"eis"),
+    suffix(b"oume"),
+    suffix(b"ete"),
+    suffix(b"ousa"),
+];
+const GREEKLISH_PREFIXES: &[(u32, u32)] = &[
+    prefix(b"mp"),
+    prefix(b"nt"),
+    prefix(b"gk"),
+    prefix(b"ts"),
+    prefix(b"ps"),
+    prefix(b"ks"),
+];
+
 /// Word shapes for words no list knows: inflections and affixes typical of one language.
 fn shape_evidence(word: &str, mut add: impl FnMut(Class, f32)) {
     let bytes = word.as_bytes();
@@ -303,46 +448,40 @@ fn shape_evidence(word: &str, mut add: impl FnMut(Class, f32)) {
     if len < 4 || !word.is_ascii() {
         return;
     }
-    let ends = |s: &str| word.ends_with(s);
-    let starts = |s: &str| word.starts_with(s);
-    let has = |s: &str| word.contains(s);
+    let affixes = Affixes::of(bytes);
+    let pairs = Pairs::of(bytes);
     let is_vowel = |b: u8| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u');
 
     // English
-    if ends("ing") || ends("tion") || ends("tions") || has("ght") || ends("ould") {
+    if affixes.ends(EN_STRONG_ENDINGS) || pairs.ght {
         add(Class::En, 0.6);
     }
-    if starts("wh") || ends("ly") || ends("ness") || ends("ment") {
+    if affixes.starts(&[prefix(b"wh")]) || affixes.ends(EN_ENDINGS) {
         add(Class::En, 0.5);
     }
-    if ends("ed") || has("th") || has("ck") || has("ee") || has("oo") {
+    if affixes.ends(&[suffix(b"ed")]) || pairs.th || pairs.ck || pairs.double_e_or_o {
         add(Class::En, 0.3);
     }
 
-    // Romanian
-    if ends("ului") || ends("ilor") || ends("urile") || ends("ele") && len > 5 {
+    // Romanian: case endings, verb endings, participles (-at, -it, -ut), abstract nouns.
+    if affixes.ends(RO_CASE_ENDINGS) || affixes.ends(&[suffix(b"ele")]) && len > 5 {
         add(Class::Ro, 1.0);
     }
-    if ends("esc") || ends("este") || ends("easca") || ends("eaza") || ends("eze") {
+    if affixes.ends(RO_VERB_ENDINGS) {
         add(Class::Ro, 0.6);
     }
-    if ends("ul") || ends("ii") || ends("tie") || ends("tiei") || ends("ati") || has("oa") {
+    if affixes.ends(RO_ENDINGS) || pairs.oa {
         add(Class::Ro, 0.4);
     }
-    if ends("ti") || ends("iei") || has("ua") {
+    if affixes.ends(RO_WEAK_ENDINGS) || pairs.ua {
         add(Class::Ro, 0.3);
     }
-    // Past participles (-at, -it, -ut) and abstract nouns (-tia, -rea).
-    if len >= 5 && (ends("at") || ends("it") || ends("ut")) || ends("tia") || ends("area") {
+    if len >= 5 && affixes.ends(RO_PARTICIPLE_ENDINGS) || affixes.ends(RO_NOUN_ENDINGS) {
         add(Class::Ro, 0.4);
     }
 
-    // Tagalog: verb prefixes, the -um- infix, reduplicated first syllable.
-    let prefixes = [
-        "nag", "mag", "pag", "nak", "mak", "nap", "map", "ipa", "ika", "naka", "maka", "pina",
-        "kina", "pinag",
-    ];
-    if prefixes.iter().any(|p| starts(p)) {
+    // Tagalog: verb prefixes, the -um-/-in- infix, reduplicated first syllable.
+    if affixes.starts(TL_PREFIXES) {
         add(Class::Tl, 0.6);
     }
     if !is_vowel(bytes[0]) && (&bytes[1..3] == b"um" || &bytes[1..3] == b"in") && is_vowel(bytes[3])
@@ -352,7 +491,7 @@ fn shape_evidence(word: &str, mut add: impl FnMut(Class, f32)) {
     if !is_vowel(bytes[0]) && is_vowel(bytes[1]) && bytes[0..2] == bytes[2..4] {
         add(Class::Tl, 0.6);
     }
-    if has("ng") && !ends("ing") || has("aa") {
+    if pairs.ng_not_ing || pairs.aa {
         add(Class::Tl, 0.3);
     }
 
@@ -362,28 +501,84 @@ fn shape_evidence(word: &str, mut add: impl FnMut(Class, f32)) {
     if last == b'w' && !is_vowel(before_last) && before_last != b'w' {
         add(Class::Greeklish, 1.0);
     }
-    if word.bytes().any(|b| b == b'8' || b == b'3') && word.bytes().any(|b| b.is_ascii_alphabetic())
-    {
+    if bytes.iter().any(|&b| b == b'8' || b == b'3') && bytes.iter().any(u8::is_ascii_alphabetic) {
         add(Class::Greeklish, 1.0);
     }
     if last == b'h' && !matches!(before_last, b't' | b'g' | b's' | b'c' | b'p') {
         add(Class::Greeklish, 0.5);
     }
-    if ends("ou") || ends("oy") || ends("eis") || ends("oume") || ends("ete") || ends("ousa") {
+    if affixes.ends(GREEKLISH_ENDINGS) {
         add(Class::Greeklish, 0.5);
     }
-    if ["mp", "nt", "gk", "ts", "ps", "ks"]
-        .iter()
-        .any(|p| starts(p))
-    {
+    if affixes.starts(GREEKLISH_PREFIXES) {
         add(Class::Greeklish, 0.5);
     }
 }
 
-fn word_table() -> &'static HashMap<&'static str, [f32; CLASS_COUNT]> {
-    static TABLE: OnceLock<HashMap<&'static str, [f32; CLASS_COUNT]>> = OnceLock::new();
+/// Calls `on_letter` with every non-ASCII char (for letter evidence) and `on_word` with every
+/// word folded like [`crate::fold`] (lowercase, no diacritics), apostrophes kept inside words.
+/// Folds word by word into one buffer instead of allocating a folded copy of the text.
+fn for_each_folded_word(
+    text: &str,
+    mut on_letter: impl FnMut(char),
+    mut on_word: impl FnMut(&str),
+) {
+    let mut word = String::with_capacity(32);
+    let mut flush = |word: &mut String| {
+        let trimmed = word.trim_matches('\'');
+        if !trimmed.is_empty() {
+            on_word(trimmed);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() || c == '\'' {
+                word.push(c.to_ascii_lowercase());
+            } else {
+                flush(&mut word);
+            }
+            continue;
+        }
+        on_letter(c);
+        let mut breaks = false;
+        fold_char(c, |folded| {
+            if folded.is_alphanumeric() || folded == '\'' {
+                word.push(folded);
+            } else {
+                breaks = true;
+            }
+        });
+        if breaks {
+            flush(&mut word);
+        }
+    }
+    flush(&mut word);
+}
+
+/// FxHash: the word table is a fixed set of short keys, so a fast non-keyed hash is safe.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 =
+                (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type WordTable = HashMap<&'static str, [f32; CLASS_COUNT], std::hash::BuildHasherDefault<FxHasher>>;
+
+fn word_table() -> &'static WordTable {
+    static TABLE: OnceLock<WordTable> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut table: HashMap<&'static str, [f32; CLASS_COUNT]> = HashMap::new();
+        let mut table = WordTable::default();
         for list in WORD_LISTS {
             let index = class_index(list.class);
             for (words, weight) in [(list.strong, STRONG_WEIGHT), (list.common, COMMON_WEIGHT)] {
@@ -398,10 +593,7 @@ fn word_table() -> &'static HashMap<&'static str, [f32; CLASS_COUNT]> {
 }
 
 /// The entry of a Tagalog word that `word` is with the linker -ng attached, if any.
-fn linked_tagalog_word<'t>(
-    table: &'t HashMap<&'static str, [f32; CLASS_COUNT]>,
-    word: &str,
-) -> Option<&'t [f32; CLASS_COUNT]> {
+fn linked_tagalog_word<'t>(table: &'t WordTable, word: &str) -> Option<&'t [f32; CLASS_COUNT]> {
     let base = word.strip_suffix("ng")?;
     let weights = table.get(base)?;
     (weights[class_index(Class::Tl)] > 0.0 && base.ends_with(['a', 'e', 'i', 'o', 'u']))
@@ -409,7 +601,8 @@ fn linked_tagalog_word<'t>(
 }
 
 fn class_index(class: Class) -> usize {
-    CLASSES.iter().position(|&c| c == class).unwrap_or(0)
+    // CLASSES lists the variants in declaration order (checked by a test).
+    class as usize
 }
 
 /// Evidence for every class. The `beyond_english`
@@ -430,46 +623,47 @@ impl LatinScores {
             known_beyond_english: [0; CLASS_COUNT],
         };
         let english = class_index(Class::En);
-        for c in text.chars() {
-            letter_evidence(c, |class, weight| {
-                result.add(class_index(class), weight, true)
-            });
-        }
         let table = word_table();
-        let folded = fold(text).text;
-        for word in folded
-            .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-            .map(|w| w.trim_matches('\''))
-            .filter(|w| !w.is_empty() && !w.bytes().all(|b| b.is_ascii_digit()))
-        {
-            if let Some(weights) = table.get(word) {
-                let not_english = weights[english] == 0.0;
-                for (index, &weight) in weights.iter().enumerate() {
-                    if weight > 0.0 {
-                        result.add(index, weight, not_english);
-                        if not_english {
-                            result.known_beyond_english[index] += 1;
-                        }
-                    }
+        let mut letters = [0.0f32; CLASS_COUNT];
+        for_each_folded_word(
+            text,
+            |c| letter_evidence(c, |class, weight| letters[class_index(class)] += weight),
+            |word| {
+                if word.bytes().all(|b| b.is_ascii_digit()) {
+                    return;
                 }
-            } else if let Some(weights) = linked_tagalog_word(table, word) {
-                // Tagalog joins a word to the next with -ng ("kong", "siyang", "ibang").
-                let tagalog = class_index(Class::Tl);
-                result.add(tagalog, weights[tagalog], true);
-                result.known_beyond_english[tagalog] += 1;
-            } else if let Some((head, tail)) = word.split_once('\'') {
-                // Contractions the list does not know ("n'am", "l'ai"): score the parts.
-                for weights in [head, tail].iter().filter_map(|part| table.get(part)) {
+                if let Some(weights) = table.get(word) {
                     let not_english = weights[english] == 0.0;
                     for (index, &weight) in weights.iter().enumerate() {
-                        result.add(index, weight * 0.5, not_english);
+                        if weight > 0.0 {
+                            result.add(index, weight, not_english);
+                            if not_english {
+                                result.known_beyond_english[index] += 1;
+                            }
+                        }
                     }
+                } else if let Some(weights) = linked_tagalog_word(table, word) {
+                    // Tagalog joins a word to the next with -ng ("kong", "siyang", "ibang").
+                    let tagalog = class_index(Class::Tl);
+                    result.add(tagalog, weights[tagalog], true);
+                    result.known_beyond_english[tagalog] += 1;
+                } else if let Some((head, tail)) = word.split_once('\'') {
+                    // Contractions the list does not know ("n'am", "l'ai"): score the parts.
+                    for weights in [head, tail].iter().filter_map(|part| table.get(part)) {
+                        let not_english = weights[english] == 0.0;
+                        for (index, &weight) in weights.iter().enumerate() {
+                            result.add(index, weight * 0.5, not_english);
+                        }
+                    }
+                } else {
+                    shape_evidence(word, |class, weight| {
+                        result.add(class_index(class), weight, class != Class::En)
+                    });
                 }
-            } else {
-                shape_evidence(word, |class, weight| {
-                    result.add(class_index(class), weight, class != Class::En)
-                });
-            }
+            },
+        );
+        for (index, weight) in letters.into_iter().enumerate() {
+            result.add(index, weight, true);
         }
         result
     }
@@ -506,5 +700,57 @@ impl LatinScores {
             }
         }
         (best.0, best.1, second.max(0.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_are_listed_in_declaration_order() {
+        for (index, class) in CLASSES.iter().enumerate() {
+            assert_eq!(class_index(*class), index);
+        }
+    }
+
+    #[test]
+    fn affix_masks_match_whole_words_and_tails() {
+        let affixes = Affixes::of(b"talking");
+        assert!(affixes.ends(&[suffix(b"ing")]));
+        assert!(!affixes.ends(&[suffix(b"tion")]));
+        assert!(Affixes::of(b"nagbayad").starts(&[prefix(b"nag")]));
+        assert!(!Affixes::of(b"bayad").starts(&[prefix(b"nag")]));
+    }
+
+    #[test]
+    fn words_are_folded_and_split_like_fold() {
+        let mut words = Vec::new();
+        let mut letters = Vec::new();
+        for_each_folded_word(
+            "Mulţumesc, AŞTEPT răspuns! don't 'quoted'",
+            |c| letters.push(c),
+            |w| words.push(w.to_owned()),
+        );
+        assert_eq!(words, ["multumesc", "astept", "raspuns", "don't", "quoted"]);
+        assert_eq!(letters, ['ţ', 'Ş', 'ă']);
+    }
+
+    #[test]
+    fn shapes_point_at_the_right_language() {
+        let best = |word: &str| {
+            let mut scores = [0.0f32; CLASS_COUNT];
+            shape_evidence(word, |class, weight| scores[class_index(class)] += weight);
+            let (index, _) = scores
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(b.1))
+                .unwrap();
+            CLASSES[index]
+        };
+        assert_eq!(best("thinking"), Class::En);
+        assert_eq!(best("produsului"), Class::Ro);
+        assert_eq!(best("nagbabayad"), Class::Tl);
+        assert_eq!(best("thelw"), Class::Greeklish);
     }
 }
