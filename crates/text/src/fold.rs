@@ -81,25 +81,44 @@ pub fn fold(input: &str) -> Folded {
 }
 
 impl Folded {
-    /// Appends a folded char; a kept combining mark (Japanese voicing, ...) is composed with the
-    /// char before it when Unicode defines the pair, as NFKC does (か + ゛ → が, also across the
-    /// two original half-width characters ｶﾞ).
     fn push(&mut self, c: char, original: u32) {
-        if is_combining_mark(c)
-            && let Some(composed) = self
-                .text
-                .chars()
-                .next_back()
-                .and_then(|last| compose(last, c))
-        {
-            self.text.pop();
-            self.text.push(composed);
-            return;
+        let start = self.text.len() as u32;
+        if push_composed(&mut self.text, c) {
+            self.origin.push(original);
+            self.byte_starts.push(start);
         }
-        self.origin.push(original);
-        self.byte_starts.push(self.text.len() as u32);
-        self.text.push(c);
     }
+}
+
+/// Only the folded text, for callers that need no offsets (search tokens): same result as
+/// `fold(input).text` without the offset tables.
+pub(crate) fn fold_text(input: &str) -> String {
+    let mut text = String::with_capacity(input.len());
+    for c in input.chars() {
+        if c.is_ascii() {
+            text.push(c.to_ascii_lowercase());
+        } else {
+            fold_char(c, |f| {
+                push_composed(&mut text, f);
+            });
+        }
+    }
+    text
+}
+
+/// Appends a folded char and says whether it became a new char. A kept combining mark
+/// (Japanese voicing, ...) is composed with the char before it when Unicode defines the pair,
+/// as NFKC does (か + ゛ → が, also across the two original half-width characters ｶﾞ).
+fn push_composed(text: &mut String, c: char) -> bool {
+    if is_combining_mark(c)
+        && let Some(composed) = text.chars().next_back().and_then(|last| compose(last, c))
+    {
+        text.pop();
+        text.push(composed);
+        return false;
+    }
+    text.push(c);
+    true
 }
 
 /// Folds one non-ASCII char, emitting zero or more folded chars.
@@ -226,6 +245,21 @@ mod tests {
         let byte_start = f.text.find("πληρωσε").unwrap();
         let byte_end = byte_start + "πληρωσε".len();
         assert_eq!(f.original_span_of_bytes(byte_start, byte_end), (10, 17));
+    }
+
+    #[test]
+    fn text_only_fold_matches_fold() {
+        for input in [
+            "Ünïcode café",
+            "ｶﾞｷﾞ",
+            "ΛΌΓΟΣ",
+            "ＡＢＣ！",
+            "ﬁx",
+            "e\u{301}",
+            "",
+        ] {
+            assert_eq!(fold_text(input), fold(input).text, "{input:?}");
+        }
     }
 
     #[test]

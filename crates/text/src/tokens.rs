@@ -1,13 +1,13 @@
 //! Search tokens: the same analysis for indexed documents and for queries, so they meet.
 
-use crate::fold::fold;
+use crate::fold::fold_text;
 use crate::script::is_han;
 
 /// Folded words for alphabetic scripts; runs of Han characters as overlapping bigrams (a lone
 /// Han character stays itself), so a two-character query such as `退款` matches inside
 /// `我要退款` without a Chinese dictionary. Punctuation, symbols and emoji separate tokens.
 pub fn search_tokens(text: &str) -> Vec<String> {
-    let folded = fold(text).text;
+    let folded = fold_text(text);
     let mut tokens = Vec::new();
     let mut word = String::new();
     let mut han_run: Vec<char> = Vec::new();
