@@ -42,14 +42,17 @@ pub(crate) fn level_of(anger: f32) -> Level {
 }
 
 /// Whether an earlier negation or intensifier acts on a match: close before it, same clause.
+/// `modifiers` are sorted by end, so long texts stay linear.
 fn reaches(modifiers: &[RuleMatch], text: &TokenizedText, target: &RuleMatch, reach: u32) -> bool {
-    modifiers.iter().any(|m| {
-        m.end <= target.start
-            && target.start - m.end <= reach
-            && !text.tokens[m.end as usize..=target.start as usize]
+    let from = modifiers.partition_point(|m| m.end + reach < target.start);
+    modifiers[from..]
+        .iter()
+        .take_while(|m| m.end <= target.start)
+        .any(|m| {
+            !text.tokens[m.end as usize..=target.start as usize]
                 .iter()
                 .any(|t| t.clause_start)
-    })
+        })
 }
 
 #[derive(Default)]
@@ -64,16 +67,17 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
     let text = tokenize(text::fold(original), &engine.question_marks);
     let matches = engine.run(&text, &[RuleKind::Signal], &BTreeSet::new());
     let category = |m: &RuleMatch| engine.rules[m.rule as usize].category.as_str();
-    let negations: Vec<RuleMatch> = matches
-        .iter()
-        .filter(|m| category(m) == "negation")
-        .copied()
-        .collect();
-    let intensifiers: Vec<RuleMatch> = matches
-        .iter()
-        .filter(|m| category(m) == "intensifier")
-        .copied()
-        .collect();
+    let by_end = |name: &str| {
+        let mut found: Vec<RuleMatch> = matches
+            .iter()
+            .filter(|m| category(m) == name)
+            .copied()
+            .collect();
+        found.sort_by_key(|m| m.end);
+        found
+    };
+    let negations = by_end("negation");
+    let intensifiers = by_end("intensifier");
 
     let mut tally = Tally::default();
     let mut signals = Vec::new();

@@ -1,6 +1,7 @@
 //! The human view of `calmdesk coach lint "text"`: the reply with findings marked, then each
 //! finding explained with a suggestion, the good moves and the promises.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use text::Lang;
@@ -20,17 +21,18 @@ impl Coach {
         let mut out = String::new();
         let chars: Vec<char> = text.chars().collect();
         let numbers: Vec<String> = (1..=report.findings.len()).map(superscript).collect();
+        let mut opens: HashMap<usize, usize> = HashMap::new();
+        let mut closes: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (n, finding) in report.findings.iter().enumerate() {
+            *opens.entry(finding.start).or_default() += 1;
+            closes.entry(finding.end).or_default().push(n);
+        }
         for (i, c) in chars.iter().enumerate() {
-            for _ in report.findings.iter().filter(|f| f.start == i) {
+            for _ in 0..opens.get(&i).copied().unwrap_or(0) {
                 out.push_str(if color { RED_UNDERLINE } else { "[" });
             }
             out.push(*c);
-            for (n, _) in report
-                .findings
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| f.end == i + 1)
-            {
+            for &n in closes.get(&(i + 1)).into_iter().flatten() {
                 out.push_str(if color { RESET } else { "]" });
                 out.push_str(&numbers[n]);
             }

@@ -3,6 +3,8 @@
 //! are asserted only where a category has at least MIN_SUPPORT labelled positives in that
 //! language: with fewer, one example moves recall by more than the allowed 10 points.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -236,19 +238,7 @@ fn run_messages(
 
 #[test]
 fn suite_precision_and_recall() {
-    let coach = match Coach::builtin() {
-        Ok(coach) => coach,
-        // A pack being written concurrently may not load yet; rule_examples reports it.
-        Err(e) => {
-            println!("built-in packs do not load ({e}); evaluating the packs that do");
-            let packs: Vec<(&str, &str)> = coach::builtin_packs()
-                .iter()
-                .filter(|p| Coach::from_packs(&[**p]).is_ok())
-                .copied()
-                .collect();
-            Coach::from_packs(&packs).expect("packs that load alone load together")
-        }
-    };
+    let coach = common::loadable_builtin();
     let languages = coach.languages();
     let mut table = Table::new();
     let mut misses = Vec::new();
