@@ -31,11 +31,13 @@ pub(super) enum Class {
     /// Swedish, Norwegian, Danish.
     Nordic,
     Vi,
+    /// Cebuano (Bisaya): shares many particles with Tagalog but is another language.
+    Ceb,
     /// Other Latin-script languages known only by their letters (Czech, Hungarian, ...).
     OtherLatin,
 }
 
-const CLASS_COUNT: usize = 16;
+const CLASS_COUNT: usize = 17;
 const CLASSES: [Class; CLASS_COUNT] = [
     Class::En,
     Class::Ro,
@@ -52,6 +54,7 @@ const CLASSES: [Class; CLASS_COUNT] = [
     Class::Tr,
     Class::Nordic,
     Class::Vi,
+    Class::Ceb,
     Class::OtherLatin,
 ];
 
@@ -205,6 +208,13 @@ const WORD_LISTS: &[WordList] = &[
                  terima kasih mau apa jadi kalau hanya masih harus buat sih banget gak nggak \
                  tak dia nya seperti oleh bagus cepat sampai baik saja kok dong deh",
         common: "di ke lagi sama",
+    },
+    WordList {
+        class: Class::Ceb,
+        strong: "dili gihapon kaayo karon unsa ngano akong imong iyang atong among ninyong \
+                 diay gyud jud bitaw ayaw palihug kinsa asa diri didto adto kini kana moabot \
+                 miabot ug naa wala'y nimo nako niya ta",
+        common: "nga",
     },
     WordList {
         class: Class::Pl,
