@@ -59,6 +59,13 @@ impl Folded {
 /// meet), Greek final sigma to σ, typographic quotes to ASCII ones. Simplified and traditional
 /// Chinese are deliberately kept apart, and marks outside the Latin/Greek diacritic blocks
 /// (Japanese voicing marks, Indic vowel signs) are kept because they change the letter.
+///
+/// ```
+/// let folded = text::fold("Mulţumesc, ΛΌΓΟΣ!");
+/// assert_eq!(folded.text, "multumesc, λογοσ!");
+/// // "λογοσ" is folded chars 11..16 and came from original chars 11..16.
+/// assert_eq!(folded.original_span(11, 16), (11, 16));
+/// ```
 pub fn fold(input: &str) -> Folded {
     let mut folded = Folded {
         text: String::with_capacity(input.len()),

@@ -6,6 +6,11 @@ use crate::script::is_han;
 /// Folded words for alphabetic scripts; runs of Han characters as overlapping bigrams (a lone
 /// Han character stays itself), so a two-character query such as `退款` matches inside
 /// `我要退款` without a Chinese dictionary. Punctuation, symbols and emoji separate tokens.
+///
+/// ```
+/// assert_eq!(text::search_tokens("我要退款!"), ["我要", "要退", "退款"]);
+/// assert_eq!(text::search_tokens("Πληρωμή ÎNAPOI"), ["πληρωμη", "inapoi"]);
+/// ```
 pub fn search_tokens(text: &str) -> Vec<String> {
     let folded = fold_text(text);
     let mut tokens = Vec::new();

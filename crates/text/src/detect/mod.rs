@@ -17,6 +17,14 @@ pub fn detect(text: &str) -> Detection {
 /// preferred language, the conversation so far); it decides only when the text itself does not,
 /// e.g. Chinese written only with characters shared by both scripts, or a two-word reply.
 /// Text with no letters at all (empty, emoji, numbers) is `und` with confidence 0.
+///
+/// ```
+/// use text::{Lang, detect, detect_with_hint};
+/// assert_eq!(detect("den exw parei akoma to paketo moy").lang, Lang::El);
+/// // Only characters shared by both scripts: the hint decides, and confidence says "unsure".
+/// assert_eq!(detect_with_hint("我要退款", Some(Lang::ZhHant)).lang, Lang::ZhHant);
+/// assert!(detect("我要退款").confidence < 0.5);
+/// ```
 pub fn detect_with_hint(text: &str, hint: Option<Lang>) -> Detection {
     let text = window(text);
     let counts = ScriptCounts::of(text);
@@ -281,6 +289,14 @@ mod tests {
         assert_eq!(lang("ΔΕΝ ΕΧΩ ΠΑΡΑΛΑΒΕΙ ΑΚΟΜΑ ΤΟ ΔΕΜΑ ΜΟΥ"), Lang::El);
         assert_eq!(lang("den exw parei akoma to paketo moy"), Lang::El);
         assert_eq!(lang("8elw na milisw me kapoion upeu8uno twra"), Lang::El);
+        for greeklish in [
+            "Kalispera, thelw na akyrwsw thn paraggelia mou",
+            "pote tha erthei to dema?",
+            "den mou apantaei kaneis sto tilefono",
+            "thelo piso ta lefta mou",
+        ] {
+            assert_eq!(lang(greeklish), Lang::El, "{greeklish}");
+        }
     }
 
     #[test]
