@@ -73,6 +73,9 @@ impl EvalReport {
         };
         let _ = writeln!(out, "Rows used: {limit}.\n");
 
+        let _ = writeln!(out, "#### Summary per language\n");
+        self.write_summary(&mut out);
+
         let _ = writeln!(out, "#### Language identification\n");
         let _ = writeln!(
             out,
@@ -119,6 +122,65 @@ impl EvalReport {
         }
         out
     }
+}
+
+impl EvalReport {
+    /// One line per language: F1 of language id (outside sets, suite), F1 of complaint, anger
+    /// and abuse pooled over outside sets, and the suite lint: summed counts over all categories
+    /// and how many categories with gold examples meet precision ≥ 0.95 and recall ≥ 0.90.
+    fn write_summary(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "| lang | language F1 (outside / suite) | complaint F1 | anger F1 | abuse F1 | lint P / R (all categories) | lint categories at P≥0.95, R≥0.90 |"
+        );
+        let _ = writeln!(out, "|---|---|---:|---:|---:|---|---:|");
+        for lang in Lang::ALL {
+            let language =
+                |set: &str| find(&self.language_id, lang, "language", set).map(|m| m.scores.f1);
+            let pooled = |task: &str| {
+                find(&self.detection, lang, task, "all sets")
+                    .map_or("–".to_owned(), |m| score(m.scores.f1))
+            };
+            let lint: Vec<&Measurement> =
+                self.suite_lint.iter().filter(|m| m.lang == lang).collect();
+            let mut total = Counts::default();
+            for m in lint.iter().filter(|m| m.mapping != "promise") {
+                total.merge(&m.counts);
+            }
+            let with_gold: Vec<&&Measurement> =
+                lint.iter().filter(|m| m.counts.positives() > 0).collect();
+            let meeting = with_gold
+                .iter()
+                .filter(|m| {
+                    m.scores.precision.unwrap_or(0.0) >= 0.95
+                        && m.scores.recall.unwrap_or(0.0) >= 0.90
+                })
+                .count();
+            let _ = writeln!(
+                out,
+                "| {lang} | {} / {} | {} | {} | {} | {} / {} | {meeting} of {} |",
+                language("outside sets").map_or("–".to_owned(), score),
+                language("suite").map_or("–".to_owned(), score),
+                pooled("complaint"),
+                pooled("anger"),
+                pooled("abuse"),
+                score(total.precision()),
+                score(total.recall()),
+                with_gold.len(),
+            );
+        }
+        let _ = writeln!(out);
+    }
+}
+
+fn find<'m>(
+    rows: &'m [Measurement],
+    lang: Lang,
+    subject: &str,
+    set: &str,
+) -> Option<&'m Measurement> {
+    rows.iter()
+        .find(|m| m.lang == lang && m.subject == subject && m.set == set)
 }
 
 fn table(out: &mut String, rows: &[Measurement], with_mapping: bool) {
@@ -201,6 +263,10 @@ mod tests {
         let markdown = report().to_markdown();
         assert!(markdown.contains("| ro | complaint | laroseda | 2 | 1 | 0.500 | 1.000 | 0.667 | 1–2 stars vs 4–5 stars |"), "{markdown}");
         assert!(markdown.contains("at most 100 rows per set"));
+        assert!(
+            markdown.contains("| ro | 0.667 / – | – | – | – | – / – | 0 of 0 |"),
+            "{markdown}"
+        );
         assert!(markdown.contains("Sets not found (skipped): x/held_out.csv"));
         // A category with no gold and no predictions has nothing to show.
         assert!(!markdown.contains("apology_but"));
