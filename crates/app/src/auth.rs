@@ -1,5 +1,10 @@
 //! API tokens: random secrets handed out once, stored only as SHA-256 hashes.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use domain::Actor;
 use sha2::{Digest, Sha256};
 
 /// Printed in front of every secret so a leaked token is recognisable in logs and scanners.
@@ -32,9 +37,66 @@ pub fn hash_secret(secret: &str) -> [u8; 32] {
     Sha256::digest(secret.as_bytes()).into()
 }
 
+/// Remembers recently authenticated token hashes so that a busy client does not cost a database
+/// read per request. Entries expire, so a token removed from the database (by another replica or
+/// by hand) stops working within `ttl`.
+pub(crate) struct TokenCache {
+    ttl: Duration,
+    entries: Mutex<HashMap<[u8; 32], (Actor, Instant)>>,
+}
+
+/// Bounds memory if someone sprays distinct valid tokens; clearing is cheap and rare.
+const CACHE_CAPACITY: usize = 10_000;
+
+impl TokenCache {
+    pub(crate) fn new(ttl: Duration) -> Self {
+        TokenCache {
+            ttl,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub(crate) fn get(&self, hash: &[u8; 32]) -> Option<Actor> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(hash)
+            .filter(|(_, stored)| stored.elapsed() < self.ttl)
+            .map(|(actor, _)| actor.clone())
+    }
+
+    pub(crate) fn put(&self, hash: [u8; 32], actor: Actor) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= CACHE_CAPACITY {
+            entries.clear();
+        }
+        entries.insert(hash, (actor, Instant::now()));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use domain::Role;
+
+    fn actor() -> Actor {
+        Actor {
+            name: "ana".into(),
+            role: Role::Agent,
+            agent_id: None,
+        }
+    }
+
+    #[test]
+    fn cached_tokens_expire() {
+        let cache = TokenCache::new(Duration::from_millis(30));
+        let hash = hash_secret("cdk_x");
+        assert_eq!(cache.get(&hash), None);
+        cache.put(hash, actor());
+        assert_eq!(cache.get(&hash), Some(actor()));
+        assert_eq!(cache.get(&hash_secret("cdk_y")), None);
+        std::thread::sleep(Duration::from_millis(40));
+        assert_eq!(cache.get(&hash), None);
+    }
 
     #[test]
     fn secrets_are_prefixed_hex_of_32_random_bytes() {

@@ -8,6 +8,7 @@ mod policy;
 mod transfer;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use domain::{
     Actor, Agent, ApiToken, Assign, Case, CaseDetail, CaseFilter, CaseId, Customer, CustomerId,
@@ -16,6 +17,7 @@ use domain::{
     UpdateCase,
 };
 
+use auth::TokenCache;
 pub use auth::{TokenSecret, hash_secret};
 pub use error::AppError;
 pub use policy::{Action, may};
@@ -24,7 +26,11 @@ pub use policy::{Action, may};
 #[derive(Clone)]
 pub struct App {
     store: Arc<dyn Store>,
+    tokens: Arc<TokenCache>,
 }
+
+/// How long an authenticated token is trusted without asking the database again.
+const TOKEN_CACHE_TTL: Duration = Duration::from_secs(30);
 
 /// A token just created: its public record and the secret, shown to its owner exactly once.
 #[derive(Debug)]
@@ -35,7 +41,10 @@ pub struct IssuedToken {
 
 impl App {
     pub fn new(store: Arc<dyn Store>) -> Self {
-        App { store }
+        App {
+            store,
+            tokens: Arc::new(TokenCache::new(TOKEN_CACHE_TTL)),
+        }
     }
 
     /// Readiness: the database answers.
@@ -45,16 +54,22 @@ impl App {
 
     /// Who holds this bearer secret; unknown secrets are refused without saying more.
     pub async fn authenticate(&self, secret: &str) -> Result<Actor, AppError> {
+        let hash = hash_secret(secret);
+        if let Some(actor) = self.tokens.get(&hash) {
+            return Ok(actor);
+        }
         let token = self
             .store
-            .find_token(hash_secret(secret))
+            .find_token(hash)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        Ok(Actor {
+        let actor = Actor {
             name: token.name,
             role: token.role,
             agent_id: None,
-        })
+        };
+        self.tokens.put(hash, actor.clone());
+        Ok(actor)
     }
 
     /// Creates a token for `name` with `role`. Not role-checked: the command line that calls it

@@ -22,7 +22,15 @@ use crate::config::{Database, Settings};
 
 /// Runs the command line; errors are printed as one line on standard error.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) if err.use_stderr() => {
+            eprintln!("{}", one_line(&err.render().to_string()));
+            return ExitCode::from(2);
+        }
+        // --help and --version: print them in full.
+        Err(err) => err.exit(),
+    };
     let listen = match &cli.command {
         Command::Serve(args) => args.listen,
         _ => None,
@@ -40,6 +48,20 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => fail(&err),
     }
+}
+
+/// clap explains a usage error over several lines followed by the usage; one line is enough
+/// for a person and far easier for a script to show.
+fn one_line(rendered: &str) -> String {
+    let explanation = rendered
+        .split("\n\nUsage:")
+        .next()
+        .unwrap_or(rendered)
+        .split("\n\nFor more information")
+        .next()
+        .unwrap_or(rendered);
+    let words: Vec<&str> = explanation.split_whitespace().collect();
+    format!("{} (see --help)", words.join(" "))
 }
 
 fn fail(err: &anyhow::Error) -> ExitCode {
@@ -127,4 +149,19 @@ pub(crate) async fn open_app(settings: &Settings) -> Result<App> {
         .await
         .context("opening the database")?;
     Ok(App::new(store))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_errors_become_one_line() {
+        let err = Cli::try_parse_from(["calmdesk", "admin", "create-token", "--role", "agent"])
+            .unwrap_err();
+        let line = one_line(&err.render().to_string());
+        assert!(!line.contains('\n'), "{line}");
+        assert!(line.starts_with("error: "), "{line}");
+        assert!(line.contains("--name"), "{line}");
+    }
 }

@@ -41,6 +41,7 @@ on_both_backends!(
     lists_are_cursor_paged,
     export_import_round_trip_is_byte_identical,
     operations_endpoints,
+    seeded_cases_are_found_in_every_language,
 );
 
 fn chinese_case() -> Value {
@@ -500,4 +501,115 @@ async fn operations_endpoints(backend: &Backend) {
         log.iter().any(|line| line.contains("shutting down")),
         "{log:#?}"
     );
+}
+
+async fn seeded_cases_are_found_in_every_language(backend: &Backend) {
+    let seeded = backend.run(&["dev", "seed", "--cases", "60"]);
+    assert!(seeded.status.success(), "{seeded:?}");
+    let token = backend.token("agent");
+    let server = Server::start_with(backend, &[("CALMDESK_LOG_FORMAT", "json")]);
+    let mut api = server.connect(&token).await;
+    let all = api
+        .get("/api/v1/cases?limit=200")
+        .await
+        .unwrap()
+        .expect(200);
+    let languages: std::collections::BTreeSet<&str> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|case| case["language"].as_str().unwrap())
+        .collect();
+    assert_eq!(all["items"].as_array().unwrap().len(), 60);
+    assert_eq!(languages.len(), 6, "{languages:?}");
+    // Typed the way people type: Greek without accents, Romanian with diacritics the text lacks.
+    let samples: Vec<_> = (0..60).map(calmdesk::samples::sample_case).collect();
+    for (typed, as_written, language) in [
+        ("παραγγελια", "παραγγελία", "el"),
+        ("înlocuit", "inlocuit", "ro"),
+        ("退款", "退款", "zh-Hans"),
+        ("訂單", "訂單", "zh-Hant"),
+        ("order", "order", "en"),
+        ("internet", "internet", "tl"),
+    ] {
+        let written = samples.iter().any(|case| {
+            case.language.as_deref() == Some(language)
+                && (case.subject.contains(as_written) || case.message.contains(as_written))
+        });
+        assert!(
+            written,
+            "no {language} sample holds {as_written}: pick another word"
+        );
+        let path = format!("/api/v1/cases?limit=200&q={}", percent_encode(typed));
+        let found = api.get(&path).await.unwrap().expect(200);
+        let hits: Vec<&str> = found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|case| case["language"].as_str().unwrap())
+            .collect();
+        assert!(hits.contains(&language), "{typed}: {hits:?}");
+    }
+    for line in server.stop() {
+        let parsed: Result<Value, _> = serde_json::from_str(&line);
+        assert!(parsed.is_ok(), "not a JSON log line: {line}");
+    }
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        &["--help"][..],
+        &["serve", "--help"],
+        &["migrate", "--help"],
+        &["admin", "create-token", "--help"],
+        &["export", "--help"],
+        &["import", "--help"],
+        &["dev", "seed", "--help"],
+        &["bench", "--help"],
+    ] {
+        let output = std::process::Command::new(support::BIN)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains("Usage: calmdesk"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn command_line_errors_are_one_clear_line() {
+    let missing_config = tempfile::tempdir().unwrap().path().join("absent.toml");
+    for (args, expected) in [
+        (
+            vec!["admin", "create-token", "--name", "x", "--role", "boss"],
+            "supervisor",
+        ),
+        (vec!["admin", "create-token", "--role", "agent"], "--name"),
+        (
+            vec![
+                "migrate",
+                "--database-url",
+                "postgres://postgres@127.0.0.1:1/none",
+            ],
+            "error: ",
+        ),
+        (
+            vec!["serve", "--config", missing_config.to_str().unwrap()],
+            "cannot read configuration file",
+        ),
+    ] {
+        let output = std::process::Command::new(support::BIN)
+            .args(&args)
+            .env("CALMDESK_LOG", "off")
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
 }

@@ -100,10 +100,16 @@ pub struct Server {
 
 impl Server {
     pub fn start(backend: &Backend) -> Server {
+        Server::start_with(backend, &[])
+    }
+
+    /// Starts with extra environment variables, e.g. another log format.
+    pub fn start_with(backend: &Backend, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(BIN)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(backend.args())
             .env("CALMDESK_LOG", "info")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -122,7 +128,12 @@ impl Server {
                 .recv_timeout(Duration::from_secs(30))
                 .expect("calmdesk serve exited or hung before listening");
             if let Some(rest) = line.split("listening on http://").nth(1) {
-                break rest.trim().parse().expect("a socket address");
+                // Human logs end the line with the address; JSON logs close a string after it.
+                let address: String = rest
+                    .chars()
+                    .take_while(|c| !matches!(c, '"' | ' '))
+                    .collect();
+                break address.trim().parse().expect("a socket address");
             }
         };
         Server {
