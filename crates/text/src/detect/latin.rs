@@ -78,42 +78,41 @@ const WORD_LISTS: &[WordList] = &[
                  want need because please thank thanks still never only even also after before \
                  again its it's i'm i've don't can't didn't doesn't isn't wasn't won't couldn't \
                  wouldn't shouldn't haven't aren't dont cant didnt doesnt isnt wasnt wont im ive \
-                 youre thats whats theres here those these being than then were into over off \
-                 yet such every something anything nothing going make made said say see way \
-                 people much more most many well back time day today tomorrow yesterday come \
-                 let let's look tell give take right hey hello sorry wait stop gonna wanna \
-                 gotta you're we're they're he's she's that's what's there's i'll you'll we'll \
-                 i'd you'd didn't everything everyone someone anyone nobody mean talk work \
-                 ask try feel keep leave put find said told thing things little big sure \
-                 maybe though through while until since down around same another must might \
-                 shall being doing having getting went gone came took saw seen heard",
+                 youre thats whats theres here those these being than then into over off yet such \
+                 every something anything nothing going make made said say see way people much \
+                 more most many well back time day today tomorrow yesterday come let let's look \
+                 tell give take right hey hello sorry wait stop gonna wanna gotta you're we're \
+                 they're he's she's that's what's there's i'll you'll we'll i'd you'd everything \
+                 everyone someone anyone nobody mean talk work ask try feel keep leave put find \
+                 told thing things little big sure maybe though through while until since down \
+                 around same another must might shall doing having getting went gone came took \
+                 saw seen heard",
         common: "a an in on at to for not no do does did but or if so as by i me up out all any \
                  some one can now don didn doesn isn wasn won couldn ll re ve t s d m new good \
-                 bad great love other yes yeah lol oh order account money customer service \
-                 help who year years week call as am us go god man sir mr mrs hurry okay face mine \
-                 dear",
+                 bad great love other yes yeah lol oh order account money customer service help \
+                 year years week call am us go god man sir mr mrs hurry okay face mine dear",
     },
     WordList {
         class: Class::Ro,
-        strong: "si nu este sunt pentru care mai foarte din dar acest aceasta asta acesta fost \
-                 fi fie poate pot daca deja inca acum aici cand cum decat dupa pana despre prin \
-                 sau iar doar nici chiar bine tot toate toti nimic ceva ceea lui lor ei ea noi \
-                 voi eu tu meu mea mei mele tau tale sai sale nostru noastra vostru imi iti isi \
-                 vor vom ar avea avem aveti ale unui unei unor niste acolo aceste acestea \
-                 acel acea fiecare orice oricum totusi deci adica mult multa multe multi putin \
-                 mare zi zile ani lucru oameni bani banii produs produsul produsului comanda \
-                 comenzii livrare calitate pret recomand multumesc multumit multumita buna bun \
-                 bune ziua vreau trebuie facut fac fara spre langa catre intre peste nou \
-                 noua vechi alta alte cel cea cei cele cat cate cati fiindca incat insa atunci \
-                 mereu niciodata uneori azi ieri maine ca sa nimeni altul alti ati ale \
-                 primit primesc banuti cumparat folosesc telefonul pretul raport ce da pai hai \
-                 uite unde cine vrei vreti stiu stii esti suntem sunteti asa aia alea ala asta \
-                 acasa domnule doamna dvs dumneavoastra omule prietene haide gata nicio niciun \
-                 atat atit cit cind dracu naiba sigur vezi zis spus avut lasat stai vino mergem \
-                 merge putem vrea dintre mie tie voua ii nostri noastre lumea timp copii baiete \
-                 tata frate numai acelei acelui aceleasi abia aproape oricine vorbesc spune spui faci facem zice dat luat",
-        common: "de la in cu pe un o e am ai are au al ma mi te ti se il le li s n l m ne va \
-                 alt ori ok ta as face a mine",
+        strong: "si nu este sunt pentru care mai foarte din dar acest aceasta asta acesta fost fi \
+                 fie poate pot daca deja inca acum aici cand cum decat dupa pana despre prin sau \
+                 iar doar nici chiar bine tot toate toti nimic ceva ceea lui lor ei ea noi voi eu \
+                 tu meu mea mei mele tau tale sai sale nostru noastra vostru imi iti isi vor vom \
+                 ar avea avem aveti ale unui unei unor niste acolo aceste acestea acel acea \
+                 fiecare orice oricum totusi deci adica mult multa multe multi putin mare zi zile \
+                 ani lucru oameni bani banii produs produsul produsului comanda comenzii livrare \
+                 calitate pret recomand multumesc multumit multumita buna bun bune ziua vreau \
+                 trebuie facut fac fara spre langa catre intre peste nou noua vechi alta alte cel \
+                 cea cei cele cat cate cati fiindca incat insa atunci mereu niciodata uneori azi \
+                 ieri maine ca sa nimeni altul alti ati primit primesc banuti cumparat folosesc \
+                 telefonul pretul raport ce da pai hai uite unde cine vrei vreti stiu stii esti \
+                 suntem sunteti asa aia alea ala acasa domnule doamna dvs dumneavoastra omule \
+                 prietene haide gata nicio niciun atat atit cit cind dracu naiba sigur vezi zis \
+                 spus avut lasat stai vino mergem merge putem vrea dintre mie tie voua ii nostri \
+                 noastre lumea timp copii baiete tata frate numai acelei acelui aceleasi abia \
+                 aproape oricine vorbesc spune spui faci facem zice dat luat",
+        common: "de la in cu pe un o e am ai are au al ma mi te ti se il le li s n l m ne va alt \
+                 ori ok ta as face a mine",
     },
     WordList {
         class: Class::Tl,
@@ -126,47 +125,45 @@ const WORD_LISTS: &[WordList] = &[
                  na ung nung yong pinaka medyo maayos mabilis maliit malaki sulit mura nag nila \
                  natin namin ninyo niyo nyo atin amin inyo kanila akin iyo kaniya kanya wag huwag \
                  nalang nlng pala kaya siguro baka diba oo hnd hndi wla ndi aq tnx tlaga lagi \
-                 dati sabi alam bili binili bumili maraming marami konti kaunti mahal ulit \
-                 tama mali gawa ginawa nakakainis grabe sayang kaso pa ka ni may pag mas \
-                 sakto iba daming saakin sakin nasa kase nandito andito nandyan andyan nandoon \
-                 pinadala binigay masyado pangit ayos tela kasya mabait ayun sobrang bago \
-                 mahina malakas maganda pogi salamat gamit bigay dahil kapag pagka ayon \
-                 sya'y naman po kuya ate boss sis beh lods siyempre syempre talagang",
-        common: "sa at si o di e sama lagi para yes",
+                 dati sabi alam bili binili bumili maraming marami konti kaunti mahal tama mali \
+                 gawa ginawa nakakainis grabe sayang kaso pa ka ni may pag mas sakto iba daming \
+                 saakin sakin nasa kase nandito andito nandyan andyan nandoon pinadala binigay \
+                 masyado pangit ayos tela kasya mabait ayun bago mahina malakas pogi gamit bigay \
+                 pagka ayon sya'y kuya beh lods siyempre syempre talagang",
+        common: "sa at si o di e sama para yes",
     },
     WordList {
         class: Class::Greeklish,
         strong: "kai ke den dn einai ine eimai imai eisai isai exw exo eho exei exi ehi exeis \
-                 exoume mou moy sou soy tou toy tis ths tin thn ton twn oi stin sthn sti sth \
-                 ston sto stous stis apo gia yia giati giauto pws pou poy oti alla ala otan tha \
-                 8a mh mas sas tous autos auto afto ayto auti afti ayth edw edo ekei twra tora \
-                 akoma akomi pali tipota tpt kati kapoios kapoio poly poli polu pio ola olo oloi \
-                 kala kalh kali kalos ela nai oxi ohi efxaristw euxaristw efxaristo parakalw \
-                 parakalo thelw thelo 8elw mporw mporo mporeite mporeis kanw kano kaneis kanei \
-                 kanete lew leei eipa eipe pire parei paketo paraggelia xrimata lefta meres \
-                 mera simera shmera avrio aurio xthes xtes ksero kserw 3erw xero opws ama \
-                 ena enas mia enan poios poia poio pote pantou pragmatika malista dhladh dhlada \
-                 dld kalhmera kalimera geia mwre vre omws omos epeidh epeidi opote mexri meta \
-                 prin xwris xoris horis ektos mazi monos mono panta ligo liga arketa megalo \
-                 mikro kainourio palio diko dikos esy esu egw ego emeis eseis autoi aftoi \
-                 paidia file re",
+                 exoume mou moy sou soy tou toy tis ths tin thn ton twn oi stin sthn sti sth ston \
+                 sto stous stis apo gia yia giati giauto pws pou poy oti alla ala otan tha 8a mh \
+                 mas sas tous autos auto afto ayto auti afti ayth edw edo ekei twra tora akoma \
+                 akomi pali tipota tpt kati kapoios kapoio poly poli polu pio ola olo oloi kala \
+                 kalh kali kalos ela nai oxi ohi efxaristw euxaristw efxaristo parakalw parakalo \
+                 thelw thelo 8elw mporw mporo mporeite mporeis kanw kano kaneis kanei kanete lew \
+                 leei eipa eipe pire parei paketo paraggelia xrimata lefta meres mera simera \
+                 shmera avrio aurio xthes xtes ksero kserw 3erw xero opws ama ena enas mia enan \
+                 poios poia poio pote pantou pragmatika malista dhladh dhlada dld kalhmera \
+                 kalimera geia mwre vre omws omos epeidh epeidi opote mexri meta prin xwris xoris \
+                 horis ektos mazi monos mono panta ligo liga arketa megalo mikro kainourio palio \
+                 diko dikos esy esu egw ego emeis eseis autoi aftoi paidia file re",
         common: "na to ta me se an o h i ti mi pos para kata",
     },
     WordList {
         class: Class::Es,
         strong: "el los las del que y es por con una su sus lo al como pero muy esta este esto \
                  eso son fue ha hay yo ya todo todos cuando porque donde tambien estoy tengo \
-                 tiene gracias bien solo nada sin sobre entre hasta desde mas les nos pedido \
-                 hola bueno buena usted ustedes ella ellos nosotros estan han puede hacer \
-                 quiero aqui ahora siempre nunca otro otra mucho muy",
+                 tiene gracias bien solo nada sin sobre entre hasta desde mas les nos pedido hola \
+                 bueno buena usted ustedes ella ellos nosotros estan han puede hacer quiero aqui \
+                 ahora siempre nunca otro otra mucho",
         common: "la de en un no se me te para a o",
     },
     WordList {
         class: Class::Pt,
-        strong: "os do da dos das que um uma nao com mais ao ele ela muito isso esse essa voce \
-                 eu meu minha tem estou obrigado obrigada sao ja tambem quando ate sem foi nos \
-                 seu sua ou pelo pela ainda bem aqui agora sempre nunca entao porque pra \
-                 produto chegou",
+        strong: "os do da dos das que um uma nao com mais ao ele ela muito isso esse essa voce eu \
+                 meu minha tem estou obrigado obrigada sao ja tambem quando ate sem foi nos seu \
+                 sua ou pelo pela ainda bem aqui agora sempre nunca entao porque pra produto \
+                 chegou",
         common: "o a e de em no na se para por como mas me as",
     },
     WordList {
@@ -179,41 +176,41 @@ const WORD_LISTS: &[WordList] = &[
     },
     WordList {
         class: Class::Fr,
-        strong: "le les des du une et est que qui pas ne je il elle nous vous ils elles pour \
-                 dans sur avec ce cette ces mais ou au aux plus tres bien merci suis sont avoir \
-                 etre mon mes votre vos notre tout tous fait qu y on leur sans aussi comme \
-                 encore deja toujours jamais rien quand parce avez avons ete c'est cest j'ai",
+        strong: "le les des du une et est que qui pas ne je il elle nous vous ils elles pour dans \
+                 sur avec ce cette ces mais ou au aux plus tres bien merci suis sont avoir etre \
+                 mon mes votre vos notre tout tous fait qu y on leur sans aussi comme encore deja \
+                 toujours jamais rien quand parce avez avons ete c'est cest j'ai",
         common: "la de un en a se me te ni c j l d n ai ma",
     },
     WordList {
         class: Class::De,
-        strong: "der die das und ist nicht ich du er sie es wir ihr ein eine einen einem einer \
-                 zu mit auf fur von den dem des im auch sich aber noch wie wenn nur oder schon \
-                 sehr war hat habe haben bin sind kein keine mein meine bitte danke nach bei aus \
-                 um wird werden dass was gibt mir mich dich uns euch ihnen hier jetzt immer \
-                 heute kann konnen muss soll will wurde ja nein gut also doch mal",
+        strong: "der die das und ist nicht ich du er sie es wir ihr ein eine einen einem einer zu \
+                 mit auf fur von den dem des im auch sich aber noch wie wenn nur oder schon sehr \
+                 war hat habe haben bin sind kein keine mein meine bitte danke nach bei aus um \
+                 wird werden dass was gibt mir mich dich uns euch ihnen hier jetzt immer heute \
+                 kann konnen muss soll will wurde ja nein gut also doch mal",
         common: "in an so am man",
     },
     WordList {
         class: Class::Nl,
-        strong: "het een en van ik je niet dat op te met zijn voor maar er als ook aan om dan \
-                 wat nog bij wel geen heb hebben mijn naar uit dit worden kan zo ze hij we deze \
-                 die heel goed dank bedankt",
+        strong: "het een en van ik je niet dat op te met zijn voor maar er als ook aan om dan wat \
+                 nog bij wel geen heb hebben mijn naar uit dit worden kan zo ze hij we deze die \
+                 heel goed dank bedankt",
         common: "de in is",
     },
     WordList {
         class: Class::Id,
-        strong: "yang dan ini itu dengan untuk tidak dari dalam akan ada saya aku kamu anda \
-                 kami kita mereka bisa sudah belum juga tapi karena atau pada sangat barang \
-                 terima kasih mau apa jadi kalau hanya masih harus buat sih banget gak nggak \
-                 tak dia nya seperti oleh bagus cepat sampai baik saja kok dong deh",
+        strong: "yang dan ini itu dengan untuk tidak dari dalam akan ada saya aku kamu anda kami \
+                 kita mereka bisa sudah belum juga tapi karena atau pada sangat barang terima \
+                 kasih mau apa jadi kalau hanya masih harus buat sih banget gak nggak tak dia nya \
+                 seperti oleh bagus cepat sampai baik saja kok dong deh",
         common: "di ke lagi sama",
     },
     WordList {
         class: Class::Ceb,
-        strong: "dili gihapon kaayo karon unsa ngano akong imong iyang atong among ninyong \
-                 diay gyud jud bitaw ayaw palihug kinsa asa diri didto adto kini kana moabot \
-                 miabot ug naa wala'y nimo nako niya ta",
+        strong: "dili gihapon kaayo karon unsa ngano akong imong iyang atong among ninyong diay \
+                 gyud jud bitaw ayaw palihug kinsa asa diri didto adto kini kana moabot miabot ug \
+                 naa wala'y nimo nako niya ta",
         common: "nga",
     },
     WordList {
@@ -224,14 +221,14 @@ const WORD_LISTS: &[WordList] = &[
     },
     WordList {
         class: Class::Tr,
-        strong: "ve bir bu icin ile ben sen ne cok var yok ama gibi daha degil olarak kadar \
-                 sonra simdi tesekkur tesekkurler lutfen evet hayir benim sizin siparis urun",
+        strong: "ve bir bu icin ile ben sen ne cok var yok ama gibi daha degil olarak kadar sonra \
+                 simdi tesekkur tesekkurler lutfen evet hayir benim sizin siparis urun",
         common: "da de o mi",
     },
     WordList {
         class: Class::Nordic,
-        strong: "och att det som ett jag har inte med av till ar om kan men hade eller ikke og \
-                 er jeg af paa ogsa",
+        strong: "och att det som ett jag har inte med av till ar om kan men hade eller ikke og er \
+                 jeg af paa ogsa",
         common: "en den var vi de for pa sa du",
     },
 ];
@@ -716,6 +713,21 @@ impl LatinScores {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_word_is_listed_twice_for_one_language() {
+        for list in WORD_LISTS {
+            let mut words: Vec<&str> = list
+                .strong
+                .split_whitespace()
+                .chain(list.common.split_whitespace())
+                .collect();
+            let count = words.len();
+            words.sort_unstable();
+            words.dedup();
+            assert_eq!(words.len(), count, "{:?}", list.class);
+        }
+    }
 
     #[test]
     fn classes_are_listed_in_declaration_order() {
