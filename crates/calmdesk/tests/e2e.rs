@@ -42,6 +42,7 @@ on_both_backends!(
     export_import_round_trip_is_byte_identical,
     operations_endpoints,
     seeded_cases_are_found_in_every_language,
+    shutdown_finishes_requests_in_flight,
 );
 
 fn chinese_case() -> Value {
@@ -612,4 +613,45 @@ fn command_line_errors_are_one_clear_line() {
         assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
+}
+
+/// A request whose body is still arriving when SIGTERM comes is completed, then the server exits.
+async fn shutdown_finishes_requests_in_flight(backend: &Backend) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let token = backend.token("agent");
+    let server = Server::start(backend);
+    let body = chinese_case().to_string();
+    let (first_half, second_half) = body.as_bytes().split_at(body.len() / 2);
+    let mut stream = tokio::net::TcpStream::connect(server.address)
+        .await
+        .unwrap();
+    let head = format!(
+        "POST /api/v1/cases HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        server.address,
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(first_half).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    server.terminate();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    stream.write_all(second_half).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    server.stop();
+
+    // The case was stored: a fresh server finds it.
+    let server = Server::start(backend);
+    assert_eq!(
+        search(&mut server.connect(&token).await, "退款")
+            .await
+            .len(),
+        1
+    );
+    server.stop();
 }

@@ -150,13 +150,18 @@ impl Server {
             .with_token(token)
     }
 
-    /// SIGTERM and wait: the exit must be clean.
-    pub fn stop(mut self) -> Vec<String> {
+    /// Sends SIGTERM without waiting: the server starts its graceful shutdown.
+    pub fn terminate(&self) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
             .unwrap();
         assert!(status.success());
+    }
+
+    /// SIGTERM and wait: the exit must be clean. Returns the server's log lines.
+    pub fn stop(mut self) -> Vec<String> {
+        self.terminate();
         let exit = self.child.wait().unwrap();
         // The process is gone, so its stderr ends and the reader thread hangs up the channel.
         let log: Vec<String> = self.log.iter().collect();
