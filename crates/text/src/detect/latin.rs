@@ -110,8 +110,12 @@ const WORD_LISTS: &[WordList] = &[
                  prietene haide gata nicio niciun atat atit cit cind dracu naiba sigur vezi zis \
                  spus avut lasat stai vino mergem merge putem vrea dintre mie tie voua ii nostri \
                  noastre lumea timp copii baiete tata frate numai acelei acelui aceleasi abia \
-                 aproape oricine vorbesc spune spui faci facem zice dat luat",
-        common: "de la in cu pe un o e am ai are au al ma mi te ti se il le li s n l m ne va alt \
+                 aproape oricine vorbesc spune spui faci facem zice dat luat destul repede pare \
+                 clar primul doua trei patru cinci excelent excelenta ieftin scump frumos \
+                 frumoasa functioneaza mic greu usor loc minute ore ajutor cerut sint masina \
+                 telefon baterie ecran sunet nevoie stie vine venit ajuns luni saptamana luna \
+                 bucuros bucuroasa",
+        common: "prima de la in cu pe un o e am ai are au al ma mi te ti se il le li s n l m ne va alt \
                  ori ok ta as face a mine",
     },
     WordList {
