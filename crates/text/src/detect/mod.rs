@@ -160,7 +160,7 @@ const MIN_LATIN_EVIDENCE: f32 = 1.5;
 const CODE_SWITCH_SHARE: f32 = 0.25;
 const CODE_SWITCH_MIN_EVIDENCE: f32 = 4.0;
 /// The hint wins when its language has at least this share of the best evidence.
-const HINT_SHARE: f32 = 0.6;
+const HINT_SHARE: f32 = 0.5;
 
 fn class_lang(class: Class) -> Lang {
     match class {
@@ -356,6 +356,15 @@ mod tests {
     fn hint_decides_a_short_ambiguous_reply() {
         assert_eq!(detect_with_hint("ok", Some(Lang::Ro)).lang, Lang::Ro);
         assert_eq!(detect("ok").lang, Lang::Und);
+        // Mixed text: the hint picks among the languages the text supports, never against it.
+        assert_eq!(
+            detect_with_hint("thank you po", Some(Lang::Tl)).lang,
+            Lang::Tl
+        );
+        assert_eq!(
+            detect_with_hint("thank you so much", Some(Lang::Tl)).lang,
+            Lang::En
+        );
     }
 
     #[test]
