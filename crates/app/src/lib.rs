@@ -39,6 +39,14 @@ pub struct IssuedToken {
     pub secret: TokenSecret,
 }
 
+fn detected_language(cmd: &NewCase) -> Option<String> {
+    let text = format!("{}\n{}", cmd.subject, cmd.message);
+    match text::detect(&text).lang {
+        text::Lang::Und => None,
+        lang => Some(lang.as_str().to_owned()),
+    }
+}
+
 impl App {
     pub fn new(store: Arc<dyn Store>) -> Self {
         App {
@@ -97,8 +105,13 @@ impl App {
         self.issue_token(name, role).await
     }
 
-    pub async fn open_case(&self, actor: &Actor, cmd: NewCase) -> Result<CaseDetail, AppError> {
+    /// Opens a case. Without a stated language, the customer's is used, else the one the
+    /// complaint is written in (when the detector is sure), so routing and replies can follow it.
+    pub async fn open_case(&self, actor: &Actor, mut cmd: NewCase) -> Result<CaseDetail, AppError> {
         policy::require(actor, Action::WorkCases)?;
+        if cmd.language.is_none() && cmd.customer.language.is_none() {
+            cmd.language = detected_language(&cmd);
+        }
         Ok(self.store.create_case(actor, cmd, Timestamp::now()).await?)
     }
 
@@ -232,5 +245,40 @@ impl App {
     ) -> Result<Department, AppError> {
         policy::require(actor, Action::ManageStaff)?;
         Ok(self.store.create_department(cmd).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::{Channel, NewCustomer};
+
+    fn complaint(subject: &str, message: &str) -> NewCase {
+        NewCase {
+            customer: NewCustomer {
+                name: "x".into(),
+                email: None,
+                phone: None,
+                language: None,
+                annual_value: None,
+            },
+            channel: Channel::Email,
+            subject: subject.into(),
+            message: message.into(),
+            category: None,
+            cause: None,
+            priority: None,
+            language: None,
+            remedy_sought: None,
+            safety_flag: false,
+        }
+    }
+
+    #[test]
+    fn the_language_of_the_complaint_is_detected() {
+        let chinese = complaint("订单迟迟没有退款", "我要退款，已经等了两个星期了。");
+        assert_eq!(detected_language(&chinese).as_deref(), Some("zh-Hans"));
+        let greek = complaint("Χρεώθηκα δύο φορές", "Η κάρτα μου χρεώθηκε δύο φορές.");
+        assert_eq!(detected_language(&greek).as_deref(), Some("el"));
     }
 }

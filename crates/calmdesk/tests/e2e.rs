@@ -137,6 +137,14 @@ async fn readme_tour_survives_a_restart(backend: &Backend) {
         "我要退款，已经等了两个星期了。"
     );
     assert_eq!(case["customer"]["name"], "王丽");
+    assert_eq!(case["language"], "zh-Hans", "detected from the complaint");
+
+    // A token made while the server runs works at once.
+    let late = backend.token("agent");
+    assert_eq!(
+        search(&mut server.connect(&late).await, "退款").await,
+        vec![id]
+    );
     server.stop();
 }
 
