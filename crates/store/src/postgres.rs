@@ -6,6 +6,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, Executor, PgConnection, Postgres, Transaction};
 
+use crate::search::SearchPage;
 use crate::shared::{
     agent_columns, case_columns, customer_columns, department_columns, event_columns,
     message_columns, record_columns, shared_store,
@@ -24,6 +25,10 @@ impl PgStore {
         let options: PgConnectOptions = url.parse().map_err(|err: sqlx::Error| {
             StoreError::Domain(DomainError::invalid("database_url", err.to_string()))
         })?;
+        // Prepared statements would otherwise switch to a generic plan, which cannot tell a rare
+        // search token (use the GIN index) from a common one (walk the newest cases): a rare
+        // token then costs a scan of every case.
+        let options = options.options([("plan_cache_mode", "force_custom_plan")]);
         create_database_if_missing(&options).await?;
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
@@ -112,11 +117,32 @@ async fn store_search_tokens(
     Ok(())
 }
 
-fn push_search_condition(query: &mut QueryBuilder<Postgres>, tokens: Vec<String>) {
+/// An upsert already, so a new case's first document needs nothing else.
+async fn insert_search_tokens(
+    conn: &mut Conn,
+    case_id: i64,
+    tokens: &BTreeSet<String>,
+) -> Result<(), StoreError> {
+    store_search_tokens(conn, case_id, tokens).await
+}
+
+fn push_search_condition(
+    query: &mut QueryBuilder<Postgres>,
+    tokens: Vec<String>,
+    page: Option<SearchPage>,
+) {
     query
         .push(" AND id IN (SELECT case_id FROM case_search WHERE tokens @> ")
-        .push_bind(tokens)
-        .push(")");
+        .push_bind(tokens);
+    if let Some(page) = page {
+        if let Some(before) = page.before {
+            query.push(" AND case_id < ").push_bind(before);
+        }
+        query
+            .push(" ORDER BY case_id DESC LIMIT ")
+            .push_bind(page.limit);
+    }
+    query.push(")");
 }
 
 /// Imported rows carry their ids, which identity columns do not see: move every sequence past

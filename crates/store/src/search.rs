@@ -4,6 +4,12 @@
 
 use std::collections::BTreeSet;
 
+/// The newest matches only: ids below `before`, at most `limit` of them.
+pub(crate) struct SearchPage {
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
 /// The distinct tokens of a case's searchable texts (subject, customer name, message bodies).
 pub(crate) fn document_tokens<'a>(texts: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
     texts.into_iter().flat_map(text::search_tokens).collect()

@@ -5,8 +5,10 @@
 //! - `self.write_tx()`: a transaction that holds the write lock from its first statement;
 //! - `self.read_tx()`: a transaction giving a consistent snapshot for multi-query reads;
 //! - `self.reader()`: the pool for single-query reads;
-//! - `load_search_tokens(conn, case_id)` / `store_search_tokens(conn, case_id, tokens)`;
-//! - `push_search_condition(query_builder, tokens)`: "AND the case holds every token";
+//! - `load_search_tokens(conn, case_id)`, `store_search_tokens(conn, case_id, tokens)` (replaces
+//!   the case's search document) and `insert_search_tokens` (the first document of a new case);
+//! - `push_search_condition(query_builder, tokens, page)`: "AND the case holds every token";
+//!   with a `SearchPage` the matching ids are also cut to the page inside the search index;
 //! - `after_import(conn)`: whatever keeps id generation ahead of imported ids.
 
 /// Column lists, as macros so they can be spliced into `&'static str` SQL with `concat!`.
@@ -340,22 +342,17 @@ macro_rules! shared_store {
             new: &NewCustomer,
             now: Timestamp,
         ) -> Result<Customer, StoreError> {
-            let by_email = concat!(
-                "SELECT ", customer_columns!(), " FROM customers WHERE email = $1 ORDER BY id LIMIT 1"
-            );
-            let by_phone = concat!(
-                "SELECT ", customer_columns!(), " FROM customers WHERE phone = $1 ORDER BY id LIMIT 1"
-            );
-            for (sql, key) in [(by_email, &new.email), (by_phone, &new.phone)] {
-                let Some(key) = key else { continue };
-                let found = sqlx::query(sql)
-                    .bind(key.clone())
-                    .fetch_optional(&mut *conn)
-                    .await
-                    .map_err(db_error)?;
-                if let Some(row) = found {
-                    return customer_from_row(&row);
-                }
+            let found = sqlx::query(concat!(
+                "SELECT ", customer_columns!(), " FROM customers WHERE email = $1 OR phone = $2 \
+                 ORDER BY CASE WHEN email = $1 THEN 0 ELSE 1 END, id LIMIT 1"
+            ))
+            .bind(new.email.clone())
+            .bind(new.phone.clone())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db_error)?;
+            if let Some(row) = found {
+                return customer_from_row(&row);
             }
             let mut customer = Customer {
                 id: CustomerId(0),
@@ -636,7 +633,7 @@ macro_rules! shared_store {
                 )
                 .await?;
                 let texts = [case.subject.as_str(), customer.name.as_str(), message.body.as_str()];
-                store_search_tokens(&mut tx, case.id.0, &document_tokens(texts)).await?;
+                insert_search_tokens(&mut tx, case.id.0, &document_tokens(texts)).await?;
                 tx.commit().await.map_err(db_error)?;
                 Ok(CaseDetail { case, customer, messages: vec![message], incident_record: None })
             }
@@ -656,7 +653,17 @@ macro_rules! shared_store {
                     if tokens.is_empty() {
                         return Ok(Page { items: Vec::new(), next_cursor: None });
                     }
-                    push_search_condition(&mut query, tokens);
+                    // With no other filter the page can be cut inside the index, so only the page's
+                    // cases are read, however many match.
+                    let only_search = filter.status.is_none()
+                        && filter.assignee.is_none()
+                        && filter.department.is_none()
+                        && filter.customer.is_none();
+                    let page = only_search.then(|| $crate::search::SearchPage {
+                        before: filter.cursor.map(|c| c.last_id),
+                        limit: i64::from(filter.limit) + 1,
+                    });
+                    push_search_condition(&mut query, tokens, page);
                 }
                 if let Some(status) = filter.status {
                     query.push(" AND status = ").push_bind(status.as_str());

@@ -11,7 +11,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Sqlite, Transaction};
 
-use crate::search::fts5_all_of;
+use crate::search::{SearchPage, fts5_all_of};
 use crate::shared::{
     agent_columns, case_columns, customer_columns, department_columns, event_columns,
     message_columns, record_columns, shared_store,
@@ -111,16 +111,24 @@ async fn store_search_tokens(
     case_id: i64,
     tokens: &BTreeSet<String>,
 ) -> Result<(), StoreError> {
-    let document = tokens
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join(" ");
     sqlx::query("DELETE FROM case_search WHERE rowid = $1")
         .bind(case_id)
         .execute(&mut *conn)
         .await
         .map_err(db_error)?;
+    insert_search_tokens(conn, case_id, tokens).await
+}
+
+async fn insert_search_tokens(
+    conn: &mut Conn,
+    case_id: i64,
+    tokens: &BTreeSet<String>,
+) -> Result<(), StoreError> {
+    let document = tokens
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ");
     sqlx::query("INSERT INTO case_search (rowid, tokens) VALUES ($1, $2)")
         .bind(case_id)
         .bind(document)
@@ -130,11 +138,23 @@ async fn store_search_tokens(
     Ok(())
 }
 
-fn push_search_condition(query: &mut QueryBuilder<Sqlite>, tokens: Vec<String>) {
+fn push_search_condition(
+    query: &mut QueryBuilder<Sqlite>,
+    tokens: Vec<String>,
+    page: Option<SearchPage>,
+) {
     query
         .push(" AND id IN (SELECT rowid FROM case_search WHERE case_search MATCH ")
-        .push_bind(fts5_all_of(&tokens))
-        .push(")");
+        .push_bind(fts5_all_of(&tokens));
+    if let Some(page) = page {
+        if let Some(before) = page.before {
+            query.push(" AND rowid < ").push_bind(before);
+        }
+        query
+            .push(" ORDER BY rowid DESC LIMIT ")
+            .push_bind(page.limit);
+    }
+    query.push(")");
 }
 
 /// SQLite hands out `max(rowid) + 1`, so imported ids need no bookkeeping.
