@@ -24,12 +24,49 @@ pub fn run(
 ) -> Result<EvalReport, EvalError> {
     let suites = read_suites(suite_dir)?;
     check_suite_categories(suite_dir, &suites)?;
+    let outside = evaluate_outside_sets(evaldata_dir, coach, limit_per_set)?;
 
-    let mut outside_languages = LanguagePairs::default();
-    let mut per_set_languages = Vec::new();
-    let mut detection = Vec::new();
+    let mut suite_languages = LanguagePairs::default();
+    let mut suite_messages = Vec::new();
+    let mut suite_lint = Vec::new();
+    for suite in &suites {
+        suite_messages.extend(evaluate_messages(suite, coach, &mut suite_languages));
+        suite_lint.extend(evaluate_replies(suite, coach, &mut suite_languages));
+    }
+
+    let mut language_id = outside.languages.measurements("outside sets");
+    language_id.extend(suite_languages.measurements("suite"));
+    language_id.extend(outside.per_set_languages);
+    Ok(EvalReport {
+        limit_per_set,
+        sets: outside.sets,
+        language_id,
+        detection: outside.detection,
+        suite_messages,
+        suite_lint,
+    })
+}
+
+struct OutsideResults {
+    sets: Vec<SetUsage>,
+    /// Per set, then a pooled `all sets` row after each language's sets.
+    detection: Vec<Measurement>,
+    languages: LanguagePairs,
+    per_set_languages: Vec<Measurement>,
+}
+
+fn evaluate_outside_sets(
+    evaldata_dir: &Path,
+    coach: &Coach,
+    limit_per_set: Option<usize>,
+) -> Result<OutsideResults, EvalError> {
+    let mut results = OutsideResults {
+        sets: Vec::new(),
+        detection: Vec::new(),
+        languages: LanguagePairs::default(),
+        per_set_languages: Vec::new(),
+    };
     let mut pooled: BTreeMap<(Task, Lang), Counts> = BTreeMap::new();
-    let mut sets = Vec::new();
     for set in DATA_SETS {
         let path = evaldata_dir.join(set.path);
         let mut usage = SetUsage {
@@ -45,12 +82,14 @@ pub fn run(
             let mut set_languages = LanguagePairs::default();
             let (evaluated, counts) =
                 evaluate_set(set, spread(&rows, limit_per_set), coach, &mut set_languages);
-            per_set_languages.extend(set_languages.measurements(set.name));
-            outside_languages.0.extend(set_languages.0);
             usage.evaluated = evaluated;
+            results
+                .per_set_languages
+                .extend(set_languages.measurements(set.name));
+            results.languages.0.extend(set_languages.0);
             for ((task, _, mapping), counts) in set.labels.iter().zip(counts) {
                 pooled.entry((*task, set.lang)).or_default().merge(&counts);
-                detection.push(Measurement::new(
+                results.detection.push(Measurement::new(
                     set.lang,
                     task.as_str(),
                     set.name,
@@ -59,8 +98,9 @@ pub fn run(
                 ));
             }
         }
-        sets.push(usage);
+        results.sets.push(usage);
     }
+    let detection = &mut results.detection;
     detection.sort_by(|a, b| (&a.subject, a.lang, &a.set).cmp(&(&b.subject, b.lang, &b.set)));
     for ((task, lang), counts) in pooled {
         let at = detection
@@ -72,26 +112,7 @@ pub fn run(
             Measurement::new(lang, task.as_str(), "all sets", "", counts),
         );
     }
-
-    let mut suite_languages = LanguagePairs::default();
-    let mut suite_messages = Vec::new();
-    let mut suite_lint = Vec::new();
-    for suite in &suites {
-        suite_messages.extend(evaluate_messages(suite, coach, &mut suite_languages));
-        suite_lint.extend(evaluate_replies(suite, coach, &mut suite_languages));
-    }
-
-    let mut language_id = outside_languages.measurements("outside sets");
-    language_id.extend(suite_languages.measurements("suite"));
-    language_id.extend(per_set_languages);
-    Ok(EvalReport {
-        limit_per_set,
-        sets,
-        language_id,
-        detection,
-        suite_messages,
-        suite_lint,
-    })
+    Ok(results)
 }
 
 /// At most `limit` items, evenly spaced over the slice.
