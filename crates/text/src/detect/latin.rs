@@ -115,8 +115,8 @@ const WORD_LISTS: &[WordList] = &[
                  frumoasa functioneaza mic greu usor loc minute ore ajutor cerut sint masina \
                  telefon baterie ecran sunet nevoie stie vine venit ajuns luni saptamana luna \
                  bucuros bucuroasa",
-        common: "prima de la in cu pe un o e am ai are au al ma mi te ti se il le li s n l m ne va alt \
-                 ori ok ta as face a mine",
+        common: "prima de la in cu pe un o e am ai are au al ma mi te ti se il le li s n l m ne \
+                 va alt ori ok ta as face a mine",
     },
     WordList {
         class: Class::Tl,
@@ -133,8 +133,9 @@ const WORD_LISTS: &[WordList] = &[
                  gawa ginawa nakakainis grabe sayang kaso pa ka ni may pag mas sakto iba daming \
                  saakin sakin nasa kase nandito andito nandyan andyan nandoon pinadala binigay \
                  masyado pangit ayos tela kasya mabait ayun bago mahina malakas pogi gamit bigay \
-                 pagka ayon sya'y kuya beh lods siyempre syempre talagang",
-        common: "sa at si o di e sama para yes",
+                 pagka ayon sya'y kuya beh lods siyempre syempre talagang sa si tong nitong yang \
+                 ewan hala mukha mukhang sakit malamang",
+        common: "at o di e sama para yes",
     },
     WordList {
         class: Class::Greeklish,
@@ -434,6 +435,7 @@ const TL_PREFIXES: &[(u32, u32)] = &[
     prefix(b"ika"),
     prefix(b"pina"),
     prefix(b"kina"),
+    prefix(b"pang"),
 ];
 const GREEKLISH_ENDINGS: &[(u32, u32)] = &[
     suffix(b"ou"),
