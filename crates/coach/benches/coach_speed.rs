@@ -1,1 +1,137 @@
-fn main() {}
+//! Plain timing loops (no framework, to keep the build light). Run on one core:
+//!   CARGO_TARGET_DIR=/work/target-pure taskset -c 0 cargo bench -p coach --bench coach_speed
+//! Measures: loading all built-in packs; analyse + lint of a ~2 KB message (p50/p99 per
+//! language); single-core JSONL batch throughput over the labelled suites; and the English-only
+//! throughput that benches/vader_compare.py measures for VADER on the same texts.
+
+use std::fs;
+use std::hint::black_box;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use coach::{AnalyzeInput, Coach, LintInput};
+use text::Lang;
+
+fn suite_texts(lang: &str) -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("suite")
+        .join(lang);
+    ["messages.jsonl", "replies.jsonl"]
+        .iter()
+        .filter_map(|file| fs::read_to_string(dir.join(file)).ok())
+        .flat_map(|content| content.lines().map(str::to_owned).collect::<Vec<_>>())
+        .filter_map(|line| {
+            let value: serde_json::Value = serde_json::from_str(&line).ok()?;
+            value["text"].as_str().map(str::to_owned)
+        })
+        .collect()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
+}
+
+/// Suite texts of one language joined until the message is about 2 KB.
+fn two_kilobytes(texts: &[String]) -> String {
+    let mut message = String::new();
+    for text in texts.iter().cycle() {
+        if message.len() >= 2048 {
+            break;
+        }
+        message.push_str(text);
+        message.push(' ');
+    }
+    message
+}
+
+fn main() {
+    let mut load_times: Vec<Duration> = (0..20)
+        .map(|_| {
+            let start = Instant::now();
+            black_box(Coach::builtin().expect("built-in packs load"));
+            start.elapsed()
+        })
+        .collect();
+    load_times.sort();
+    println!(
+        "load all packs ({} files): median {:.1} ms, max {:.1} ms",
+        coach::builtin_packs().len(),
+        percentile(&load_times, 0.5).as_secs_f64() * 1e3,
+        load_times[load_times.len() - 1].as_secs_f64() * 1e3
+    );
+
+    let coach = Coach::builtin().expect("built-in packs load");
+    for lang in Lang::ALL {
+        let texts = suite_texts(lang.as_str());
+        if texts.is_empty() {
+            continue;
+        }
+        let message = two_kilobytes(&texts);
+        let mut times = Vec::with_capacity(5000);
+        for _ in 0..5000 {
+            let start = Instant::now();
+            black_box(coach.analyze(&AnalyzeInput {
+                text: message.clone(),
+                language: None,
+            }));
+            black_box(coach.lint(&LintInput {
+                text: message.clone(),
+                ..LintInput::default()
+            }));
+            times.push(start.elapsed());
+        }
+        times.sort();
+        println!(
+            "analyse + lint, {:>7} {} bytes: p50 {:>4} µs, p99 {:>4} µs",
+            lang.as_str(),
+            message.len(),
+            percentile(&times, 0.5).as_micros(),
+            percentile(&times, 0.99).as_micros()
+        );
+    }
+
+    let mut lines = Vec::new();
+    for lang in Lang::ALL {
+        for text in suite_texts(lang.as_str()) {
+            lines.push(serde_json::json!({"id": lines.len(), "text": text}).to_string());
+        }
+    }
+    throughput("batch analyze, all suites", &lines, |line| {
+        coach.analyze_line(line)
+    });
+    throughput("batch lint, all suites", &lines, |line| {
+        coach.lint_line(line)
+    });
+
+    let english: Vec<String> = suite_texts("en")
+        .into_iter()
+        .map(|text| serde_json::json!({"id": 0, "text": text, "language": "en"}).to_string())
+        .collect();
+    let (per_second, _) = throughput(
+        "batch analyze, English suite (VADER's texts)",
+        &english,
+        |line| coach.analyze_line(line),
+    );
+    println!("  = {per_second:.0} texts/s");
+}
+
+/// Runs `run` over `lines` repeatedly for about three seconds; returns (lines/s, MB/s of input).
+fn throughput(name: &str, lines: &[String], run: impl Fn(&str) -> String) -> (f64, f64) {
+    let bytes: usize = lines.iter().map(|l| l.len() + 1).sum();
+    let start = Instant::now();
+    let mut rounds = 0;
+    while start.elapsed() < Duration::from_secs(3) {
+        for line in lines {
+            black_box(run(line));
+        }
+        rounds += 1;
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let per_second = (lines.len() * rounds) as f64 / seconds;
+    let megabytes = (bytes * rounds) as f64 / seconds / 1e6;
+    println!(
+        "{name}: {} lines, {megabytes:.1} MB/s, {per_second:.0} lines/s",
+        lines.len()
+    );
+    (per_second, megabytes)
+}

@@ -7,9 +7,9 @@ use text::Lang;
 
 use crate::cues::anger_cues;
 use crate::engine::Engine;
-use crate::matcher::RuleMatch;
+use crate::matcher::{Purpose, RuleMatch};
 use crate::model::{Analysis, Level, Signal};
-use crate::spec::{RuleKind, Severity};
+use crate::spec::Severity;
 use crate::tokens::{TokenizedText, tokenize};
 use crate::vocab::DEMAND_PREFIX;
 
@@ -65,7 +65,7 @@ struct Tally {
 
 pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analysis {
     let text = tokenize(text::fold(original), &engine.question_marks);
-    let matches = engine.run(&text, &[RuleKind::Signal], &BTreeSet::new());
+    let matches = engine.run(&text, Purpose::CustomerMessage, &BTreeSet::new());
     let category = |m: &RuleMatch| engine.rules[m.rule as usize].category.as_str();
     let by_end = |name: &str| {
         let mut found: Vec<RuleMatch> = matches

@@ -9,7 +9,7 @@ use text::Lang;
 use crate::error::CoachError;
 use crate::pattern::{self, Item};
 use crate::promises::PromiseGrammar;
-use crate::spec::{Examples, PackFile, RuleKind, RuleSpec, Severity};
+use crate::spec::{Examples, PackFile, PromiseSpec, RuleKind, RuleSpec, Severity};
 use crate::vocab;
 
 pub(crate) const DEFAULT_GAP: usize = 6;
@@ -17,8 +17,11 @@ pub(crate) const DEFAULT_GAP: usize = 6;
 #[derive(Debug, Clone)]
 pub(crate) enum Node {
     Literal(u32),
-    Group {
-        alternatives: Vec<Vec<Node>>,
+    /// `(a|b|c)` or `[a|b]`: the alternatives that are one literal are kept as a sorted set, so
+    /// a word list of fifty entries costs one lookup per hit, not fifty.
+    Choice {
+        literals: Vec<u32>,
+        sequences: Vec<Vec<Node>>,
         optional: bool,
     },
     Gap(u32),
@@ -33,6 +36,9 @@ pub(crate) struct CompiledRule {
     pub seeds: Vec<String>,
     pub severity: Severity,
     pub patterns: Vec<Vec<Node>>,
+    /// Per pattern: ids of literal groups (`Engine::requirement_groups`) of which at least one
+    /// literal must occur somewhere in the text for the pattern to have a chance.
+    pub requirements: Vec<Vec<u32>>,
     pub unless_followed_by: Vec<Vec<Node>>,
     pub unless_preceded_by: Vec<Vec<Node>>,
     pub requires_context: Vec<String>,
@@ -52,9 +58,12 @@ pub(crate) struct Engine {
     pub automaton: Option<AhoCorasick>,
     /// For each automaton pattern: the literals it stands for, with their `word*` flag.
     pub automaton_literals: Vec<Vec<(u32, bool)>>,
-    /// For each literal: the (rule, pattern) pairs that can begin with it.
-    pub triggers: Vec<Vec<(u32, u32)>>,
+    /// For each literal: the (rule, pattern) pairs that can begin with it, separately for the
+    /// rules read on customer messages (signals) and on replies (findings and good moves).
+    pub signal_triggers: Vec<Vec<(u32, u32)>>,
+    pub reply_triggers: Vec<Vec<(u32, u32)>>,
     pub rules: Vec<CompiledRule>,
+    pub requirement_groups: Vec<Vec<u32>>,
     pub question_marks: Vec<char>,
     pub promises: PromiseGrammar,
 }
@@ -73,11 +82,18 @@ impl Literals {
 
 struct Compiler<'a> {
     literals: Literals,
+    /// Distinct requirement groups, so each is tested once per text.
+    groups: HashMap<Vec<u32>, u32>,
     words: &'a BTreeMap<String, (String, Vec<String>)>,
     lists: HashMap<String, Node>,
 }
 
 impl Compiler<'_> {
+    fn group_id(&mut self, group: Vec<u32>) -> u32 {
+        let next = self.groups.len() as u32;
+        *self.groups.entry(group).or_insert(next)
+    }
+
     fn compile_items(&mut self, items: &[Item], depth: usize) -> Result<Vec<Node>, String> {
         let mut nodes = Vec::new();
         let mut phrase: Vec<String> = Vec::new();
@@ -100,13 +116,13 @@ impl Compiler<'_> {
                 Item::Group {
                     alternatives,
                     optional,
-                } => Node::Group {
-                    alternatives: alternatives
+                } => {
+                    let alternatives = alternatives
                         .iter()
                         .map(|alternative| self.compile_items(alternative, depth))
-                        .collect::<Result<_, _>>()?,
-                    optional: *optional,
-                },
+                        .collect::<Result<Vec<_>, _>>()?;
+                    choice(alternatives, *optional)
+                }
                 Item::List(name) => self.list(name, depth)?,
             });
         }
@@ -137,10 +153,7 @@ impl Compiler<'_> {
         if alternatives.is_empty() {
             return Err(format!("word list {{{name}}} is empty"));
         }
-        let node = Node::Group {
-            alternatives,
-            optional: false,
-        };
+        let node = choice(alternatives, false);
         self.lists.insert(name.to_owned(), node.clone());
         Ok(node)
     }
@@ -154,17 +167,57 @@ fn first_literals(nodes: &[Node], out: &mut Vec<u32>) -> Result<(), String> {
             out.push(*id);
             Ok(())
         }
-        Some(Node::Group {
-            alternatives,
+        Some(Node::Choice {
+            literals,
+            sequences,
             optional: false,
-        }) => alternatives
-            .iter()
-            .try_for_each(|alternative| first_literals(alternative, out)),
-        Some(Node::Group { optional: true, .. }) => {
+        }) => {
+            out.extend_from_slice(literals);
+            sequences
+                .iter()
+                .try_for_each(|sequence| first_literals(sequence, out))
+        }
+        Some(Node::Choice { optional: true, .. }) => {
             Err("a pattern cannot begin with an optional part [ ]".into())
         }
         Some(Node::Gap(_)) => Err("a pattern cannot begin with a gap (...)".into()),
         None => Err("empty pattern".into()),
+    }
+}
+
+/// The literal groups a match of `nodes` cannot do without (after the first node, which is the
+/// trigger and so present by definition).
+fn requirements(nodes: &[Node]) -> Vec<Vec<u32>> {
+    nodes
+        .iter()
+        .skip(1)
+        .filter_map(|node| match node {
+            Node::Literal(id) => Some(vec![*id]),
+            Node::Choice {
+                literals,
+                sequences,
+                optional: false,
+            } if sequences.is_empty() => Some(literals.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn choice(alternatives: Vec<Vec<Node>>, optional: bool) -> Node {
+    let mut literals = Vec::new();
+    let mut sequences = Vec::new();
+    for alternative in alternatives {
+        match alternative.as_slice() {
+            [Node::Literal(id)] => literals.push(*id),
+            _ => sequences.push(alternative),
+        }
+    }
+    literals.sort_unstable();
+    literals.dedup();
+    Node::Choice {
+        literals,
+        sequences,
+        optional,
     }
 }
 
@@ -250,6 +303,7 @@ impl Engine {
             literals: Literals::default(),
             words: &words,
             lists: HashMap::new(),
+            groups: HashMap::new(),
         };
         let mut rules = Vec::new();
         for (file, pack) in files {
@@ -260,18 +314,28 @@ impl Engine {
                 rules.push(rule);
             }
         }
-        let mut promise_specs = Vec::new();
-        for (file, pack) in files {
-            if let Some(spec) = &pack.promises {
-                PromiseGrammar::compile(&[spec])
-                    .map_err(|problem| CoachError::pack(file, problem))?;
-                promise_specs.push(spec);
-            }
-        }
-        let promises = PromiseGrammar::compile(&promise_specs)
-            .map_err(|problem| CoachError::pack(files.first().map_or("?", |f| f.0), problem))?;
+        let promise_specs: Vec<&PromiseSpec> = files
+            .iter()
+            .filter_map(|(_, pack)| pack.promises.as_ref())
+            .collect();
+        let promises = PromiseGrammar::compile(&promise_specs).map_err(|problem| {
+            // Name the file the problem is in.
+            let file = files
+                .iter()
+                .find(|(_, pack)| {
+                    pack.promises
+                        .as_ref()
+                        .is_some_and(|spec| PromiseGrammar::compile(&[spec]).is_err())
+                })
+                .map_or("?", |(file, _)| *file);
+            CoachError::pack(file, problem)
+        })?;
 
         let literal_count = compiler.literals.ids.len();
+        let mut requirement_groups = vec![Vec::new(); compiler.groups.len()];
+        for (group, id) in compiler.groups.drain() {
+            requirement_groups[id as usize] = group;
+        }
         let mut by_text: BTreeMap<String, Vec<(u32, bool)>> = BTreeMap::new();
         for ((words, prefix), id) in &compiler.literals.ids {
             by_text
@@ -282,16 +346,18 @@ impl Engine {
         let automaton = if by_text.is_empty() {
             None
         } else {
-            let automaton = AhoCorasick::new(by_text.keys()).map_err(|e| {
-                CoachError::pack(
-                    files.first().map_or("?", |f| f.0),
-                    format!("cannot build the automaton: {e}"),
-                )
-            })?;
+            let automaton = AhoCorasick::new(by_text.keys().map(|words| format!(" {words}")))
+                .map_err(|e| {
+                    CoachError::pack(
+                        files.first().map_or("?", |f| f.0),
+                        format!("cannot build the automaton: {e}"),
+                    )
+                })?;
             Some(automaton)
         };
         let automaton_literals = by_text.into_values().collect();
-        let mut triggers = vec![Vec::new(); literal_count];
+        let mut signal_triggers = vec![Vec::new(); literal_count];
+        let mut reply_triggers = vec![Vec::new(); literal_count];
         for (rule_index, rule) in rules.iter().enumerate() {
             for (pattern_index, nodes) in rule.patterns.iter().enumerate() {
                 let mut firsts = Vec::new();
@@ -299,6 +365,11 @@ impl Engine {
                     .map_err(|problem| CoachError::rule(&rule.file, &rule.id, problem))?;
                 firsts.sort_unstable();
                 firsts.dedup();
+                let triggers = if rule.kind == RuleKind::Signal {
+                    &mut signal_triggers
+                } else {
+                    &mut reply_triggers
+                };
                 for literal in firsts {
                     triggers[literal as usize].push((rule_index as u32, pattern_index as u32));
                 }
@@ -308,8 +379,10 @@ impl Engine {
             lang,
             automaton,
             automaton_literals,
-            triggers,
+            signal_triggers,
+            reply_triggers,
             rules,
+            requirement_groups,
             question_marks,
             promises,
         })
@@ -335,6 +408,15 @@ fn compile_rule(
     let patterns = compile_all(&spec.patterns)?;
     let unless_followed_by = compile_all(&spec.unless_followed_by)?;
     let unless_preceded_by = compile_all(&spec.unless_preceded_by)?;
+    let requirements = patterns
+        .iter()
+        .map(|nodes| {
+            requirements(nodes)
+                .into_iter()
+                .map(|group| compiler.group_id(group))
+                .collect()
+        })
+        .collect();
     let mut explain = BTreeMap::new();
     for (tag, text) in &spec.explain {
         let lang: Lang = tag.parse().map_err(|_| {
@@ -350,6 +432,7 @@ fn compile_rule(
         seeds: spec.seeds.clone(),
         severity: spec.severity,
         patterns,
+        requirements,
         unless_followed_by,
         unless_preceded_by,
         requires_context: spec.requires_context.clone(),

@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use text::Lang;
 
 use crate::engine::Engine;
+use crate::matcher::Purpose;
 use crate::messages::Catalog;
 use crate::model::{Finding, GoodMove, LintReport};
 use crate::promises::ReferenceTime;
@@ -43,11 +44,7 @@ fn any_overlap(spans: &[(usize, usize)], span: (usize, usize)) -> bool {
 
 pub(crate) fn lint(engine: &Engine, catalog: &Catalog, request: &LintRequest) -> LintReport {
     let text = tokenize(text::fold(request.text), &engine.question_marks);
-    let matches = engine.run(
-        &text,
-        &[RuleKind::Finding, RuleKind::GoodMove],
-        request.context,
-    );
+    let matches = engine.run(&text, Purpose::Reply, request.context);
     let mut findings: Vec<Finding> = Vec::new();
     let mut good_moves: Vec<GoodMove> = Vec::new();
     // Matches come sorted by start, so one end per category is enough to drop overlaps.

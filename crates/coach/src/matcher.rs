@@ -4,22 +4,46 @@
 use std::collections::BTreeSet;
 
 use crate::engine::{CompiledRule, Engine, Node};
-use crate::spec::RuleKind;
 use crate::tokens::TokenizedText;
 
-/// Literal hits as (start token, literal, end token), sorted.
-pub(crate) struct Hits(Vec<(u32, u32, u32)>);
+/// Literal hits grouped by start token: `at(token)` lists (literal, end token).
+pub(crate) struct Hits {
+    hits: Vec<(u32, u32)>,
+    /// `offsets[t]..offsets[t + 1]` are the hits starting at token `t`.
+    offsets: Vec<u32>,
+}
 
 impl Hits {
-    fn ends(&self, literal: u32, start: u32) -> impl Iterator<Item = u32> + '_ {
-        let from = self
-            .0
-            .partition_point(|&(s, l, _)| (s, l) < (start, literal));
-        self.0[from..]
-            .iter()
-            .take_while(move |&&(s, l, _)| s == start && l == literal)
-            .map(|&(_, _, end)| end)
+    fn new(mut found: Vec<(u32, u32, u32)>, token_count: usize) -> Hits {
+        found.sort_unstable();
+        found.dedup();
+        let mut offsets = vec![0u32; token_count + 2];
+        for &(start, _, _) in &found {
+            offsets[start as usize + 1] += 1;
+        }
+        for t in 1..offsets.len() {
+            offsets[t] += offsets[t - 1];
+        }
+        Hits {
+            hits: found
+                .into_iter()
+                .map(|(_, literal, end)| (literal, end))
+                .collect(),
+            offsets,
+        }
     }
+
+    fn at(&self, token: u32) -> &[(u32, u32)] {
+        let t = (token as usize).min(self.offsets.len() - 2);
+        &self.hits[self.offsets[t] as usize..self.offsets[t + 1] as usize]
+    }
+}
+
+/// Which rules to run: those read on customer messages, or those read on agent replies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    CustomerMessage,
+    Reply,
 }
 
 /// One rule matched on tokens `[start, end)`.
@@ -39,15 +63,13 @@ impl Engine {
     fn hits(&self, text: &TokenizedText) -> Hits {
         let mut hits = Vec::new();
         let Some(automaton) = &self.automaton else {
-            return Hits(hits);
+            return Hits::new(hits, text.tokens.len());
         };
         let bytes = text.joined.as_bytes();
         let separator = |b: u8| b == b' ' || b == b'\n';
+        // Patterns begin with the space that precedes every token: matches start at word starts.
         for found in automaton.find_overlapping_iter(&text.joined) {
-            let (start, end) = (found.start(), found.end());
-            if start > 0 && !separator(bytes[start - 1]) {
-                continue;
-            }
+            let (start, end) = (found.start() + 1, found.end());
             let whole_word = end == bytes.len() || separator(bytes[end]);
             let start_token =
                 text.tokens
@@ -61,54 +83,75 @@ impl Engine {
                 }
             }
         }
-        hits.sort_unstable();
-        hits.dedup();
-        Hits(hits)
+        Hits::new(hits, text.tokens.len())
     }
 
-    /// All matches of the rules of the given kinds, after their conditions.
+    /// All matches of the rules for `purpose`, after their conditions.
     /// `context` holds the signal categories of the customer's last message.
     pub(crate) fn run(
         &self,
         text: &TokenizedText,
-        kinds: &[RuleKind],
+        purpose: Purpose,
         context: &BTreeSet<String>,
     ) -> Vec<RuleMatch> {
         let run = Run {
             text,
             hits: self.hits(text),
         };
-        let mut candidates: Vec<(u32, u32, u32)> = Vec::new();
-        for &(start, literal, _) in &run.hits.0 {
-            for &(rule, pattern) in &self.triggers[literal as usize] {
-                if kinds.contains(&self.rules[rule as usize].kind) {
-                    candidates.push((rule, start, pattern));
-                }
-            }
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
-
+        let triggers = match purpose {
+            Purpose::CustomerMessage => &self.signal_triggers,
+            Purpose::Reply => &self.reply_triggers,
+        };
         let mut matches: Vec<RuleMatch> = Vec::new();
         let mut ends = Vec::new();
-        for (rule_index, start, pattern) in candidates {
-            let rule = &self.rules[rule_index as usize];
-            ends.clear();
-            run.sequence(&rule.patterns[pattern as usize], start, &mut ends);
-            let Some(end) = ends
-                .iter()
-                .copied()
-                .filter(|&end| end > start && text.sentence_of(end - 1) == text.sentence_of(start))
-                .max()
-            else {
-                continue;
-            };
-            if run.passes_local_conditions(rule, start, end) {
-                matches.push(RuleMatch {
-                    rule: rule_index,
-                    start,
-                    end,
-                });
+        // A (rule, pattern, start) reached twice (two first words at one token) yields the same
+        // match twice; the overlap pass below drops the copy.
+        let mut present = vec![false; self.signal_triggers.len()];
+        for &(literal, _) in &run.hits.hits {
+            present[literal as usize] = true;
+        }
+        // Per requirement group: 0 not yet known, 1 some literal present, 2 none present.
+        let mut group_state = vec![0u8; self.requirement_groups.len()];
+        let mut group_present = |group: u32| {
+            let state = &mut group_state[group as usize];
+            if *state == 0 {
+                let any = self.requirement_groups[group as usize]
+                    .iter()
+                    .any(|&l| present[l as usize]);
+                *state = if any { 1 } else { 2 };
+            }
+            *state == 1
+        };
+        for start in 0..text.tokens.len() as u32 {
+            for &(literal, _) in run.hits.at(start) {
+                for &(rule_index, pattern) in &triggers[literal as usize] {
+                    let rule = &self.rules[rule_index as usize];
+                    let possible = rule.requirements[pattern as usize]
+                        .iter()
+                        .all(|&g| group_present(g));
+                    if !possible {
+                        continue;
+                    }
+                    ends.clear();
+                    run.sequence(&rule.patterns[pattern as usize], start, &mut ends);
+                    let Some(end) = ends
+                        .iter()
+                        .copied()
+                        .filter(|&end| {
+                            end > start && text.sentence_of(end - 1) == text.sentence_of(start)
+                        })
+                        .max()
+                    else {
+                        continue;
+                    };
+                    if run.passes_local_conditions(rule, start, end) {
+                        matches.push(RuleMatch {
+                            rule: rule_index,
+                            start,
+                            end,
+                        });
+                    }
+                }
             }
         }
         // Per rule: leftmost-longest, no overlaps.
@@ -178,20 +221,28 @@ impl Run<'_> {
         };
         match first {
             Node::Literal(literal) => {
-                for end in self.hits.ends(*literal, pos) {
-                    self.sequence(rest, end, out);
+                for &(found, end) in self.hits.at(pos) {
+                    if found == *literal {
+                        self.sequence(rest, end, out);
+                    }
                 }
             }
-            Node::Group {
-                alternatives,
+            Node::Choice {
+                literals,
+                sequences,
                 optional,
             } => {
                 let mut middles = Vec::new();
                 if *optional {
                     middles.push(pos);
                 }
-                for alternative in alternatives {
-                    self.sequence(alternative, pos, &mut middles);
+                for &(found, end) in self.hits.at(pos) {
+                    if literals.binary_search(&found).is_ok() {
+                        middles.push(end);
+                    }
+                }
+                for sequence in sequences {
+                    self.sequence(sequence, pos, &mut middles);
                 }
                 middles.sort_unstable();
                 middles.dedup();

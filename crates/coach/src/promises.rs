@@ -561,3 +561,168 @@ impl TimeExpr {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use text::Lang;
+
+    use super::PromiseKind;
+    use crate::{Coach, LintInput, Promise};
+
+    fn promises(coach: &Coach, lang: Lang, text: &str, now: Option<&str>) -> Vec<Promise> {
+        coach
+            .lint_in(
+                lang,
+                &LintInput {
+                    text: text.into(),
+                    reference_time: now.map(|n| n.parse().unwrap()),
+                    ..LintInput::default()
+                },
+            )
+            .promises
+    }
+
+    #[test]
+    fn relative_durations_in_english() {
+        let coach = crate::test_support::english();
+        let cases = [
+            (
+                "I'll call you back within 10 minutes.",
+                PromiseKind::Callback,
+                600,
+            ),
+            (
+                "We will reply in the next 24 hours.",
+                PromiseKind::Answer,
+                86_400,
+            ),
+            (
+                "I'll get back to you in half an hour.",
+                PromiseKind::Callback,
+                1800,
+            ),
+            (
+                "I'll update you within the hour.",
+                PromiseKind::Answer,
+                3600,
+            ),
+            (
+                "I will email you within two business days.",
+                PromiseKind::Answer,
+                172_800,
+            ),
+            (
+                "I'll ring you back twenty four hours from now.",
+                PromiseKind::Callback,
+                86_400,
+            ),
+        ];
+        for (text, kind, seconds) in cases {
+            let found = promises(&coach, Lang::En, text, None);
+            assert_eq!(found.len(), 1, "{text}: {found:?}");
+            assert_eq!(
+                (found[0].kind, found[0].within_seconds),
+                (kind, Some(seconds)),
+                "{text}"
+            );
+        }
+        assert!(promises(&coach, Lang::En, "I'll call you back.", None).is_empty());
+        assert!(promises(&coach, Lang::En, "Your parcel arrives within 3 days.", None).is_empty());
+    }
+
+    #[test]
+    fn absolute_times_need_a_reference_and_resolve_in_its_offset() {
+        let coach = crate::test_support::english();
+        let text = "I'll let you know by tomorrow 9am.";
+        let unresolved = promises(&coach, Lang::En, text, None);
+        assert_eq!(unresolved[0].within_seconds, None);
+        assert_eq!(unresolved[0].due_at, None);
+        let found = promises(&coach, Lang::En, text, Some("2026-11-25T22:30:00+02:00"));
+        assert_eq!(
+            found[0].due_at.as_deref(),
+            Some("2026-11-26T09:00:00+02:00")
+        );
+        assert_eq!(found[0].within_seconds, Some(37_800));
+        // "by 5pm" said at 18:00 means tomorrow at 17:00.
+        let late = promises(
+            &coach,
+            Lang::En,
+            "I'll call you back by 5pm.",
+            Some("2026-11-25T18:00:00Z"),
+        );
+        assert_eq!(late[0].due_at.as_deref(), Some("2026-11-26T17:00:00+00:00"));
+        let clock = promises(
+            &coach,
+            Lang::En,
+            "I'll reply before 9:30 tomorrow.",
+            Some("2026-11-25T08:00:00Z"),
+        );
+        assert_eq!(
+            clock[0].due_at.as_deref(),
+            Some("2026-11-26T09:30:00+00:00")
+        );
+        let relative = promises(
+            &coach,
+            Lang::En,
+            "I'll call you back within 10 minutes.",
+            Some("2026-11-25T08:00:00Z"),
+        );
+        assert_eq!(
+            relative[0].due_at.as_deref(),
+            Some("2026-11-25T08:10:00+00:00")
+        );
+    }
+
+    /// The grammar composes number words the way Chinese writes them (二十 = 2 × 10) and takes
+    /// markers after the amount (分钟内); a small pack is enough to show it.
+    #[test]
+    fn number_words_compose_and_markers_may_follow_the_amount() {
+        let pack = r#"
+            [pack]
+            language = "zh-Hans"
+            [promises]
+            callback = ["给您回电", "回电"]
+            after_amount = ["内", "之内"]
+            counters = ["个"]
+            numbers = { "一" = 1, "二" = 2, "两" = 2, "三" = 3, "五" = 5, "十" = 10, "半" = 0.5 }
+            units = { minute = ["分钟"], hour = ["小时"] }
+            days = { "明天" = 1 }
+            am = ["上午"]
+        "#;
+        let coach = Coach::from_packs(&[("mini.toml", pack)]).unwrap();
+        let cases = [
+            ("我们会在二十分钟内给您回电。", 1200),
+            ("两个小时之内回电", 7200),
+            ("十五分钟内回电", 900),
+            ("半小时内给您回电", 1800),
+        ];
+        for (text, seconds) in cases {
+            let found = promises(&coach, Lang::ZhHans, text, None);
+            assert_eq!(found.len(), 1, "{text}: {found:?}");
+            assert_eq!(found[0].within_seconds, Some(seconds), "{text}");
+        }
+        let found = promises(
+            &coach,
+            Lang::ZhHans,
+            "明天上午9点前给您回电",
+            Some("2026-11-25T15:00:00+08:00"),
+        );
+        assert_eq!(
+            found[0].due_at.as_deref(),
+            Some("2026-11-26T09:00:00+08:00")
+        );
+    }
+
+    #[test]
+    fn bad_promise_words_name_the_table() {
+        let pack =
+            "[pack]\nlanguage = \"en\"\n[promises]\nunits = { fortnight = [\"fortnight\"] }\n";
+        let error = Coach::from_packs(&[("bad.toml", pack)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("bad.toml") && error.contains("unknown unit \"fortnight\""),
+            "{error}"
+        );
+    }
+}

@@ -333,3 +333,91 @@ impl Coach {
         criteria
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{Speaker, Transcript, Turn};
+
+    fn transcript(turns: &[(&str, &str)]) -> Transcript {
+        Transcript {
+            turns: turns
+                .iter()
+                .map(|(from, text)| Turn {
+                    from: if *from == "c" {
+                        Speaker::Customer
+                    } else {
+                        Speaker::Agent
+                    },
+                    text: (*text).into(),
+                })
+                .collect(),
+            ..Transcript::default()
+        }
+    }
+
+    #[test]
+    fn a_well_handled_call_reaches_resolve_and_scores_high() {
+        let coach = crate::test_support::english();
+        let report = coach.score(&transcript(&[
+            ("a", "Good morning, my name is Ana from the billing team."),
+            ("c", "I was charged twice for my order and I'm really angry!"),
+            ("a", "I see. What did the second charge say on your statement?"),
+            ("c", "It says the same amount, 40 euros, on Monday."),
+            ("a", "I can imagine how worrying that must have been. I'm sorry that we charged you twice."),
+            ("a", "Let me see what I can do: I'm refunding the second charge now. Does that work for you?"),
+            ("c", "Yes, thanks."),
+            ("a", "Thank you for choosing us, have a good day!"),
+        ]));
+        assert_eq!(report.clear_stage, "resolve", "{report:#?}");
+        assert!(report.missing.is_empty(), "{:?}", report.missing);
+        assert_eq!(report.qa_score, 100, "{:#?}", report.criteria);
+        assert_eq!(report.checklist[0].turn, Some(0));
+    }
+
+    #[test]
+    fn a_badly_handled_call_says_what_is_missing() {
+        let coach = crate::test_support::english();
+        let report = coach.score(&transcript(&[
+            ("c", "My parcel never arrived and I'm furious."),
+            (
+                "a",
+                "Calm down. I'm sorry, but that's the courier's fault, not ours.",
+            ),
+        ]));
+        assert_eq!(report.clear_stage, "none");
+        assert_eq!(
+            report.missing,
+            ["greeting", "clarifying", "solution", "closing"]
+        );
+        assert!(
+            report.qa_score < 30,
+            "{}: {:#?}",
+            report.qa_score,
+            report.criteria
+        );
+        let conduct = report
+            .criteria
+            .iter()
+            .find(|c| c.criterion == "conduct")
+            .unwrap();
+        assert!(
+            conduct.why.contains("rudeness in turn 1"),
+            "{}",
+            conduct.why
+        );
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.turn == 1 && f.finding.category == "blame_shifting")
+        );
+    }
+
+    #[test]
+    fn an_empty_transcript_scores_without_panicking() {
+        let coach = crate::test_support::english();
+        let report = coach.score(&transcript(&[]));
+        assert_eq!(report.clear_stage, "none");
+        assert_eq!(report.missing.len(), 4);
+    }
+}
