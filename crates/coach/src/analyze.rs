@@ -91,8 +91,17 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
             matches!(cat, "anger" | "complaint" | "praise") || cat.starts_with(DEMAND_PREFIX);
         if negatable && negated {
             if cat == "praise" {
+                // "not happy" is dissatisfaction: shown as complaint evidence.
                 tally.negated_praise += 1;
                 tally.negative += 1.0;
+                let (start, end) = text.original_span(m.start, m.end);
+                signals.push(Signal {
+                    category: "complaint".into(),
+                    start,
+                    end,
+                    seeds: rule.seeds.clone(),
+                    rule: format!("{} (negated)", rule.id),
+                });
             }
             continue;
         }

@@ -85,6 +85,8 @@ struct Builder {
     question: bool,
     quote_depth: u32,
     open: Option<(u32, WordClass)>,
+    /// The letter being repeated in the open token and how often.
+    run: (char, u32),
 }
 
 impl Builder {
@@ -120,10 +122,25 @@ impl Builder {
         self.sentence_break = false;
         self.clause_break = false;
         self.open = Some((at, class));
+        self.run = ('\0', 0);
     }
 
     fn push_char(&mut self, c: char, at: u32) {
-        self.joined.push(c);
+        self.run = if self.run.0 == c {
+            (c, self.run.1 + 1)
+        } else {
+            (c, 1)
+        };
+        // "sooo" → "so", "incredibiiil" → "incredibil": a run of three or more of one letter
+        // collapses to one, so stretched words still meet the word lists (the cue counts apart).
+        match self.run.1 {
+            1 | 2 => self.joined.push(c),
+            3 if c.is_alphabetic() => {
+                self.joined.pop();
+            }
+            _ if c.is_alphabetic() => {}
+            _ => self.joined.push(c),
+        }
         let token = self.tokens.last_mut().expect("a token is open");
         token.end = at + 1;
         token.joined_end = self.joined.len() as u32;
@@ -156,6 +173,7 @@ pub(crate) fn tokenize(folded: Folded, question_marks: &[char]) -> TokenizedText
         question: false,
         quote_depth: 0,
         open: None,
+        run: ('\0', 0),
     };
     for (i, &c) in chars.iter().enumerate() {
         let at = i as u32;
@@ -247,6 +265,7 @@ fn ascii_words(raw: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     let mut current = String::new();
     let mut current_is_digit = false;
+    let mut run = 0;
     for (i, &b) in bytes.iter().enumerate() {
         if b.is_ascii_alphanumeric() {
             let is_digit = b.is_ascii_digit();
@@ -254,7 +273,16 @@ fn ascii_words(raw: &str) -> Vec<String> {
                 words.push(std::mem::take(&mut current));
             }
             current_is_digit = is_digit;
-            current.push(b.to_ascii_lowercase() as char);
+            let c = b.to_ascii_lowercase() as char;
+            run = if current.ends_with(c) { run + 1 } else { 1 };
+            match run {
+                1 | 2 => current.push(c),
+                3 if c.is_alphabetic() => {
+                    current.pop();
+                }
+                _ if c.is_alphabetic() => {}
+                _ => current.push(c),
+            }
             continue;
         }
         let between_letters = i > 0
@@ -311,6 +339,14 @@ mod tests {
     fn apostrophes_inside_words_join_and_case_and_accents_fold() {
         assert_eq!(words("I'm SORRY, don’t"), ["im", "sorry", "dont"]);
         assert_eq!(words("Înțeleg"), ["inteleg"]);
+    }
+
+    #[test]
+    fn stretched_letters_collapse_but_doubles_and_digits_stay() {
+        assert_eq!(
+            words("Sooooo whyyy incredibiiil too 1000"),
+            ["so", "why", "incredibil", "too", "1000"]
+        );
     }
 
     #[test]
