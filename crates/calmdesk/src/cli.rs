@@ -67,6 +67,8 @@ pub enum Command {
     Dev(DevCommand),
     /// Measure the service: cold start, idle memory, case creation under concurrent clients.
     Bench(crate::bench::BenchArgs),
+    /// The playbook coach: analyse customer messages, lint agent replies, score conversations.
+    Coach(crate::coach_cmd::CoachArgs),
 }
 
 #[derive(Debug, Args)]

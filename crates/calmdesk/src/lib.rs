@@ -3,6 +3,7 @@
 
 mod bench;
 mod cli;
+mod coach_cmd;
 mod config;
 pub mod http_client;
 pub mod samples;
@@ -132,6 +133,7 @@ async fn run(command: Command, settings: &Settings) -> Result<()> {
             Ok(())
         }
         Command::Bench(args) => bench::run(&args, settings).await,
+        Command::Coach(args) => coach_cmd::run(args),
     }
 }
 
