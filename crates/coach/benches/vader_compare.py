@@ -23,10 +23,12 @@ text_bytes = sum(len(t.encode()) for t in texts)
 analyzer = SentimentIntensityAnalyzer()
 rounds = 0
 start = time.perf_counter()
+cpu_start = time.process_time()
 while time.perf_counter() - start < 5:
     for t in texts:
         analyzer.polarity_scores(t)
     rounds += 1
-seconds = time.perf_counter() - start
+# CPU time, like the coach benchmark: the machine is shared.
+seconds = time.process_time() - cpu_start
 print(f"VADER: {len(texts)} texts x {rounds} rounds: {len(texts) * rounds / seconds:.0f} texts/s, "
-      f"{text_bytes * rounds / seconds / 1e6:.2f} MB/s of text, {line_bytes * rounds / seconds / 1e6:.2f} MB/s of JSON lines")
+      f"{text_bytes * rounds / seconds / 1e6:.2f} MB/s of text, {line_bytes * rounds / seconds / 1e6:.2f} MB/s of JSON lines, per CPU second")

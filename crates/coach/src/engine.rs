@@ -55,9 +55,10 @@ pub(crate) struct CompiledRule {
 #[derive(Debug)]
 pub(crate) struct Engine {
     pub lang: Lang,
-    pub automaton: Option<AhoCorasick>,
-    /// For each automaton pattern: the literals it stands for, with their `word*` flag.
-    pub automaton_literals: Vec<Vec<(u32, bool)>>,
+    /// One automaton for the words of customer-message rules, one for reply rules, so each
+    /// pass only reports what its rules can use.
+    pub signal_words: WordAutomaton,
+    pub reply_words: WordAutomaton,
     /// For each literal: the (rule, pattern) pairs that can begin with it, separately for the
     /// rules read on customer messages (signals) and on replies (findings and good moves).
     pub signal_triggers: Vec<Vec<(u32, u32)>>,
@@ -66,6 +67,65 @@ pub(crate) struct Engine {
     pub requirement_groups: Vec<Vec<u32>>,
     pub question_marks: Vec<char>,
     pub promises: PromiseGrammar,
+}
+
+#[derive(Debug)]
+pub(crate) struct WordAutomaton {
+    pub automaton: Option<AhoCorasick>,
+    /// For each automaton pattern: the literals it stands for, with their `word*` flag.
+    pub literals: Vec<Vec<(u32, bool)>>,
+}
+
+impl WordAutomaton {
+    fn build(
+        literals: &HashMap<(String, bool), u32>,
+        wanted: &[bool],
+    ) -> Result<WordAutomaton, String> {
+        let mut by_text: BTreeMap<&str, Vec<(u32, bool)>> = BTreeMap::new();
+        for ((words, prefix), id) in literals {
+            if wanted[*id as usize] {
+                by_text
+                    .entry(words.as_str())
+                    .or_default()
+                    .push((*id, *prefix));
+            }
+        }
+        let automaton = if by_text.is_empty() {
+            None
+        } else {
+            // Each pattern begins with the space that precedes every token in the searched text.
+            let patterns = by_text.keys().map(|words| format!(" {words}"));
+            Some(
+                AhoCorasick::new(patterns)
+                    .map_err(|e| format!("cannot build the automaton: {e}"))?,
+            )
+        };
+        Ok(WordAutomaton {
+            automaton,
+            literals: by_text.into_values().collect(),
+        })
+    }
+}
+
+fn collect_literals(nodes: &[Node], wanted: &mut [bool]) {
+    for node in nodes {
+        match node {
+            Node::Literal(id) => wanted[*id as usize] = true,
+            Node::Choice {
+                literals,
+                sequences,
+                ..
+            } => {
+                for id in literals {
+                    wanted[*id as usize] = true;
+                }
+                for sequence in sequences {
+                    collect_literals(sequence, wanted);
+                }
+            }
+            Node::Gap(_) => {}
+        }
+    }
 }
 
 #[derive(Default)]
@@ -336,26 +396,28 @@ impl Engine {
         for (group, id) in compiler.groups.drain() {
             requirement_groups[id as usize] = group;
         }
-        let mut by_text: BTreeMap<String, Vec<(u32, bool)>> = BTreeMap::new();
-        for ((words, prefix), id) in &compiler.literals.ids {
-            by_text
-                .entry(words.clone())
-                .or_default()
-                .push((*id, *prefix));
+        let mut signal_literals = vec![false; literal_count];
+        let mut reply_literals = vec![false; literal_count];
+        for rule in &rules {
+            let wanted = if rule.kind == RuleKind::Signal {
+                &mut signal_literals
+            } else {
+                &mut reply_literals
+            };
+            for nodes in rule
+                .patterns
+                .iter()
+                .chain(&rule.unless_followed_by)
+                .chain(&rule.unless_preceded_by)
+            {
+                collect_literals(nodes, wanted);
+            }
         }
-        let automaton = if by_text.is_empty() {
-            None
-        } else {
-            let automaton = AhoCorasick::new(by_text.keys().map(|words| format!(" {words}")))
-                .map_err(|e| {
-                    CoachError::pack(
-                        files.first().map_or("?", |f| f.0),
-                        format!("cannot build the automaton: {e}"),
-                    )
-                })?;
-            Some(automaton)
-        };
-        let automaton_literals = by_text.into_values().collect();
+        let first_file = files.first().map_or("?", |f| f.0);
+        let signal_words = WordAutomaton::build(&compiler.literals.ids, &signal_literals)
+            .map_err(|problem| CoachError::pack(first_file, problem))?;
+        let reply_words = WordAutomaton::build(&compiler.literals.ids, &reply_literals)
+            .map_err(|problem| CoachError::pack(first_file, problem))?;
         let mut signal_triggers = vec![Vec::new(); literal_count];
         let mut reply_triggers = vec![Vec::new(); literal_count];
         for (rule_index, rule) in rules.iter().enumerate() {
@@ -377,8 +439,8 @@ impl Engine {
         }
         Ok(Engine {
             lang,
-            automaton,
-            automaton_literals,
+            signal_words,
+            reply_words,
             signal_triggers,
             reply_triggers,
             rules,

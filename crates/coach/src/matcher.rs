@@ -60,9 +60,13 @@ struct Run<'a> {
 }
 
 impl Engine {
-    fn hits(&self, text: &TokenizedText) -> Hits {
+    fn hits(&self, text: &TokenizedText, purpose: Purpose) -> Hits {
+        let words = match purpose {
+            Purpose::CustomerMessage => &self.signal_words,
+            Purpose::Reply => &self.reply_words,
+        };
         let mut hits = Vec::new();
-        let Some(automaton) = &self.automaton else {
+        let Some(automaton) = &words.automaton else {
             return Hits::new(hits, text.tokens.len());
         };
         let bytes = text.joined.as_bytes();
@@ -71,13 +75,9 @@ impl Engine {
         for found in automaton.find_overlapping_iter(&text.joined) {
             let (start, end) = (found.start() + 1, found.end());
             let whole_word = end == bytes.len() || separator(bytes[end]);
-            let start_token =
-                text.tokens
-                    .partition_point(|t| (t.joined_start as usize) < start) as u32;
-            let end_token =
-                text.tokens
-                    .partition_point(|t| (t.joined_start as usize) < end) as u32;
-            for &(literal, prefix) in &self.automaton_literals[found.pattern().as_usize()] {
+            let start_token = text.token_of_byte[start];
+            let end_token = text.token_of_byte[end - 1] + 1;
+            for &(literal, prefix) in &words.literals[found.pattern().as_usize()] {
                 if prefix || whole_word {
                     hits.push((start_token, literal, end_token));
                 }
@@ -96,7 +96,7 @@ impl Engine {
     ) -> Vec<RuleMatch> {
         let run = Run {
             text,
-            hits: self.hits(text),
+            hits: self.hits(text, purpose),
         };
         let triggers = match purpose {
             Purpose::CustomerMessage => &self.signal_triggers,

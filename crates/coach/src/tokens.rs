@@ -36,6 +36,9 @@ pub(crate) struct TokenizedText {
     pub sentences: Vec<Sentence>,
     /// Each token preceded by `' '`, and sentences separated by `'\n'`: `" a b\n c"`.
     pub joined: String,
+    /// For each byte of `joined` that belongs to a token: that token's index (the automaton
+    /// reports byte offsets; this turns them into tokens without a search).
+    pub token_of_byte: Vec<u32>,
 }
 
 impl TokenizedText {
@@ -238,11 +241,16 @@ pub(crate) fn tokenize(folded: Folded, question_marks: &[char]) -> TokenizedText
             question: false,
         });
     }
+    let mut token_of_byte = vec![0u32; b.joined.len()];
+    for (index, token) in b.tokens.iter().enumerate() {
+        token_of_byte[token.joined_start as usize..token.joined_end as usize].fill(index as u32);
+    }
     TokenizedText {
         folded,
         tokens: b.tokens,
         sentences: b.sentences,
         joined: b.joined,
+        token_of_byte,
     }
 }
 
