@@ -143,7 +143,9 @@ impl FromStr for NumericId {
     }
 }
 
-/// Reads a case id from a path; a malformed one is a bad parameter, an unknown one is 404 later.
+/// A case id in a path; a malformed one is a bad parameter, an unknown one is 404 later.
+pub struct CaseIdParam(pub CaseId);
+
 impl FromStr for CaseIdParam {
     type Err = String;
 
@@ -156,8 +158,6 @@ impl FromStr for CaseIdParam {
             })
     }
 }
-
-pub struct CaseIdParam(pub CaseId);
 
 /// Query parameters taken one by one, so each error names its parameter and unknown or repeated
 /// parameters are refused instead of silently ignored.
