@@ -22,106 +22,137 @@ fn is_emphasis(c: char) -> bool {
     matches!(c, '!' | '?' | '！' | '？')
 }
 
+/// One pass over the text; each kind of cue is capped at `PER_KIND_CAP`.
 pub(crate) fn anger_cues(text: &str) -> Vec<Cue> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut cues = Vec::new();
-    capitals(&chars, &mut cues);
-    punctuation(&chars, &mut cues);
-    elongation(&chars, &mut cues);
-    cues
+    let mut scan = Scan::default();
+    let mut length = 0;
+    for (i, c) in text.chars().enumerate() {
+        scan.char(i, c);
+        length = i + 1;
+    }
+    scan.char(length, ' ');
+    scan.finish(length)
 }
 
-fn capitals(chars: &[char], cues: &mut Vec<Cue>) {
-    let upper = chars.iter().filter(|c| c.is_uppercase()).count();
-    let lower = chars.iter().filter(|c| c.is_lowercase()).count();
-    if upper >= 8 && upper * 10 >= (upper + lower) * 6 {
-        cues.push(Cue {
-            name: "cue.capitals",
-            weight: CAPITALS_WEIGHT,
-            start: 0,
-            end: chars.len(),
-        });
-        return;
-    }
-    // Single shouted words in otherwise normal text ("this is NOT acceptable").
-    let mut total = 0.0;
-    let mut i = 0;
-    while i < chars.len() {
-        if !chars[i].is_alphabetic() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < chars.len() && chars[i].is_alphabetic() {
-            i += 1;
-        }
-        let word = &chars[start..i];
-        if word.len() >= 4 && word.iter().all(|c| c.is_uppercase()) && total < CAPITALS_WEIGHT {
-            total += SHOUTED_WORD_WEIGHT;
-            cues.push(Cue {
-                name: "cue.shouted_word",
-                weight: SHOUTED_WORD_WEIGHT,
-                start,
-                end: i,
-            });
-        }
-    }
+#[derive(Default)]
+struct Scan {
+    upper: usize,
+    lower: usize,
+    has_ideograph: bool,
+    /// Current word: start and whether every letter so far is a capital.
+    word: Option<(usize, bool)>,
+    /// Current run of one repeated letter: letter, start.
+    run: Option<(char, usize)>,
+    /// Current run of `!`/`?`: start, and whether it began with a full-width `！`.
+    emphasis: Option<(usize, bool)>,
+    shouted: Vec<Cue>,
+    elongated: Vec<Cue>,
+    punctuation: Vec<(usize, usize, bool)>,
 }
 
-fn punctuation(chars: &[char], cues: &mut Vec<Cue>) {
-    let mut total = 0.0;
-    let mut i = 0;
-    while i < chars.len() {
-        if !is_emphasis(chars[i]) {
-            i += 1;
-            continue;
+impl Scan {
+    fn char(&mut self, i: usize, c: char) {
+        let letter = c.is_alphabetic();
+        if c.is_uppercase() {
+            self.upper += 1;
+        } else if c.is_lowercase() {
+            self.lower += 1;
         }
-        let start = i;
-        while i < chars.len() && (is_emphasis(chars[i]) || chars[i] == '1') {
-            i += 1;
+        if !self.has_ideograph && !c.is_ascii() && crate::tokens::is_ideograph(c) {
+            self.has_ideograph = true;
         }
-        let run = &chars[start..i];
-        let (name, weight) = if run.len() >= 2 {
-            ("cue.repeated_punctuation", PUNCTUATION_RUN_WEIGHT)
-        } else if run[0] == '！' && !chars.iter().any(|&c| crate::tokens::is_ideograph(c)) {
-            // Full-width "！" is ordinary in Chinese text, a cue elsewhere.
-            ("cue.full_width_punctuation", FULL_WIDTH_WEIGHT)
+        match (self.word, letter) {
+            (None, true) => self.word = Some((i, c.is_uppercase())),
+            (Some((start, all_upper)), true) => {
+                self.word = Some((start, all_upper && c.is_uppercase()))
+            }
+            (Some((start, all_upper)), false) => {
+                if all_upper && i - start >= 4 {
+                    self.shouted
+                        .push(cue("cue.shouted_word", SHOUTED_WORD_WEIGHT, start, i));
+                }
+                self.word = None;
+            }
+            (None, false) => {}
+        }
+        match self.run {
+            Some((repeated, _)) if repeated == c => {}
+            Some((repeated, start)) => {
+                // Three identical letters in a row do not occur in ordinary words of these
+                // languages ("www", "xxx", "zzz" aside).
+                if i - start >= 3 && !matches!(repeated, 'w' | 'W' | 'x' | 'X' | 'z' | 'Z') {
+                    self.elongated
+                        .push(cue("cue.elongation", ELONGATION_WEIGHT, start, i));
+                }
+                self.run = letter.then_some((c, i));
+            }
+            None => self.run = letter.then_some((c, i)),
+        }
+        let emphasis = is_emphasis(c) || (c == '1' && self.emphasis.is_some());
+        match (self.emphasis, emphasis) {
+            (None, true) => self.emphasis = Some((i, c == '！')),
+            (Some((start, full_width)), false) => {
+                self.punctuation
+                    .push((start, i, full_width && i - start == 1));
+                self.emphasis = None;
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(mut self, length: usize) -> Vec<Cue> {
+        let mut cues = Vec::new();
+        if self.upper >= 8 && self.upper * 10 >= (self.upper + self.lower) * 6 {
+            cues.push(cue("cue.capitals", CAPITALS_WEIGHT, 0, length));
         } else {
-            continue;
-        };
-        if total + weight <= PER_KIND_CAP + f32::EPSILON {
-            total += weight;
-            cues.push(Cue {
-                name,
-                weight,
-                start,
-                end: i,
-            });
+            cues.extend(capped(std::mem::take(&mut self.shouted)));
         }
+        let punctuation = self
+            .punctuation
+            .iter()
+            .filter_map(|&(start, end, lone_full_width)| {
+                if end - start >= 2 {
+                    Some(cue(
+                        "cue.repeated_punctuation",
+                        PUNCTUATION_RUN_WEIGHT,
+                        start,
+                        end,
+                    ))
+                } else if lone_full_width && !self.has_ideograph {
+                    // Full-width "！" is ordinary in Chinese text, a cue elsewhere.
+                    Some(cue(
+                        "cue.full_width_punctuation",
+                        FULL_WIDTH_WEIGHT,
+                        start,
+                        end,
+                    ))
+                } else {
+                    None
+                }
+            });
+        cues.extend(capped(punctuation.collect()));
+        cues.extend(capped(self.elongated));
+        cues
     }
 }
 
-fn elongation(chars: &[char], cues: &mut Vec<Cue>) {
-    let mut total = 0.0;
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let start = i;
-        while i < chars.len() && chars[i] == c {
-            i += 1;
-        }
-        let letter = c.is_alphabetic() && !matches!(c, 'w' | 'W' | 'x' | 'X' | 'z' | 'Z');
-        // Three identical letters in a row do not occur in ordinary words of these languages.
-        if letter && i - start >= 3 && total < PER_KIND_CAP {
-            total += ELONGATION_WEIGHT;
-            cues.push(Cue {
-                name: "cue.elongation",
-                weight: ELONGATION_WEIGHT,
-                start,
-                end: i,
-            });
-        }
+fn cue(name: &'static str, weight: f32, start: usize, end: usize) -> Cue {
+    Cue {
+        name,
+        weight,
+        start,
+        end,
     }
+}
+
+fn capped(cues: Vec<Cue>) -> Vec<Cue> {
+    let mut total = 0.0;
+    cues.into_iter()
+        .take_while(|c| {
+            total += c.weight;
+            total <= PER_KIND_CAP + 1e-6
+        })
+        .collect()
 }
 
 #[cfg(test)]

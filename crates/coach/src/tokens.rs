@@ -166,7 +166,6 @@ impl Builder {
 
 /// Tokenises folded text. `question_marks` are the pack's extra question marks (Greek `;`).
 pub(crate) fn tokenize(folded: Folded, question_marks: &[char]) -> TokenizedText {
-    let chars: Vec<char> = folded.text.chars().collect();
     let mut b = Builder {
         tokens: Vec::new(),
         sentences: Vec::new(),
@@ -178,10 +177,12 @@ pub(crate) fn tokenize(folded: Folded, question_marks: &[char]) -> TokenizedText
         open: None,
         run: ('\0', 0),
     };
-    for (i, &c) in chars.iter().enumerate() {
+    let mut chars = folded.text.chars().enumerate().peekable();
+    let mut last = ' ';
+    while let Some((i, c)) = chars.next() {
         let at = i as u32;
-        let prev = if i > 0 { chars[i - 1] } else { ' ' };
-        let next = chars.get(i + 1).copied().unwrap_or(' ');
+        let prev = std::mem::replace(&mut last, c);
+        let next = chars.peek().map_or(' ', |&(_, n)| n);
         if is_ideograph(c) {
             b.end_token(c);
             b.start_token(at, WordClass::Letter);
