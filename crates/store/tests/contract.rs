@@ -861,6 +861,26 @@ async fn filters_combine_with_search(store: Arc<dyn Store>) {
         .items;
     assert_eq!(all.len(), 3);
     assert!(all.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+    // Search with another filter pages through the general query, one case at a time.
+    let another = open_case(&store, "Refund three", "refund").await;
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let filter = CaseFilter {
+            q: Some("refund".into()),
+            status: Some(Status::Received),
+            limit: 1,
+            cursor,
+            ..CaseFilter::default()
+        };
+        let page = store.list_cases(&filter).await.unwrap();
+        seen.extend(page.items.iter().map(|c| c.id));
+        match page.next_cursor {
+            Some(token) => cursor = Some(Cursor::decode(&token).unwrap()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, vec![another, open]);
 }
 
 async fn pagination_is_stable_while_cases_are_added(store: Arc<dyn Store>) {
