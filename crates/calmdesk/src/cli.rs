@@ -76,6 +76,9 @@ pub struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8080].
     #[arg(long, env = "CALMDESK_LISTEN", value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
+    /// Directory with an organisation's own coach rule packs, added to the built-in ones.
+    #[arg(long, env = "CALMDESK_COACH_PACKS", value_name = "DIR")]
+    pub coach_packs: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -131,7 +131,7 @@ pub fn run(args: CoachArgs) -> Result<()> {
 }
 
 /// The built-in packs, plus the organisation's own from `dir` (`*.toml` packs, `messages/*.toml`).
-fn load(dir: Option<&Path>) -> Result<Coach> {
+pub fn load(dir: Option<&Path>) -> Result<Coach> {
     let Some(dir) = dir else {
         return Ok(Coach::builtin()?);
     };

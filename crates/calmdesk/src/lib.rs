@@ -86,7 +86,7 @@ fn init_logging(format: LogFormat) {
 
 async fn run(command: Command, settings: &Settings) -> Result<()> {
     match command {
-        Command::Serve(_) => serve::run(settings).await,
+        Command::Serve(args) => serve::run(settings, args.coach_packs.as_deref()).await,
         Command::Migrate => {
             store::migrate(&database_target(settings)?)
                 .await

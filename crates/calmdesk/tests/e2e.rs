@@ -663,3 +663,61 @@ async fn shutdown_finishes_requests_in_flight(backend: &Backend) {
     );
     server.stop();
 }
+
+/// The coach over HTTP answers with the batch contract's shapes; it touches no database, so one
+/// backend is enough.
+#[tokio::test]
+async fn coach_endpoints_answer_with_the_contract_shapes() {
+    let backend = Backend::sqlite();
+    let token = backend.token("agent");
+    let server = Server::start(&backend);
+    let mut api = server.connect(&token).await;
+
+    let analysis = api
+        .post_json(
+            "/api/v1/coach/analyze",
+            &json!({"id": "m1", "text": "我要退款！！！你们再不处理，我就去给差评！"}),
+        )
+        .await
+        .unwrap()
+        .expect(200);
+    assert_eq!(analysis["id"], "m1");
+    assert_eq!(analysis["language"], "zh-Hans");
+    assert_eq!(analysis["complaint"], true);
+    assert_eq!(analysis["public_exposure"], true);
+    assert!(
+        analysis["demands"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("refund"))
+    );
+
+    let lint = api
+        .post_json(
+            "/api/v1/coach/lint",
+            &json!({"text": "I'm sorry, but that is our policy. I'll call you back within 10 minutes."}),
+        )
+        .await
+        .unwrap()
+        .expect(200);
+    assert!(lint.get("id").is_none());
+    assert_eq!(lint["language"], "en");
+    assert_eq!(lint["findings"][0]["category"], "apology_but");
+    assert!(lint["findings"][0]["suggestions"][0].is_string());
+    assert_eq!(lint["promises"][0]["within_seconds"], 600);
+
+    let missing = api
+        .post_json("/api/v1/coach/lint", &json!({"language": "en"}))
+        .await
+        .unwrap();
+    assert_problem(&missing, 400, None);
+    let unauthenticated = Connection::open(server.address)
+        .await
+        .unwrap()
+        .post_json("/api/v1/coach/analyze", &json!({"text": "hi"}))
+        .await
+        .unwrap();
+    assert_problem(&unauthenticated, 401, None);
+    server.stop();
+    backend.cleanup().await;
+}

@@ -2,12 +2,14 @@
 //! and the operations endpoints `/healthz`, `/readyz` and `/metrics`.
 
 mod api;
+mod coach_api;
 mod extract;
 mod metrics;
 mod openapi;
 mod problem;
 
 use std::future::Future;
+use std::sync::Arc;
 
 use app::App;
 use axum::extract::{DefaultBodyLimit, State};
@@ -30,6 +32,7 @@ use crate::problem::ApiError;
 #[derive(Clone)]
 pub struct AppState {
     app: App,
+    coach: Arc<coach::Coach>,
     metrics: PrometheusHandle,
 }
 
@@ -86,11 +89,18 @@ fn routes() -> Routes {
         .add(M::GET, "/api/v1/departments", api::list_departments)
         .add(M::POST, "/api/v1/departments", api::create_department)
         .add(M::POST, "/api/v1/tokens", api::create_token)
+        .add(M::POST, "/api/v1/coach/analyze", coach_api::analyze)
+        .add(M::POST, "/api/v1/coach/lint", coach_api::lint)
 }
 
-/// The whole service for one [`App`]. `metrics` is the handle of the installed Prometheus recorder.
-pub fn router(app: App, metrics: PrometheusHandle) -> Router {
-    let state = AppState { app, metrics };
+/// The whole service for one [`App`] and its coach. `metrics` is the handle of the installed
+/// Prometheus recorder.
+pub fn router(app: App, coach: Arc<coach::Coach>, metrics: PrometheusHandle) -> Router {
+    let state = AppState {
+        app,
+        coach,
+        metrics,
+    };
     routes()
         .router
         .fallback(unknown_route)

@@ -41,6 +41,8 @@ pub enum ApiError {
         path: String,
     },
     MethodNotAllowed,
+    /// A failure of ours outside the store (a worker thread that died); the cause is logged only.
+    Internal(String),
 }
 
 impl From<AppError> for ApiError {
@@ -146,6 +148,7 @@ impl ApiError {
                 "Method not allowed",
                 "this route does not accept that method; see /api/v1/openapi.json".to_owned(),
             ),
+            ApiError::Internal(cause) => internal(cause),
         }
     }
 }
