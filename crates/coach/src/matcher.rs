@@ -232,6 +232,19 @@ impl Run<'_> {
                 sequences,
                 optional,
             } => {
+                if sequences.is_empty() {
+                    // The usual case (a word list): no intermediate list needed. Repeated ends
+                    // only repeat work, the caller takes the longest.
+                    if *optional {
+                        self.sequence(rest, pos, out);
+                    }
+                    for &(found, end) in self.hits.at(pos) {
+                        if literals.binary_search(&found).is_ok() {
+                            self.sequence(rest, end, out);
+                        }
+                    }
+                    return;
+                }
                 let mut middles = Vec::new();
                 if *optional {
                     middles.push(pos);

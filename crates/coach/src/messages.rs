@@ -16,8 +16,8 @@ pub struct MessageText {
 #[derive(Debug, Default)]
 pub(crate) struct MessageFile {
     pub ui: BTreeMap<String, String>,
-    /// Key: "section.name", e.g. "finding.apology_but".
-    pub entries: BTreeMap<String, MessageText>,
+    /// Section ("finding") → name ("apology_but") → text.
+    pub entries: HashMap<String, HashMap<String, MessageText>>,
 }
 
 #[derive(Debug, Default)]
@@ -72,7 +72,10 @@ fn parse_file(file: &str, source: &str, into: &mut MessageFile) -> Result<(), Co
                 title: field("title")?,
                 explain: field("explain")?,
             };
-            into.entries.insert(key, text);
+            into.entries
+                .entry(section.clone())
+                .or_default()
+                .insert(name.clone(), text);
         }
     }
     Ok(())
@@ -96,10 +99,12 @@ impl Catalog {
 
     /// The text for `section.name` in `ui`, falling back to English.
     pub fn text(&self, ui: Lang, section: &str, name: &str) -> Option<&MessageText> {
-        let key = format!("{section}.{name}");
-        [ui, Lang::En]
-            .iter()
-            .find_map(|lang| self.files.get(lang).and_then(|file| file.entries.get(&key)))
+        [ui, Lang::En].iter().find_map(|lang| {
+            self.files
+                .get(lang)
+                .and_then(|file| file.entries.get(section))
+                .and_then(|entries| entries.get(name))
+        })
     }
 
     pub fn ui(&self, ui: Lang, key: &str) -> String {
