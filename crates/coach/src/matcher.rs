@@ -14,9 +14,9 @@ pub(crate) struct Hits {
 }
 
 impl Hits {
-    fn new(mut found: Vec<(u32, u32, u32)>, token_count: usize) -> Hits {
-        found.sort_unstable();
-        found.dedup();
+    /// Buckets the automaton's hits by start token (a counting sort: the automaton reports them
+    /// by end, and each literal is reported once per position, so there is nothing to dedupe).
+    fn new(found: Vec<(u32, u32, u32)>, token_count: usize) -> Hits {
         let mut offsets = vec![0u32; token_count + 2];
         for &(start, _, _) in &found {
             offsets[start as usize + 1] += 1;
@@ -24,13 +24,14 @@ impl Hits {
         for t in 1..offsets.len() {
             offsets[t] += offsets[t - 1];
         }
-        Hits {
-            hits: found
-                .into_iter()
-                .map(|(_, literal, end)| (literal, end))
-                .collect(),
-            offsets,
+        let mut next = offsets.clone();
+        let mut hits = vec![(0, 0); found.len()];
+        for (start, literal, end) in found {
+            let slot = &mut next[start as usize];
+            hits[*slot as usize] = (literal, end);
+            *slot += 1;
         }
+        Hits { hits, offsets }
     }
 
     fn at(&self, token: u32) -> &[(u32, u32)] {
