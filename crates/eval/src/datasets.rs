@@ -447,7 +447,7 @@ pub(crate) const DATA_SETS: &[DataSet] = &[
         labels: &[(
             Task::Complaint,
             cfpb_is_complaint,
-            "every narrative is a complaint (recall only)",
+            "every narrative is a complaint (recall only, not pooled)",
         )],
     },
     DataSet {

@@ -90,7 +90,7 @@ impl EvalReport {
         let _ = writeln!(
             out,
             "Complaint = the coach's `complaint`; anger = `level` angry or furious; abuse = `abuse`. \
-             Rows with set `all sets` pool every set of that language. English complaint F1 \
+             Rows with set `all sets` pool every set of that language that has both labels. English complaint F1 \
              compares with VADER (compound < 0.05 as negative): {VADER_AIRLINE_NEGATIVE_F1} on \
              airline-tweet negatives, {VADER_COMPLAINT_TWEETS_F1} on complaint tweets.\n"
         );

@@ -88,7 +88,11 @@ fn evaluate_outside_sets(
                 .extend(set_languages.measurements(set.name));
             results.languages.0.extend(set_languages.0);
             for ((task, _, mapping), counts) in set.labels.iter().zip(counts) {
-                pooled.entry((*task, set.lang)).or_default().merge(&counts);
+                // A set with only positive gold (every CFPB narrative is a complaint) measures
+                // recall alone; pooling it would inflate the language's precision.
+                if counts.true_negative + counts.false_positive > 0 {
+                    pooled.entry((*task, set.lang)).or_default().merge(&counts);
+                }
                 results.detection.push(Measurement::new(
                     set.lang,
                     task.as_str(),
