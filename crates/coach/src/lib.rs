@@ -34,7 +34,7 @@ pub use model::{
     Transcript, Turn,
 };
 pub use promises::{Promise, PromiseKind, ReferenceTime};
-pub use score::{Criterion, ScoreReport, StageCheck, TurnFinding};
+pub use score::{Criterion, Evidence, ScoreReport, StageCheck, TurnFinding};
 pub use spec::{Examples, Severity};
 
 use engine::Engine;

@@ -19,14 +19,27 @@ pub struct StageCheck {
     pub title: String,
 }
 
+/// A category seen in one turn (index into `turns`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub category: String,
+    pub turn: usize,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Criterion {
     pub criterion: String,
     pub points: u32,
     pub max: u32,
+    /// Title and explanation in the screen language.
     pub title: String,
-    /// What earned or lost the points, e.g. "acknowledge_feeling in turn 3".
-    pub why: String,
+    pub explain: String,
+    /// Good moves that earned the points.
+    pub earned_by: Vec<Evidence>,
+    /// Findings that cost points.
+    pub lost_for: Vec<Evidence>,
+    /// The step was not needed (an apology when the customer did not complain).
+    pub waived: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -167,10 +180,13 @@ impl Coach {
                 }
             }
         }
-        let title = |section: &str, name: &str| {
-            self.message(ui, section, name)
-                .map_or_else(|| name.to_owned(), |m| m.title.clone())
+        let text = |section: &str, name: &str| {
+            self.message(ui, section, name).map_or_else(
+                || (name.to_owned(), String::new()),
+                |m| (m.title.clone(), m.explain.clone()),
+            )
         };
+        let title = |section: &str, name: &str| text(section, name).0;
         let finding_in = |categories: &[&str]| {
             agent_turns
                 .iter()
@@ -229,7 +245,7 @@ impl Coach {
             .map(|c| c.stage.clone())
             .collect();
 
-        let criteria = self.criteria(&agent_turns, complaint, &title);
+        let criteria = self.criteria(&agent_turns, complaint, &text);
         let qa_score = criteria.iter().map(|c| c.points).sum();
         let findings = agent_turns
             .iter()
@@ -256,86 +272,92 @@ impl Coach {
         &self,
         turns: &[AgentTurn],
         complaint: bool,
-        title: &dyn Fn(&str, &str) -> String,
+        text: &dyn Fn(&str, &str) -> (String, String),
     ) -> Vec<Criterion> {
-        let found = |categories: &[&str]| -> Option<String> {
-            turns.iter().find_map(|t| {
-                t.good
-                    .iter()
-                    .find(|g| categories.contains(&g.as_str()))
-                    .map(|g| format!("{g} in turn {}", t.index))
-            })
+        let good = |categories: &[&str]| -> Vec<Evidence> {
+            turns
+                .iter()
+                .flat_map(|t| t.good.iter().map(move |g| (t.index, g)))
+                .filter(|(_, g)| categories.contains(&g.as_str()))
+                .map(|(turn, g)| Evidence {
+                    category: g.clone(),
+                    turn,
+                })
+                .collect()
         };
-        let all_or_nothing = |name: &str, max: u32, categories: &[&str]| {
-            let evidence = found(categories);
+        let bad = |categories: Option<&[&str]>| -> Vec<Evidence> {
+            turns
+                .iter()
+                .flat_map(|t| t.findings.iter().map(move |f| (t.index, f)))
+                .filter(|(_, f)| categories.is_none_or(|c| c.contains(&f.category.as_str())))
+                .map(|(turn, f)| Evidence {
+                    category: f.category.clone(),
+                    turn,
+                })
+                .collect()
+        };
+        let criterion = |name: &str, max: u32, points: u32, earned_by: Vec<Evidence>| {
+            let (title, explain) = text("criterion", name);
             Criterion {
                 criterion: name.into(),
-                points: if evidence.is_some() { max } else { 0 },
+                points,
                 max,
-                title: title("criterion", name),
-                why: evidence.unwrap_or_else(|| format!("none of: {}", categories.join(", "))),
+                title,
+                explain,
+                earned_by,
+                lost_for: Vec::new(),
+                waived: false,
             }
+        };
+        let all_or_nothing = |name: &str, max: u32, categories: &[&str]| {
+            let earned_by = good(categories);
+            criterion(
+                name,
+                max,
+                if earned_by.is_empty() { 0 } else { max },
+                earned_by,
+            )
         };
         let mut criteria = vec![
             all_or_nothing("greeting", 10, evidence_for("greeting")),
             all_or_nothing("listening", 15, evidence_for("listen")),
             all_or_nothing("empathy", 15, evidence_for("empathy")),
         ];
-        let cancelled = turns
-            .iter()
-            .flat_map(|t| t.findings.iter().map(move |f| (t.index, f)))
-            .find(|(_, f)| CANCELLED_APOLOGY.contains(&f.category.as_str()));
         let mut apology = all_or_nothing("apology", 10, evidence_for("apologize"));
-        if let Some((index, finding)) = cancelled {
+        apology.lost_for = bad(Some(CANCELLED_APOLOGY));
+        if !apology.lost_for.is_empty() {
             apology.points = apology.points.min(3);
-            apology.why = format!("{} in turn {index}", finding.category);
         } else if apology.points == 0 && !complaint {
             apology.points = apology.max;
-            apology.why = "no complaint to apologise for".into();
+            apology.waived = true;
         }
         criteria.push(apology);
-        let mut resolution = all_or_nothing(
+        let offers = good(&["offer_to_try", "callback_promise", "transfer_to_specialist"]);
+        let confirmations = good(&["confirm_solution"]);
+        let points =
+            if offers.is_empty() { 0 } else { 12 } + if confirmations.is_empty() { 0 } else { 8 };
+        criteria.push(criterion(
             "resolution",
             20,
-            &["offer_to_try", "callback_promise", "transfer_to_specialist"],
-        );
-        resolution.points = resolution.points.min(12);
-        if let Some(confirmed) = found(&["confirm_solution"]) {
-            resolution.points += 8;
-            resolution.why = format!("{}; {confirmed}", resolution.why);
-        }
-        criteria.push(resolution);
+            points,
+            [offers, confirmations].concat(),
+        ));
         criteria.push(all_or_nothing("closing", 10, evidence_for("closing")));
-        let mistakes: Vec<String> = turns
-            .iter()
-            .flat_map(|t| {
-                t.findings
-                    .iter()
-                    .map(move |f| format!("{} in turn {}", f.category, t.index))
-            })
-            .collect();
         let lost: u32 = turns
             .iter()
             .flat_map(|t| &t.findings)
             .map(|f| penalty(f.severity))
             .sum();
-        criteria.push(Criterion {
-            criterion: "conduct".into(),
-            points: 20u32.saturating_sub(lost),
-            max: 20,
-            title: title("criterion", "conduct"),
-            why: if mistakes.is_empty() {
-                "no escalating remarks".into()
-            } else {
-                mistakes.join(", ")
-            },
-        });
+        let mut conduct = criterion("conduct", 20, 20u32.saturating_sub(lost), Vec::new());
+        conduct.lost_for = bad(None);
+        criteria.push(conduct);
         criteria
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::Evidence;
     use crate::model::{Speaker, Transcript, Turn};
 
     fn transcript(turns: &[(&str, &str)]) -> Transcript {
@@ -400,11 +422,12 @@ mod tests {
             .iter()
             .find(|c| c.criterion == "conduct")
             .unwrap();
-        assert!(
-            conduct.why.contains("rudeness in turn 1"),
-            "{}",
-            conduct.why
-        );
+        let rudeness = Evidence {
+            category: "rudeness".into(),
+            turn: 1,
+        };
+        assert!(conduct.lost_for.contains(&rudeness), "{conduct:?}");
+        assert!(conduct.explain.contains("escalate"), "{}", conduct.explain);
         assert!(
             report
                 .findings
