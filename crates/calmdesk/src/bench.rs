@@ -15,7 +15,7 @@ use clap::Args;
 
 use crate::config::Settings;
 use crate::http_client::Connection;
-use crate::samples::sample_case;
+use crate::samples::sample_cases;
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
@@ -120,10 +120,16 @@ async fn drive(
 ) -> Result<Measurement> {
     let next = Arc::new(AtomicU64::new(first));
     let end = first + count;
+    let bodies = sample_cases(end as usize)
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<Vec<_>, _>>()?;
+    let bodies = Arc::new(bodies);
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..clients {
         let next = Arc::clone(&next);
+        let bodies = Arc::clone(&bodies);
         let mut connection = Connection::open(address).await?.with_token(token);
         tasks.spawn(async move {
             let mut latencies = Vec::new();
@@ -133,9 +139,10 @@ async fn drive(
                 if index >= end {
                     break;
                 }
-                let body = serde_json::to_value(sample_case(index))?;
                 let sent = Instant::now();
-                let reply = connection.post_json("/api/v1/cases", &body).await?;
+                let reply = connection
+                    .post_json("/api/v1/cases", &bodies[index as usize])
+                    .await?;
                 latencies.push(sent.elapsed());
                 if reply.status != 201 {
                     errors += 1;
