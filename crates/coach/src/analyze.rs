@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use text::Lang;
 
-use crate::cues::anger_cues;
+use crate::cues::{Feeling, anger_cues, feelings};
 use crate::engine::Engine;
 use crate::matcher::{Purpose, RuleMatch};
 use crate::model::{Analysis, Level, Signal};
@@ -20,6 +20,8 @@ const INTENSIFIER_FACTOR: f32 = 1.5;
 /// "not happy" is mild anger as well as a complaint.
 const NEGATED_PRAISE_ANGER: f32 = 0.15;
 const ABUSE_ANGER: f32 = 0.4;
+/// An angry face counts like an angry word of medium strength.
+const EMOJI_ANGER: f32 = 0.3;
 const THREAT_ANGER: f32 = 0.5;
 /// Without any negative word, cues such as "!!!" mostly mean enthusiasm ("THANK YOU!!!").
 const CUES_WITHOUT_NEGATIVE_WORDS: f32 = 0.25;
@@ -140,6 +142,30 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
         });
     }
 
+    for (start, end, feeling) in feelings(original) {
+        let category = match feeling {
+            Feeling::Angry => {
+                tally.anger_words += EMOJI_ANGER;
+                tally.negative += 1.0;
+                "anger"
+            }
+            Feeling::Negative => {
+                tally.negative += 1.0;
+                "complaint"
+            }
+            Feeling::Positive => {
+                tally.positive += 1.0;
+                "praise"
+            }
+        };
+        signals.push(Signal {
+            category: category.into(),
+            start,
+            end,
+            seeds: vec!["RO-1".into()],
+            rule: "cue.emoji".into(),
+        });
+    }
     let cues = anger_cues(original);
     let cue_total: f32 = cues.iter().map(|c| c.weight).sum();
     let cue_factor = if tally.negative > 0.0 || tally.positive == 0.0 {

@@ -155,6 +155,67 @@ fn capped(cues: Vec<Cue>) -> Vec<Cue> {
         .collect()
 }
 
+/// What an emoji or emoticon says about the writer's feeling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Feeling {
+    Angry,
+    Negative,
+    Positive,
+}
+
+fn emoji_feeling(c: char) -> Option<Feeling> {
+    Some(match c {
+        '😠' | '😡' | '🤬' | '😤' | '👿' | '💢' => Feeling::Angry,
+        '😢' | '😭' | '😞' | '😔' | '☹' | '🙁' | '💔' | '👎' | '🤮' | '🤢' | '😩' | '😫' | '😖'
+        | '😣' | '😒' | '🙄' | '😑' | '😓' | '😰' | '😨' | '😱' | '😟' | '😕' => {
+            Feeling::Negative
+        }
+        '😀' | '😃' | '😄' | '😁' | '😆' | '😊' | '🙂' | '😍' | '🥰' | '😘' | '👍' | '❤' | '💕'
+        | '💖' | '🙏' | '🎉' | '👏' | '🤗' | '😇' | '😻' | '💯' | '🥳' => {
+            Feeling::Positive
+        }
+        _ => return None,
+    })
+}
+
+/// Emoji and emoticons (":(", ":-)", ":'(") with their char spans: evidence of feeling that
+/// needs no word list, in every language.
+pub(crate) fn feelings(text: &str) -> Vec<(usize, usize, Feeling)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if let Some(feeling) = emoji_feeling(chars[i]) {
+            found.push((i, i + 1, feeling));
+            i += 1;
+            continue;
+        }
+        if chars[i] == ':' || chars[i] == ';' {
+            let mut j = i + 1;
+            while j < chars.len() && j <= i + 2 && matches!(chars[j], '-' | '\'' | '’') {
+                j += 1;
+            }
+            let feeling = match chars.get(j) {
+                Some('(' | '[' | '<') => Some(Feeling::Negative),
+                Some(')' | ']' | 'D') if chars[i] == ':' || chars[j] == ')' => {
+                    Some(Feeling::Positive)
+                }
+                _ => None,
+            };
+            // ":(" but not "(see note: (a))": the mouth must not open a longer bracket.
+            if let Some(feeling) =
+                feeling.filter(|_| chars.get(j + 1).is_none_or(|c| !c.is_alphanumeric()))
+            {
+                found.push((i, j + 1, feeling));
+                i = j + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,6 +238,24 @@ mod tests {
         assert!(names("Hello, my parcel is late. Can you check? Thanks!").is_empty());
         assert!(names("包裹还没到！请帮我查一下。").is_empty());
         assert!(names("www.example.com, DHL, USB").is_empty());
+    }
+
+    #[test]
+    fn emoji_and_emoticons_carry_feelings() {
+        let kinds: Vec<Feeling> = feelings("ok 😡 then 😢 :( :-) ❤️ 10:30 (a)")
+            .into_iter()
+            .map(|f| f.2)
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                Feeling::Angry,
+                Feeling::Negative,
+                Feeling::Negative,
+                Feeling::Positive,
+                Feeling::Positive
+            ]
+        );
     }
 
     #[test]
