@@ -13,8 +13,8 @@ use std::time::Duration;
 use domain::{
     Actor, Agent, ApiToken, Assign, Case, CaseDetail, CaseFilter, CaseId, Customer, CustomerId,
     Department, DomainError, Event, IncidentRecord, IncidentRecordInput, ListQuery, Message,
-    NewAgent, NewCase, NewDepartment, NewMessage, Page, Role, Store, Timestamp, Transition,
-    UpdateCase,
+    NewAgent, NewCase, NewDepartment, NewMessage, Page, Role, Store, Taxonomy, Timestamp,
+    Transition, UpdateCase,
 };
 
 use auth::TokenCache;
@@ -27,6 +27,7 @@ pub use policy::{Action, may};
 pub struct App {
     store: Arc<dyn Store>,
     tokens: Arc<TokenCache>,
+    taxonomy: Arc<Taxonomy>,
 }
 
 /// How long an authenticated token is trusted without asking the database again.
@@ -48,11 +49,24 @@ fn detected_language(cmd: &NewCase) -> Option<String> {
 }
 
 impl App {
+    /// The use cases with the built-in taxonomy.
     pub fn new(store: Arc<dyn Store>) -> Self {
         App {
             store,
             tokens: Arc::new(TokenCache::new(TOKEN_CACHE_TTL)),
+            taxonomy: Arc::new(Taxonomy::builtin()),
         }
+    }
+
+    /// Cases are filed under the categories and causes of `taxonomy` (already validated).
+    pub fn with_taxonomy(mut self, taxonomy: Taxonomy) -> Self {
+        self.taxonomy = Arc::new(taxonomy);
+        self
+    }
+
+    pub fn taxonomy(&self, actor: &Actor) -> Result<&Taxonomy, AppError> {
+        policy::require(actor, Action::ReadCases)?;
+        Ok(&self.taxonomy)
     }
 
     /// Readiness: the database answers.
@@ -109,6 +123,8 @@ impl App {
     /// complaint is written in (when the detector is sure), so routing and replies can follow it.
     pub async fn open_case(&self, actor: &Actor, mut cmd: NewCase) -> Result<CaseDetail, AppError> {
         policy::require(actor, Action::WorkCases)?;
+        self.taxonomy.check_category(cmd.category.as_deref())?;
+        self.taxonomy.check_cause(cmd.cause.as_deref())?;
         if cmd.language.is_none() && cmd.customer.language.is_none() {
             cmd.language = detected_language(&cmd);
         }
@@ -132,6 +148,8 @@ impl App {
         update: UpdateCase,
     ) -> Result<Case, AppError> {
         policy::require(actor, Action::WorkCases)?;
+        self.taxonomy.check_category(update.category.as_deref())?;
+        self.taxonomy.check_cause(update.cause.as_deref())?;
         Ok(self
             .store
             .update_case(actor, id, update, Timestamp::now())

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use domain::Taxonomy;
 use serde::Deserialize;
 
 use crate::cli::{GlobalArgs, LogFormat};
@@ -20,6 +21,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
     log_format: Option<LogFormat>,
+    taxonomy: Option<Taxonomy>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +30,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
     pub log_format: LogFormat,
+    /// Categories and causes cases may carry: the file's `[taxonomy]`, else the built-in one.
+    pub taxonomy: Taxonomy,
 }
 
 impl Settings {
@@ -54,6 +58,10 @@ impl Settings {
                 .log_format
                 .or(file.log_format)
                 .unwrap_or(LogFormat::Human),
+            taxonomy: match file.taxonomy {
+                Some(taxonomy) => taxonomy.validated()?,
+                None => Taxonomy::builtin(),
+            },
         })
     }
 
@@ -108,6 +116,21 @@ mod tests {
             Database::Embedded(PathBuf::from("./calmdesk-data/calmdesk.db"))
         );
         assert_eq!(settings.log_format, LogFormat::Human);
+        assert_eq!(settings.taxonomy, Taxonomy::builtin());
+    }
+
+    #[test]
+    fn an_organisation_brings_its_own_taxonomy() {
+        let file = write_config(
+            "[[taxonomy.categories]]\nkey = \"late_train\"\nlabels = { en = \"Late train\", ro = \"Tren întârziat\" }\n[[taxonomy.causes]]\nkey = \"signal_failure\"\n",
+        );
+        let settings = Settings::resolve(&global(Some(file.path().to_owned())), None).unwrap();
+        assert!(settings.taxonomy.check_category(Some("late_train")).is_ok());
+        assert!(settings.taxonomy.check_category(Some("delivery")).is_err());
+        assert_eq!(
+            settings.taxonomy.categories[0].label("ro"),
+            "Tren întârziat"
+        );
     }
 
     #[test]
@@ -145,6 +168,18 @@ mod tests {
             Settings::resolve(&global(Some(typo.path().to_owned())), None).unwrap_err()
         );
         assert!(err.contains("unknown field `listn`"), "{err}");
+
+        let duplicate = write_config(
+            "[taxonomy]\ncategories = [{ key = \"late\" }, { key = \"late\" }]\ncauses = [{ key = \"x\" }]\n",
+        );
+        let err = format!(
+            "{:#}",
+            Settings::resolve(&global(Some(duplicate.path().to_owned())), None).unwrap_err()
+        );
+        assert!(
+            err.contains("categories key \"late\" is listed twice"),
+            "{err}"
+        );
 
         let missing = global(Some(PathBuf::from("/nonexistent/calmdesk.toml")));
         let err = format!("{:#}", Settings::resolve(&missing, None).unwrap_err());

@@ -151,7 +151,7 @@ pub(crate) async fn open_app(settings: &Settings) -> Result<App> {
     let store = store::open(&database_target(settings)?)
         .await
         .context("opening the database")?;
-    Ok(App::new(store))
+    Ok(App::new(store).with_taxonomy(settings.taxonomy.clone()))
 }
 
 #[cfg(test)]

@@ -199,6 +199,18 @@ async fn bad_input_is_answered_with_problems_and_writes_nothing(backend: &Backen
         assert_problem(&reply, status, Some(field));
     }
 
+    // A category outside the taxonomy: the field is named, with the categories there are.
+    let mut body = chinese_case();
+    body["category"] = json!("weather");
+    let reply = api.post_json("/api/v1/cases", &body).await.unwrap();
+    let problem = assert_problem(&reply, 422, Some("category"));
+    assert!(
+        problem["detail"].as_str().unwrap().contains("delivery"),
+        "{problem}"
+    );
+    let taxonomy = api.get("/api/v1/taxonomy").await.unwrap().expect(200);
+    assert_eq!(taxonomy["categories"][0]["labels"]["el"], "Παράδοση");
+
     // Invalid UTF-8 and an oversized body.
     let invalid_utf8 = b"{\"direction\": \"inbound\", \"body\": \"\xff\xfe\"}".to_vec();
     let reply = api

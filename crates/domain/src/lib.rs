@@ -15,6 +15,7 @@ mod ports;
 pub mod report_math;
 pub mod routing;
 pub mod sla;
+mod taxonomy;
 mod text_enum;
 
 pub use commands::{
@@ -32,3 +33,4 @@ pub use model::{
 };
 pub use paging::{Cursor, ListQuery, Page};
 pub use ports::Store;
+pub use taxonomy::{Taxonomy, TaxonomyError, Term};

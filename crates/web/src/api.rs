@@ -215,6 +215,14 @@ pub async fn list_departments(
     Ok(Json(whole_list(state.app.departments(&actor).await?)))
 }
 
+/// The categories and causes cases may be filed under, with their labels in six languages.
+pub async fn taxonomy(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> ApiResult<Json<domain::Taxonomy>> {
+    Ok(Json(state.app.taxonomy(&actor)?.clone()))
+}
+
 pub async fn create_department(
     State(state): State<AppState>,
     Caller(actor): Caller,

@@ -89,6 +89,7 @@ fn routes() -> Routes {
         .add(M::GET, "/api/v1/departments", api::list_departments)
         .add(M::POST, "/api/v1/departments", api::create_department)
         .add(M::POST, "/api/v1/tokens", api::create_token)
+        .add(M::GET, "/api/v1/taxonomy", api::taxonomy)
         .add(M::POST, "/api/v1/coach/analyze", coach_api::analyze)
         .add(M::POST, "/api/v1/coach/lint", coach_api::lint)
 }
