@@ -3,6 +3,7 @@
 //! and index the same search tokens so they answer searches identically.
 
 mod convert;
+mod group_commit;
 mod migrations;
 mod postgres;
 mod search;

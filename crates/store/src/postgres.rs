@@ -8,7 +8,7 @@ use sqlx::{ConnectOptions, Connection, Executor, PgConnection, Postgres, Transac
 
 use crate::search::SearchPage;
 use crate::shared::{
-    agent_columns, case_columns, customer_columns, department_columns, event_columns,
+    WriteWork, agent_columns, case_columns, customer_columns, department_columns, event_columns,
     message_columns, record_columns, shared_store,
 };
 
@@ -45,8 +45,16 @@ impl PgStore {
         Ok(PgStore { pool })
     }
 
-    async fn write_tx(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
-        self.pool.begin().await.map_err(db_error)
+    /// Runs `work` in a transaction of its own: PostgreSQL runs writers in parallel, so there is
+    /// nothing to gain from grouping them.
+    async fn write<T: Send + 'static>(
+        &self,
+        work: impl WriteWork<PgConnection, T>,
+    ) -> Result<T, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let done = work(&mut tx).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(done)
     }
 
     async fn read_tx(&self) -> Result<Transaction<'static, Postgres>, StoreError> {

@@ -2,7 +2,9 @@
 //!
 //! The SQL here is the part where SQLite and PostgreSQL agree (`$n` parameters, `RETURNING`,
 //! `ON CONFLICT`). The backend module that invokes the macro supplies what differs:
-//! - `self.write_tx()`: a transaction that holds the write lock from its first statement;
+//! - `self.write(work)`: runs `work(conn)` as one write command, a transaction of its own as
+//!   seen by callers (SQLite groups concurrent commands into one commit, see `group_commit`),
+//!   holding the write lock from its first statement; `work` owns what it needs (`'static`);
 //! - `self.read_tx()`: a transaction giving a consistent snapshot for multi-query reads;
 //! - `self.reader()`: the pool for single-query reads;
 //! - `load_search_tokens(conn, case_id)`, `store_search_tokens(conn, case_id, tokens)` (replaces
@@ -10,6 +12,33 @@
 //! - `push_search_condition(query_builder, tokens, page)`: "AND the case holds every token";
 //!   with a `SearchPage` the matching ids are also cut to the page inside the search index;
 //! - `after_import(conn)`: whatever keeps id generation ahead of imported ids.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use domain::StoreError;
+
+/// A future that borrows the connection it runs on: what a write command's work returns.
+pub(crate) type BoxFuture<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>;
+
+/// A write command's work: its statements, run on the connection of the transaction it is
+/// given. It owns what it needs, since SQLite's writer task runs it (see `group_commit`).
+pub(crate) trait WriteWork<C, T>:
+    for<'c> FnOnce(&'c mut C) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static
+{
+}
+
+impl<C, T, F> WriteWork<C, T> for F where
+    F: for<'c> FnOnce(&'c mut C) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static
+{
+}
+
+/// Boxes a write command's work; naming the error type here lets `?` inside it convert errors.
+pub(crate) fn boxed<'c, T>(
+    work: impl Future<Output = Result<T, StoreError>> + Send + 'c,
+) -> BoxFuture<'c, Result<T, StoreError>> {
+    Box::pin(work)
+}
 
 /// Column lists, as macros so they can be spliced into `&'static str` SQL with `concat!`.
 macro_rules! case_columns {
@@ -70,6 +99,7 @@ macro_rules! shared_store {
             parse, parse_json_list, parse_json_value, stored_precision,
         };
         use $crate::search::{document_tokens, query_tokens};
+        use $crate::shared::boxed;
 
         type Conn = <$Db as sqlx::Database>::Connection;
         type DbRow = <$Db as sqlx::Database>::Row;
@@ -337,23 +367,12 @@ macro_rules! shared_store {
         }
 
         /// The customer with this e-mail, else with this phone (oldest first), else a new one.
+        /// The insert comes first, guarded by the lookup, so a new customer costs one statement.
         async fn find_or_create_customer(
             conn: &mut Conn,
             new: &NewCustomer,
             now: Timestamp,
         ) -> Result<Customer, StoreError> {
-            let found = sqlx::query(concat!(
-                "SELECT ", customer_columns!(), " FROM customers WHERE email = $1 OR phone = $2 \
-                 ORDER BY CASE WHEN email = $1 THEN 0 ELSE 1 END, id LIMIT 1"
-            ))
-            .bind(new.email.clone())
-            .bind(new.phone.clone())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db_error)?;
-            if let Some(row) = found {
-                return customer_from_row(&row);
-            }
             let mut customer = Customer {
                 id: CustomerId(0),
                 name: new.name.clone(),
@@ -365,14 +384,28 @@ macro_rules! shared_store {
             };
             let insert = sqlx::query(
                 "INSERT INTO customers (name, email, phone, language, annual_value_minor, \
-                 annual_value_currency, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                 annual_value_currency, created_at) SELECT $1, $2, $3, $4, $5, $6, $7 \
+                 WHERE NOT EXISTS (SELECT 1 FROM customers WHERE email = $2 OR phone = $3) \
+                 RETURNING id",
             );
-            let row = bind_customer_fields(insert, &customer)
-                .fetch_one(&mut *conn)
+            let inserted = bind_customer_fields(insert, &customer)
+                .fetch_optional(&mut *conn)
                 .await
                 .map_err(db_error)?;
-            customer.id = CustomerId(get(&row, "id")?);
-            Ok(customer)
+            if let Some(row) = inserted {
+                customer.id = CustomerId(get(&row, "id")?);
+                return Ok(customer);
+            }
+            let found = sqlx::query(concat!(
+                "SELECT ", customer_columns!(), " FROM customers WHERE email = $1 OR phone = $2 \
+                 ORDER BY CASE WHEN email = $1 THEN 0 ELSE 1 END, id LIMIT 1"
+            ))
+            .bind(new.email.clone())
+            .bind(new.phone.clone())
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db_error)?;
+            customer_from_row(&found)
         }
 
         async fn insert_case(conn: &mut Conn, case: &Case) -> Result<CaseId, StoreError> {
@@ -412,26 +445,31 @@ macro_rules! shared_store {
             kind: EventKind,
             before: Option<Value>,
             after: Option<Value>,
-        ) -> Result<Event, StoreError> {
-            let mut event = Event {
-                id: EventId(0),
-                case_id,
-                actor: actor.name.clone(),
-                at,
-                kind,
-                before,
-                after,
-            };
-            let insert = sqlx::query(
-                "INSERT INTO events (case_id, actor, at, kind, before_json, after_json) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        ) -> Result<(), StoreError> {
+            append_events(conn, case_id, actor, at, [(kind, before, after)]).await
+        }
+
+        /// Appends entries (kind, before, after) to the case's history in one statement.
+        async fn append_events<const N: usize>(
+            conn: &mut Conn,
+            case_id: CaseId,
+            actor: &Actor,
+            at: Timestamp,
+            entries: [(EventKind, Option<Value>, Option<Value>); N],
+        ) -> Result<(), StoreError> {
+            let mut insert = QueryBuilder::<$Db>::new(
+                "INSERT INTO events (case_id, actor, at, kind, before_json, after_json) ",
             );
-            let row = bind_event_fields(insert, &event)
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(db_error)?;
-            event.id = EventId(get(&row, "id")?);
-            Ok(event)
+            insert.push_values(entries, |mut row, (kind, before, after)| {
+                row.push_bind(case_id.0)
+                    .push_bind(actor.name.clone())
+                    .push_bind(micros(at))
+                    .push_bind(kind.as_str())
+                    .push_bind(before.as_ref().map(json_value))
+                    .push_bind(after.as_ref().map(json_value));
+            });
+            insert.build().execute(&mut *conn).await.map_err(db_error)?;
+            Ok(())
         }
 
         /// Writes the case's mutable columns back; `expected_status` guards against a concurrent
@@ -585,57 +623,59 @@ macro_rules! shared_store {
             ) -> Result<CaseDetail, StoreError> {
                 let cmd = cmd.validate()?;
                 let now = stored_precision(now);
-                let mut tx = self.write_tx().await?;
-                let customer = find_or_create_customer(&mut tx, &cmd.customer, now).await?;
-                let mut case = Case {
-                    id: CaseId(0),
-                    customer_id: customer.id,
-                    channel: cmd.channel,
-                    subject: cmd.subject,
-                    category: cmd.category,
-                    cause: cmd.cause,
-                    priority: cmd.priority.unwrap_or(Priority::Normal),
-                    status: Status::Received,
-                    resolution: None,
-                    safety_flag: cmd.safety_flag,
-                    assignee_id: None,
-                    department_id: None,
-                    language: cmd.language.or_else(|| customer.language.clone()),
-                    remedy_sought: cmd.remedy_sought,
-                    created_at: now,
-                    updated_at: now,
-                    acknowledged_at: None,
-                    resolved_at: None,
-                    closed_at: None,
-                };
-                case.id = insert_case(&mut tx, &case).await?;
-                let mut message = Message {
-                    id: MessageId(0),
-                    case_id: case.id,
-                    direction: domain::Direction::Inbound,
-                    channel: case.channel,
-                    author: Some(customer.name.clone()),
-                    body: cmd.message,
-                    created_at: now,
-                };
-                message.id = insert_message(&mut tx, &message).await?;
-                let created = json!({
-                    "customer_id": case.customer_id, "channel": case.channel,
-                    "subject": case.subject, "priority": case.priority, "status": case.status,
-                    "category": case.category, "language": case.language,
-                    "safety_flag": case.safety_flag,
-                });
-                append_event(&mut tx, case.id, actor, now, EventKind::CaseCreated, None, Some(created))
+                let actor = actor.clone();
+                self.write(move |tx| boxed(async move {
+                    let customer = find_or_create_customer(tx, &cmd.customer, now).await?;
+                    let mut case = Case {
+                        id: CaseId(0),
+                        customer_id: customer.id,
+                        channel: cmd.channel,
+                        subject: cmd.subject,
+                        category: cmd.category,
+                        cause: cmd.cause,
+                        priority: cmd.priority.unwrap_or(Priority::Normal),
+                        status: Status::Received,
+                        resolution: None,
+                        safety_flag: cmd.safety_flag,
+                        assignee_id: None,
+                        department_id: None,
+                        language: cmd.language.or_else(|| customer.language.clone()),
+                        remedy_sought: cmd.remedy_sought,
+                        created_at: now,
+                        updated_at: now,
+                        acknowledged_at: None,
+                        resolved_at: None,
+                        closed_at: None,
+                    };
+                    case.id = insert_case(tx, &case).await?;
+                    let mut message = Message {
+                        id: MessageId(0),
+                        case_id: case.id,
+                        direction: domain::Direction::Inbound,
+                        channel: case.channel,
+                        author: Some(customer.name.clone()),
+                        body: cmd.message,
+                        created_at: now,
+                    };
+                    message.id = insert_message(tx, &message).await?;
+                    let created = json!({
+                        "customer_id": case.customer_id, "channel": case.channel,
+                        "subject": case.subject, "priority": case.priority, "status": case.status,
+                        "category": case.category, "language": case.language,
+                        "safety_flag": case.safety_flag,
+                    });
+                    let message_added =
+                        json!({"message_id": message.id, "direction": message.direction});
+                    append_events(tx, case.id, &actor, now, [
+                        (EventKind::CaseCreated, None, Some(created)),
+                        (EventKind::MessageAdded, None, Some(message_added)),
+                    ])
                     .await?;
-                append_event(
-                    &mut tx, case.id, actor, now, EventKind::MessageAdded, None,
-                    Some(json!({"message_id": message.id, "direction": message.direction})),
-                )
-                .await?;
-                let texts = [case.subject.as_str(), customer.name.as_str(), message.body.as_str()];
-                insert_search_tokens(&mut tx, case.id.0, &document_tokens(texts)).await?;
-                tx.commit().await.map_err(db_error)?;
-                Ok(CaseDetail { case, customer, messages: vec![message], incident_record: None })
+                    let texts = [case.subject.as_str(), customer.name.as_str(), message.body.as_str()];
+                    insert_search_tokens(tx, case.id.0, &document_tokens(texts)).await?;
+                    Ok(CaseDetail { case, customer, messages: vec![message], incident_record: None })
+                }))
+                .await
             }
 
             async fn get_case(&self, id: CaseId) -> Result<CaseDetail, StoreError> {
@@ -696,29 +736,31 @@ macro_rules! shared_store {
             ) -> Result<Case, StoreError> {
                 let update = update.validate()?;
                 let now = stored_precision(now);
-                let mut tx = self.write_tx().await?;
-                let before = load_case(&mut tx, id).await?;
-                let mut case = before.clone();
-                if let Some(subject) = update.subject { case.subject = subject; }
-                if let Some(category) = update.category { case.category = Some(category); }
-                if let Some(cause) = update.cause { case.cause = Some(cause); }
-                if let Some(priority) = update.priority { case.priority = priority; }
-                if let Some(flag) = update.safety_flag { case.safety_flag = flag; }
-                if let Some(language) = update.language { case.language = Some(language); }
-                if let Some(remedy) = update.remedy_sought { case.remedy_sought = Some(remedy); }
-                let (was, is) = changed_fields(&before, &case);
-                if is.as_object().is_some_and(|fields| fields.is_empty()) {
-                    return Ok(before);
-                }
-                case.updated_at = now;
-                save_case(&mut tx, &case, before.status).await?;
-                append_event(&mut tx, id, actor, now, EventKind::CaseUpdated, Some(was), Some(is))
-                    .await?;
-                if case.subject != before.subject {
-                    reindex(&mut tx, &case).await?;
-                }
-                tx.commit().await.map_err(db_error)?;
-                Ok(case)
+                let actor = actor.clone();
+                self.write(move |tx| boxed(async move {
+                    let before = load_case(tx, id).await?;
+                    let mut case = before.clone();
+                    if let Some(subject) = update.subject { case.subject = subject; }
+                    if let Some(category) = update.category { case.category = Some(category); }
+                    if let Some(cause) = update.cause { case.cause = Some(cause); }
+                    if let Some(priority) = update.priority { case.priority = priority; }
+                    if let Some(flag) = update.safety_flag { case.safety_flag = flag; }
+                    if let Some(language) = update.language { case.language = Some(language); }
+                    if let Some(remedy) = update.remedy_sought { case.remedy_sought = Some(remedy); }
+                    let (was, is) = changed_fields(&before, &case);
+                    if is.as_object().is_some_and(|fields| fields.is_empty()) {
+                        return Ok(before);
+                    }
+                    case.updated_at = now;
+                    save_case(tx, &case, before.status).await?;
+                    append_event(tx, id, &actor, now, EventKind::CaseUpdated, Some(was), Some(is))
+                        .await?;
+                    if case.subject != before.subject {
+                        reindex(tx, &case).await?;
+                    }
+                    Ok(case)
+                }))
+                .await
             }
 
             async fn add_message(
@@ -730,27 +772,29 @@ macro_rules! shared_store {
             ) -> Result<Message, StoreError> {
                 let msg = msg.validate()?;
                 let now = stored_precision(now);
-                let mut tx = self.write_tx().await?;
-                let case = load_case(&mut tx, id).await?;
-                let mut message = Message {
-                    id: MessageId(0),
-                    case_id: id,
-                    direction: msg.direction,
-                    channel: msg.channel.unwrap_or(case.channel),
-                    author: msg.author.or_else(|| Some(actor.name.clone())),
-                    body: msg.body,
-                    created_at: now,
-                };
-                message.id = insert_message(&mut tx, &message).await?;
-                append_event(
-                    &mut tx, id, actor, now, EventKind::MessageAdded, None,
-                    Some(json!({"message_id": message.id, "direction": message.direction})),
-                )
-                .await?;
-                touch_case(&mut tx, id, now).await?;
-                index_more(&mut tx, id, &[message.body.as_str()]).await?;
-                tx.commit().await.map_err(db_error)?;
-                Ok(message)
+                let actor = actor.clone();
+                self.write(move |tx| boxed(async move {
+                    let case = load_case(tx, id).await?;
+                    let mut message = Message {
+                        id: MessageId(0),
+                        case_id: id,
+                        direction: msg.direction,
+                        channel: msg.channel.unwrap_or(case.channel),
+                        author: msg.author.or_else(|| Some(actor.name.clone())),
+                        body: msg.body,
+                        created_at: now,
+                    };
+                    message.id = insert_message(tx, &message).await?;
+                    append_event(
+                        tx, id, &actor, now, EventKind::MessageAdded, None,
+                        Some(json!({"message_id": message.id, "direction": message.direction})),
+                    )
+                    .await?;
+                    touch_case(tx, id, now).await?;
+                    index_more(tx, id, &[message.body.as_str()]).await?;
+                    Ok(message)
+                }))
+                .await
             }
 
             async fn transition(
@@ -762,35 +806,37 @@ macro_rules! shared_store {
             ) -> Result<Case, StoreError> {
                 let t = t.validate()?;
                 let now = stored_precision(now);
-                let mut tx = self.write_tx().await?;
-                let before = load_case(&mut tx, id).await?;
-                Status::check_transition(before.status, t.to)?;
-                let mut case = before.clone();
-                case.status = t.to;
-                case.resolution = t.resolution;
-                case.updated_at = now;
-                match t.to {
-                    Status::Acknowledged => case.acknowledged_at = Some(now),
-                    Status::Resolved => case.resolved_at = Some(now),
-                    Status::Closed => case.closed_at = Some(now),
-                    // Reopening clears the outcome; the history keeps it.
-                    Status::Investigating => {
-                        case.resolved_at = None;
-                        case.closed_at = None;
+                let actor = actor.clone();
+                self.write(move |tx| boxed(async move {
+                    let before = load_case(tx, id).await?;
+                    Status::check_transition(before.status, t.to)?;
+                    let mut case = before.clone();
+                    case.status = t.to;
+                    case.resolution = t.resolution;
+                    case.updated_at = now;
+                    match t.to {
+                        Status::Acknowledged => case.acknowledged_at = Some(now),
+                        Status::Resolved => case.resolved_at = Some(now),
+                        Status::Closed => case.closed_at = Some(now),
+                        // Reopening clears the outcome; the history keeps it.
+                        Status::Investigating => {
+                            case.resolved_at = None;
+                            case.closed_at = None;
+                        }
+                        Status::Received | Status::WaitingOnCustomer | Status::ResolutionProposed => {}
                     }
-                    Status::Received | Status::WaitingOnCustomer | Status::ResolutionProposed => {}
-                }
-                if t.to == Status::Closed {
-                    case.resolution = before.resolution;
-                }
-                save_case(&mut tx, &case, before.status).await?;
-                append_event(
-                    &mut tx, id, actor, now, EventKind::StatusChanged,
-                    Some(lifecycle(&before)), Some(lifecycle(&case)),
-                )
-                .await?;
-                tx.commit().await.map_err(db_error)?;
-                Ok(case)
+                    if t.to == Status::Closed {
+                        case.resolution = before.resolution;
+                    }
+                    save_case(tx, &case, before.status).await?;
+                    append_event(
+                        tx, id, &actor, now, EventKind::StatusChanged,
+                        Some(lifecycle(&before)), Some(lifecycle(&case)),
+                    )
+                    .await?;
+                    Ok(case)
+                }))
+                .await
             }
 
             async fn assign(
@@ -802,30 +848,32 @@ macro_rules! shared_store {
             ) -> Result<Case, StoreError> {
                 let a = a.validate()?;
                 let now = stored_precision(now);
-                let mut tx = self.write_tx().await?;
-                let before = load_case(&mut tx, id).await?;
-                if let Some(agent) = a.agent_id {
-                    load_agent(&mut tx, agent).await?;
-                }
-                if let Some(department) = a.department_id {
-                    load_department(&mut tx, department).await?;
-                }
-                let mut case = before.clone();
-                case.assignee_id = a.agent_id;
-                case.department_id = a.department_id;
-                case.updated_at = now;
-                save_case(&mut tx, &case, before.status).await?;
-                let (kind, mut after) = (
-                    if a.note.is_some() { EventKind::Transferred } else { EventKind::Assigned },
-                    assignment(&case),
-                );
-                if let Some(note) = a.note {
-                    after["note"] = Value::String(note);
-                }
-                append_event(&mut tx, id, actor, now, kind, Some(assignment(&before)), Some(after))
-                    .await?;
-                tx.commit().await.map_err(db_error)?;
-                Ok(case)
+                let actor = actor.clone();
+                self.write(move |tx| boxed(async move {
+                    let before = load_case(tx, id).await?;
+                    if let Some(agent) = a.agent_id {
+                        load_agent(tx, agent).await?;
+                    }
+                    if let Some(department) = a.department_id {
+                        load_department(tx, department).await?;
+                    }
+                    let mut case = before.clone();
+                    case.assignee_id = a.agent_id;
+                    case.department_id = a.department_id;
+                    case.updated_at = now;
+                    save_case(tx, &case, before.status).await?;
+                    let (kind, mut after) = (
+                        if a.note.is_some() { EventKind::Transferred } else { EventKind::Assigned },
+                        assignment(&case),
+                    );
+                    if let Some(note) = a.note {
+                        after["note"] = Value::String(note);
+                    }
+                    append_event(tx, id, &actor, now, kind, Some(assignment(&before)), Some(after))
+                        .await?;
+                    Ok(case)
+                }))
+                .await
             }
 
             async fn set_incident_record(
@@ -837,26 +885,28 @@ macro_rules! shared_store {
             ) -> Result<IncidentRecord, StoreError> {
                 let r = r.validate()?;
                 let now = stored_precision(now);
-                let mut tx = self.write_tx().await?;
-                load_case(&mut tx, id).await?;
-                let before = load_record(&mut tx, id).await?;
-                let record = IncidentRecord {
-                    case_id: id,
-                    problem: r.problem,
-                    discussions: r.discussions,
-                    solution: r.solution,
-                    updated_at: now,
-                };
-                upsert_record(&mut tx, &record).await?;
-                let as_json = |r: &IncidentRecord| serde_json::to_value(r).expect("a record serialises");
-                append_event(
-                    &mut tx, id, actor, now, EventKind::IncidentRecordSet,
-                    before.as_ref().map(as_json), Some(as_json(&record)),
-                )
-                .await?;
-                touch_case(&mut tx, id, now).await?;
-                tx.commit().await.map_err(db_error)?;
-                Ok(record)
+                let actor = actor.clone();
+                self.write(move |tx| boxed(async move {
+                    load_case(tx, id).await?;
+                    let before = load_record(tx, id).await?;
+                    let record = IncidentRecord {
+                        case_id: id,
+                        problem: r.problem,
+                        discussions: r.discussions,
+                        solution: r.solution,
+                        updated_at: now,
+                    };
+                    upsert_record(tx, &record).await?;
+                    let as_json = |r: &IncidentRecord| serde_json::to_value(r).expect("a record serialises");
+                    append_event(
+                        tx, id, &actor, now, EventKind::IncidentRecordSet,
+                        before.as_ref().map(as_json), Some(as_json(&record)),
+                    )
+                    .await?;
+                    touch_case(tx, id, now).await?;
+                    Ok(record)
+                }))
+                .await
             }
 
             async fn timeline(&self, id: CaseId) -> Result<Vec<Event>, StoreError> {
@@ -886,36 +936,37 @@ macro_rules! shared_store {
 
             async fn create_agent(&self, cmd: NewAgent) -> Result<Agent, StoreError> {
                 let cmd = cmd.validate()?;
-                let mut tx = self.write_tx().await?;
-                if let Some(department) = cmd.department_id {
-                    load_department(&mut tx, department).await?;
-                }
-                let row = sqlx::query(
-                    "INSERT INTO agents (name, role, department_id, phone, email, languages, active) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                )
-                .bind(cmd.name.clone())
-                .bind(cmd.role.as_str())
-                .bind(cmd.department_id.map(|d| d.0))
-                .bind(cmd.phone.clone())
-                .bind(cmd.email.clone())
-                .bind(json_list(&cmd.languages))
-                .bind(true)
-                .fetch_one(&mut *tx)
+                self.write(move |tx| boxed(async move {
+                    if let Some(department) = cmd.department_id {
+                        load_department(tx, department).await?;
+                    }
+                    let row = sqlx::query(
+                        "INSERT INTO agents (name, role, department_id, phone, email, languages, active) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                    )
+                    .bind(cmd.name.clone())
+                    .bind(cmd.role.as_str())
+                    .bind(cmd.department_id.map(|d| d.0))
+                    .bind(cmd.phone.clone())
+                    .bind(cmd.email.clone())
+                    .bind(json_list(&cmd.languages))
+                    .bind(true)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    let id = AgentId(get(&row, "id")?);
+                    Ok(Agent {
+                        id,
+                        name: cmd.name,
+                        role: cmd.role,
+                        department_id: cmd.department_id,
+                        phone: cmd.phone,
+                        email: cmd.email,
+                        languages: cmd.languages,
+                        active: true,
+                    })
+                }))
                 .await
-                .map_err(db_error)?;
-                let id = AgentId(get(&row, "id")?);
-                tx.commit().await.map_err(db_error)?;
-                Ok(Agent {
-                    id,
-                    name: cmd.name,
-                    role: cmd.role,
-                    department_id: cmd.department_id,
-                    phone: cmd.phone,
-                    email: cmd.email,
-                    languages: cmd.languages,
-                    active: true,
-                })
             }
 
             async fn list_agents(&self, query: &ListQuery) -> Result<Page<Agent>, StoreError> {
@@ -933,23 +984,24 @@ macro_rules! shared_store {
 
             async fn create_department(&self, cmd: NewDepartment) -> Result<Department, StoreError> {
                 let cmd = cmd.validate()?;
-                let mut tx = self.write_tx().await?;
-                let row = sqlx::query(
-                    "INSERT INTO departments (name, categories, languages) VALUES ($1, $2, $3) \
-                     ON CONFLICT (name) DO NOTHING RETURNING id",
-                )
-                .bind(cmd.name.clone())
-                .bind(json_list(&cmd.categories))
-                .bind(json_list(&cmd.languages))
-                .fetch_optional(&mut *tx)
+                self.write(move |tx| boxed(async move {
+                    let row = sqlx::query(
+                        "INSERT INTO departments (name, categories, languages) VALUES ($1, $2, $3) \
+                         ON CONFLICT (name) DO NOTHING RETURNING id",
+                    )
+                    .bind(cmd.name.clone())
+                    .bind(json_list(&cmd.categories))
+                    .bind(json_list(&cmd.languages))
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?
+                    .ok_or_else(|| {
+                        DomainError::Conflict(format!("a department named `{}` already exists", cmd.name))
+                    })?;
+                    let id = DepartmentId(get(&row, "id")?);
+                    Ok(Department { id, name: cmd.name, categories: cmd.categories, languages: cmd.languages })
+                }))
                 .await
-                .map_err(db_error)?
-                .ok_or_else(|| {
-                    DomainError::Conflict(format!("a department named `{}` already exists", cmd.name))
-                })?;
-                let id = DepartmentId(get(&row, "id")?);
-                tx.commit().await.map_err(db_error)?;
-                Ok(Department { id, name: cmd.name, categories: cmd.categories, languages: cmd.languages })
             }
 
             async fn list_departments(&self) -> Result<Vec<Department>, StoreError> {
@@ -971,21 +1023,22 @@ macro_rules! shared_store {
             ) -> Result<ApiToken, StoreError> {
                 let name = checked_token_name(name)?;
                 let now = stored_precision(now);
-                let mut tx = self.write_tx().await?;
-                let row = sqlx::query(
-                    "INSERT INTO api_tokens (name, role, secret_hash, created_at) \
-                     VALUES ($1, $2, $3, $4) RETURNING id",
-                )
-                .bind(name.clone())
-                .bind(role.as_str())
-                .bind(secret_hash.to_vec())
-                .bind(micros(now))
-                .fetch_one(&mut *tx)
+                self.write(move |tx| boxed(async move {
+                    let row = sqlx::query(
+                        "INSERT INTO api_tokens (name, role, secret_hash, created_at) \
+                         VALUES ($1, $2, $3, $4) RETURNING id",
+                    )
+                    .bind(name.clone())
+                    .bind(role.as_str())
+                    .bind(secret_hash.to_vec())
+                    .bind(micros(now))
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    let id = get(&row, "id")?;
+                    Ok(ApiToken { id, name, role, created_at: now })
+                }))
                 .await
-                .map_err(db_error)?;
-                let id = get(&row, "id")?;
-                tx.commit().await.map_err(db_error)?;
-                Ok(ApiToken { id, name, role, created_at: now })
             }
 
             async fn find_token(&self, secret_hash: [u8; 32]) -> Result<Option<ApiToken>, StoreError> {
@@ -1029,81 +1082,82 @@ macro_rules! shared_store {
             }
 
             async fn import_case(&self, rec: ExportRecord) -> Result<(), StoreError> {
-                let mut tx = self.write_tx().await?;
-                let exists = sqlx::query("SELECT id FROM cases WHERE id = $1")
-                    .bind(rec.case.id.0)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-                if exists.is_some() {
-                    return Err(DomainError::Conflict(format!("{} already exists", rec.case.id)).into());
-                }
-                for department in &rec.departments {
-                    sqlx::query(concat!(
-                        "INSERT INTO departments (", department_columns!(), ") VALUES ($1, $2, $3, $4) \
-                         ON CONFLICT (id) DO NOTHING"
+                self.write(move |tx| boxed(async move {
+                    let exists = sqlx::query("SELECT id FROM cases WHERE id = $1")
+                        .bind(rec.case.id.0)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    if exists.is_some() {
+                        return Err(DomainError::Conflict(format!("{} already exists", rec.case.id)).into());
+                    }
+                    for department in &rec.departments {
+                        sqlx::query(concat!(
+                            "INSERT INTO departments (", department_columns!(), ") VALUES ($1, $2, $3, $4) \
+                             ON CONFLICT (id) DO NOTHING"
+                        ))
+                        .bind(department.id.0)
+                        .bind(department.name.clone())
+                        .bind(json_list(&department.categories))
+                        .bind(json_list(&department.languages))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    }
+                    for agent in &rec.agents {
+                        sqlx::query(concat!(
+                            "INSERT INTO agents (", agent_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                             ON CONFLICT (id) DO NOTHING"
+                        ))
+                        .bind(agent.id.0)
+                        .bind(agent.name.clone())
+                        .bind(agent.role.as_str())
+                        .bind(agent.department_id.map(|d| d.0))
+                        .bind(agent.phone.clone())
+                        .bind(agent.email.clone())
+                        .bind(json_list(&agent.languages))
+                        .bind(agent.active)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    }
+                    let customer = sqlx::query(concat!(
+                        "INSERT INTO customers (", customer_columns!(), ") \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING"
                     ))
-                    .bind(department.id.0)
-                    .bind(department.name.clone())
-                    .bind(json_list(&department.categories))
-                    .bind(json_list(&department.languages))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-                }
-                for agent in &rec.agents {
-                    sqlx::query(concat!(
-                        "INSERT INTO agents (", agent_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                         ON CONFLICT (id) DO NOTHING"
+                    .bind(rec.customer.id.0);
+                    bind_customer_fields(customer, &rec.customer)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    let case = sqlx::query(concat!(
+                        "INSERT INTO cases (", case_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, \
+                         $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
                     ))
-                    .bind(agent.id.0)
-                    .bind(agent.name.clone())
-                    .bind(agent.role.as_str())
-                    .bind(agent.department_id.map(|d| d.0))
-                    .bind(agent.phone.clone())
-                    .bind(agent.email.clone())
-                    .bind(json_list(&agent.languages))
-                    .bind(agent.active)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-                }
-                let customer = sqlx::query(concat!(
-                    "INSERT INTO customers (", customer_columns!(), ") \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING"
-                ))
-                .bind(rec.customer.id.0);
-                bind_customer_fields(customer, &rec.customer)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-                let case = sqlx::query(concat!(
-                    "INSERT INTO cases (", case_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, \
-                     $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
-                ))
-                .bind(rec.case.id.0);
-                bind_case_fields(case, &rec.case).execute(&mut *tx).await.map_err(db_error)?;
-                for message in &rec.messages {
-                    let insert = sqlx::query(concat!(
-                        "INSERT INTO messages (", message_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                    ))
-                    .bind(message.id.0);
-                    bind_message_fields(insert, message).execute(&mut *tx).await.map_err(db_error)?;
-                }
-                for event in &rec.events {
-                    let insert = sqlx::query(concat!(
-                        "INSERT INTO events (", event_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                    ))
-                    .bind(event.id.0);
-                    bind_event_fields(insert, event).execute(&mut *tx).await.map_err(db_error)?;
-                }
-                if let Some(record) = &rec.incident_record {
-                    upsert_record(&mut tx, record).await?;
-                }
-                reindex(&mut tx, &rec.case).await?;
-                after_import(&mut tx).await?;
-                tx.commit().await.map_err(db_error)?;
-                Ok(())
+                    .bind(rec.case.id.0);
+                    bind_case_fields(case, &rec.case).execute(&mut *tx).await.map_err(db_error)?;
+                    for message in &rec.messages {
+                        let insert = sqlx::query(concat!(
+                            "INSERT INTO messages (", message_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                        ))
+                        .bind(message.id.0);
+                        bind_message_fields(insert, message).execute(&mut *tx).await.map_err(db_error)?;
+                    }
+                    for event in &rec.events {
+                        let insert = sqlx::query(concat!(
+                            "INSERT INTO events (", event_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                        ))
+                        .bind(event.id.0);
+                        bind_event_fields(insert, event).execute(&mut *tx).await.map_err(db_error)?;
+                    }
+                    if let Some(record) = &rec.incident_record {
+                        upsert_record(tx, record).await?;
+                    }
+                    reindex(tx, &rec.case).await?;
+                    after_import(tx).await?;
+                    Ok(())
+                }))
+                .await
             }
         }
 

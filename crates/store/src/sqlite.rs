@@ -1,19 +1,22 @@
 //! SQLite backend, the embedded default: one file, WAL journal so readers never wait for the
 //! writer, and a single writer connection whose transactions start with `BEGIN IMMEDIATE` so a
-//! write never fails half-way on a lock upgrade.
+//! write never fails half-way on a lock upgrade. Concurrent writes share that connection's
+//! transactions through group commit (`group_commit`).
 
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
 };
-use sqlx::{Sqlite, Transaction};
+use sqlx::{ConnectOptions, Sqlite, Transaction};
 
+use crate::group_commit::GroupCommitWriter;
 use crate::search::{SearchPage, fts5_all_of};
 use crate::shared::{
-    agent_columns, case_columns, customer_columns, department_columns, event_columns,
+    WriteWork, agent_columns, case_columns, customer_columns, department_columns, event_columns,
     message_columns, record_columns, shared_store,
 };
 
@@ -21,7 +24,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const READERS: u32 = 4;
 
 pub struct SqliteStore {
-    writer: SqlitePool,
+    writer: GroupCommitWriter,
     readers: SqlitePool,
 }
 
@@ -39,28 +42,29 @@ impl SqliteStore {
                 StoreError::Unavailable(format!("cannot create {}: {err}", dir.display()))
             })?;
         }
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options.clone())
-            .await
-            .map_err(db_error)?;
-        crate::migrations::migrator(crate::migrations::SQLITE)
-            .run(&writer)
-            .await
-            .map_err(|err| StoreError::Internal(format!("migrating the SQLite database: {err}")))?;
+        let writer = options.connect().await.map_err(db_error)?;
         let readers = SqlitePoolOptions::new()
             .max_connections(READERS)
             .connect_with(options.create_if_missing(false))
             .await
             .map_err(db_error)?;
-        Ok(SqliteStore { writer, readers })
+        crate::migrations::migrator(crate::migrations::SQLITE)
+            .run(&readers)
+            .await
+            .map_err(|err| StoreError::Internal(format!("migrating the SQLite database: {err}")))?;
+        Ok(SqliteStore {
+            writer: GroupCommitWriter::start(writer),
+            readers,
+        })
     }
 
-    async fn write_tx(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        self.writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_error)
+    /// Runs `work` as one write command: committed with whatever other writes are waiting,
+    /// isolated from them (see `group_commit`).
+    async fn write<T: Send + 'static>(
+        &self,
+        work: impl WriteWork<SqliteConnection, T>,
+    ) -> Result<T, StoreError> {
+        self.writer.write(work).await
     }
 
     async fn read_tx(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
