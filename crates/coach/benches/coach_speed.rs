@@ -3,6 +3,9 @@
 //! Measures: loading all built-in packs; analyse + lint of a ~2 KB message (p50/p99 per
 //! language); single-core JSONL batch throughput over the labelled suites; and the English-only
 //! throughput that benches/vader_compare.py measures for VADER on the same texts.
+//! For an instruction profile of one language's 2 KB message, set `COACH_PROFILE_LANG` (e.g.
+//! `zh-Hans`): only that message is analysed and linted, 200 times, so callgrind finishes fast;
+//! `COACH_PROFILE_LANG=batch-en` profiles 20 rounds of the English batch instead.
 
 use std::fs;
 use std::hint::black_box;
@@ -45,6 +48,10 @@ fn two_kilobytes(texts: &[String]) -> String {
 }
 
 fn main() {
+    if let Ok(target) = std::env::var("COACH_PROFILE_LANG") {
+        profile(&target);
+        return;
+    }
     let mut load_times: Vec<Duration> = (0..20)
         .map(|_| {
             let start = Instant::now();
@@ -70,14 +77,7 @@ fn main() {
         let mut times = Vec::with_capacity(5000);
         for _ in 0..5000 {
             let start = Instant::now();
-            black_box(coach.analyze(&AnalyzeInput {
-                text: message.clone(),
-                language: None,
-            }));
-            black_box(coach.lint(&LintInput {
-                text: message.clone(),
-                ..LintInput::default()
-            }));
+            analyse_and_lint(&coach, &message);
             times.push(start.elapsed());
         }
         times.sort();
@@ -103,16 +103,51 @@ fn main() {
         coach.lint_line(line)
     });
 
-    let english: Vec<String> = suite_texts("en")
-        .into_iter()
-        .map(|text| serde_json::json!({"id": 0, "text": text, "language": "en"}).to_string())
-        .collect();
+    let english = english_lines();
     let (per_second, _) = throughput(
         "batch analyze, English suite (VADER's texts)",
         &english,
         |line| coach.analyze_line(line),
     );
     println!("  = {per_second:.0} texts/s");
+}
+
+fn analyse_and_lint(coach: &Coach, message: &str) {
+    black_box(coach.analyze(&AnalyzeInput {
+        text: message.to_owned(),
+        language: None,
+    }));
+    black_box(coach.lint(&LintInput {
+        text: message.to_owned(),
+        ..LintInput::default()
+    }));
+}
+
+fn english_lines() -> Vec<String> {
+    suite_texts("en")
+        .into_iter()
+        .map(|text| serde_json::json!({"id": 0, "text": text, "language": "en"}).to_string())
+        .collect()
+}
+
+/// A short, fixed amount of work for `valgrind --tool=callgrind` (instruction counts are stable
+/// on a loaded machine where timings are not).
+fn profile(target: &str) {
+    let coach = Coach::builtin().expect("built-in packs load");
+    if target == "batch-en" {
+        let lines = english_lines();
+        for _ in 0..20 {
+            for line in &lines {
+                black_box(coach.analyze_line(line));
+            }
+        }
+        return;
+    }
+    let message = two_kilobytes(&suite_texts(target));
+    assert!(!message.is_empty(), "no suite texts for language {target}");
+    for _ in 0..200 {
+        analyse_and_lint(&coach, &message);
+    }
 }
 
 /// CPU seconds this process has used (user + system), from /proc: on a shared machine the wall

@@ -117,7 +117,11 @@ pub(crate) fn fold_text(input: &str) -> String {
 /// (Japanese voicing, ...) is composed with the char before it when Unicode defines the pair,
 /// as NFKC does (か + ゛ → が, also across the two original half-width characters ｶﾞ).
 fn push_composed(text: &mut String, c: char) -> bool {
-    if is_combining_mark(c)
+    // No combining mark lies below U+0300, and the ranges that fold to themselves hold none; both
+    // checks are much cheaper than the table lookup behind `is_combining_mark`.
+    if c >= '\u{0300}'
+        && !folds_to_itself(c)
+        && is_combining_mark(c)
         && let Some(composed) = text.chars().next_back().and_then(|last| compose(last, c))
     {
         text.pop();
@@ -130,8 +134,7 @@ fn push_composed(text: &mut String, c: char) -> bool {
 
 /// Folds one non-ASCII char, emitting zero or more folded chars.
 pub(crate) fn fold_char(c: char, mut emit: impl FnMut(char)) {
-    // Hangul syllables would decompose into jamo; they carry no removable marks.
-    if ('\u{AC00}'..='\u{D7A3}').contains(&c) {
+    if folds_to_itself(c) {
         emit(c);
         return;
     }
@@ -146,6 +149,15 @@ pub(crate) fn fold_char(c: char, mut emit: impl FnMut(char)) {
             }
         }
     });
+}
+
+/// Characters that folding leaves unchanged, recognised by range so that Chinese text (most of
+/// its characters) skips the decomposition tables: CJK Unified Ideographs and Extension A have
+/// no compatibility decomposition, no case and are no marks (the compatibility ideographs, which
+/// do decompose, lie outside these ranges). Hangul syllables would decompose into jamo, but carry
+/// no removable marks, so they are kept whole.
+fn folds_to_itself(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7A3}')
 }
 
 fn fold_lowercase(c: char) -> char {
@@ -211,6 +223,23 @@ mod tests {
         assert_eq!(folded("が"), "が");
         assert_eq!(folded("ｶﾞｷﾞ"), "ガギ");
         assert_eq!(folded("환불"), "환불");
+    }
+
+    #[test]
+    fn han_ranges_taken_as_unchanged_really_have_nothing_to_fold() {
+        let han = ('\u{3400}'..='\u{4DBF}').chain('\u{4E00}'..='\u{9FFF}');
+        for c in han {
+            assert!(folds_to_itself(c));
+            let mut parts = Vec::new();
+            decompose_compatible(c, |part| parts.push(part));
+            assert_eq!(parts, [c], "{c:?} decomposes");
+            assert!(c.to_lowercase().eq([c]), "{c:?} has a lowercase");
+            assert!(!is_combining_mark(c), "{c:?} is a mark");
+        }
+        assert!(
+            !folds_to_itself('\u{F900}'),
+            "compatibility ideographs decompose"
+        );
     }
 
     #[test]
