@@ -52,20 +52,22 @@ struct Scan {
 
 impl Scan {
     fn char(&mut self, i: usize, c: char) {
-        let letter = c.is_alphabetic();
-        if c.is_uppercase() {
+        // Han ideographs, most of a Chinese text, are caseless letters: the range test spares
+        // them three searches of the Unicode tables.
+        let caseless = crate::tokens::is_han(c);
+        let letter = caseless || c.is_alphabetic();
+        let upper = !caseless && c.is_uppercase();
+        if upper {
             self.upper += 1;
-        } else if c.is_lowercase() {
+        } else if !caseless && c.is_lowercase() {
             self.lower += 1;
         }
         if !self.has_ideograph && !c.is_ascii() && crate::tokens::is_ideograph(c) {
             self.has_ideograph = true;
         }
         match (self.word, letter) {
-            (None, true) => self.word = Some((i, c.is_uppercase())),
-            (Some((start, all_upper)), true) => {
-                self.word = Some((start, all_upper && c.is_uppercase()))
-            }
+            (None, true) => self.word = Some((i, upper)),
+            (Some((start, all_upper)), true) => self.word = Some((start, all_upper && upper)),
             (Some((start, all_upper)), false) => {
                 if all_upper && i - start >= 4 {
                     self.shouted

@@ -65,6 +65,11 @@ pub(crate) fn is_ideograph(c: char) -> bool {
         0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
 }
 
+/// CJK Unified Ideographs and Extension A: every one is a letter without case.
+pub(crate) fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
+}
+
 fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '`' | '\u{00B4}')
 }
@@ -316,6 +321,24 @@ mod tests {
 
     fn words(s: &str) -> Vec<String> {
         pattern_words(s)
+    }
+
+    #[test]
+    fn han_characters_are_caseless_letters_and_ideographs() {
+        let han = (0x3400..=0x4DBF)
+            .chain(0x4E00..=0x9FFF)
+            .filter_map(char::from_u32);
+        for c in han {
+            assert!(is_han(c) && is_ideograph(c), "{c:?}");
+            assert!(
+                c.is_alphabetic() && !c.is_uppercase() && !c.is_lowercase(),
+                "{c:?}"
+            );
+        }
+        assert!(
+            !is_han('\u{4DC0}'),
+            "Yijing hexagram symbols are no letters"
+        );
     }
 
     #[test]

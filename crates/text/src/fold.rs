@@ -67,6 +67,20 @@ impl Folded {
 /// assert_eq!(folded.original_span(11, 16), (11, 16));
 /// ```
 pub fn fold(input: &str) -> Folded {
+    if input.is_ascii() {
+        // Every ASCII char folds to one one-byte char (its lowercase), so both offset tables are
+        // the identity; most English messages take this path and skip the per-char work.
+        let identity: Vec<u32> = (0..=input.len() as u32).collect();
+        return Folded {
+            text: input.to_ascii_lowercase(),
+            origin: identity.clone(),
+            byte_starts: identity,
+        };
+    }
+    fold_per_char(input)
+}
+
+fn fold_per_char(input: &str) -> Folded {
     let mut folded = Folded {
         text: String::with_capacity(input.len()),
         origin: Vec::with_capacity(input.len() + 1),
@@ -100,6 +114,9 @@ impl Folded {
 /// Only the folded text, for callers that need no offsets (search tokens): same result as
 /// `fold(input).text` without the offset tables.
 pub(crate) fn fold_text(input: &str) -> String {
+    if input.is_ascii() {
+        return input.to_ascii_lowercase();
+    }
     let mut text = String::with_capacity(input.len());
     for c in input.chars() {
         if c.is_ascii() {
@@ -240,6 +257,20 @@ mod tests {
             !folds_to_itself('\u{F900}'),
             "compatibility ideographs decompose"
         );
+    }
+
+    #[test]
+    fn ascii_shortcut_folds_like_the_per_char_path() {
+        for input in [
+            "",
+            "Hello, WORLD! It's 9:30.\n\tTab~",
+            "\u{0}\u{7F} ABC xyz 0123",
+        ] {
+            assert_eq!(fold(input), fold_per_char(input), "{input:?}");
+            assert_eq!(fold_text(input), fold_per_char(input).text, "{input:?}");
+        }
+        let all_ascii: String = (0u8..=127).map(char::from).collect();
+        assert_eq!(fold(&all_ascii), fold_per_char(&all_ascii));
     }
 
     #[test]
