@@ -24,7 +24,7 @@ const MAX_GROUP: usize = 128;
 /// Commands waiting for the writer beyond this make callers wait to enqueue (back-pressure).
 const QUEUE: usize = 1024;
 
-/// Handle to the writer task; cloning it is not needed, the store holds one.
+/// The store's handle to its writer task.
 pub(crate) struct GroupCommitWriter {
     queue: mpsc::Sender<Box<dyn QueuedWrite>>,
 }
