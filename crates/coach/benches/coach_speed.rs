@@ -9,16 +9,20 @@
 
 use std::fs;
 use std::hint::black_box;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use coach::{AnalyzeInput, Coach, LintInput};
 use text::Lang;
 
+/// The suite texts of one language; `COACH_SUITE_DIR` points at a frozen copy of the suites, so
+/// that runs before and after a change read the same texts while others edit the suites.
 fn suite_texts(lang: &str) -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("suite")
-        .join(lang);
+    let suites = std::env::var_os("COACH_SUITE_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("suite"),
+        PathBuf::from,
+    );
+    let dir = suites.join(lang);
     ["messages.jsonl", "replies.jsonl"]
         .iter()
         .filter_map(|file| fs::read_to_string(dir.join(file)).ok())

@@ -1,6 +1,7 @@
 //! Runs a compiled engine over tokenised text: one automaton pass finds every literal, then each
 //! rule whose pattern can start at a hit is matched as a small tree, and its conditions checked.
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use crate::engine::{CompiledRule, Engine, Node};
@@ -58,6 +59,9 @@ pub(crate) struct RuleMatch {
 struct Run<'a> {
     text: &'a TokenizedText,
     hits: Hits,
+    /// Emptied position lists kept for reuse: matching needs short-lived lists at every nesting
+    /// level and condition check, and allocating each anew was a large share of matching time.
+    spare_lists: RefCell<Vec<Vec<u32>>>,
 }
 
 impl Engine {
@@ -98,6 +102,7 @@ impl Engine {
         let run = Run {
             text,
             hits: self.hits(text, purpose),
+            spare_lists: RefCell::default(),
         };
         let triggers = match purpose {
             Purpose::CustomerMessage => &self.signal_triggers,
@@ -214,6 +219,15 @@ impl Engine {
 }
 
 impl Run<'_> {
+    fn take_list(&self) -> Vec<u32> {
+        self.spare_lists.borrow_mut().pop().unwrap_or_default()
+    }
+
+    fn give_back(&self, mut list: Vec<u32>) {
+        list.clear();
+        self.spare_lists.borrow_mut().push(list);
+    }
+
     /// Every token position where `nodes` can end when started at `pos`.
     fn sequence(&self, nodes: &[Node], pos: u32, out: &mut Vec<u32>) {
         let Some((first, rest)) = nodes.split_first() else {
@@ -246,7 +260,7 @@ impl Run<'_> {
                     }
                     return;
                 }
-                let mut middles = Vec::new();
+                let mut middles = self.take_list();
                 if *optional {
                     middles.push(pos);
                 }
@@ -260,9 +274,10 @@ impl Run<'_> {
                 }
                 middles.sort_unstable();
                 middles.dedup();
-                for middle in middles {
+                for &middle in &middles {
                     self.sequence(rest, middle, out);
                 }
+                self.give_back(middles);
             }
             Node::Gap(max) => {
                 let token_count = self.text.tokens.len() as u32;
@@ -301,9 +316,11 @@ impl Run<'_> {
         let from = start.saturating_sub(12).max(sentence.first_token);
         !rule.unless_preceded_by.iter().any(|nodes| {
             (from..start).any(|s| {
-                let mut ends = Vec::new();
+                let mut ends = self.take_list();
                 self.sequence(nodes, s, &mut ends);
-                ends.contains(&start)
+                let reaches_start = ends.contains(&start);
+                self.give_back(ends);
+                reaches_start
             })
         })
     }
@@ -318,10 +335,13 @@ impl Run<'_> {
         }
         let sentence = text.sentence_of(end - 1);
         patterns.iter().any(|nodes| {
-            let mut ends = Vec::new();
+            let mut ends = self.take_list();
             self.sequence(nodes, end, &mut ends);
-            ends.iter()
-                .any(|&e| e > end && text.sentence_of(e - 1) == sentence)
+            let followed = ends
+                .iter()
+                .any(|&e| e > end && text.sentence_of(e - 1) == sentence);
+            self.give_back(ends);
+            followed
         })
     }
 }

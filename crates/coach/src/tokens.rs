@@ -171,9 +171,10 @@ impl Builder {
 
 /// Tokenises folded text. `question_marks` are the pack's extra question marks (Greek `;`).
 pub(crate) fn tokenize(folded: Folded, question_marks: &[char]) -> TokenizedText {
+    // Room for a token every few bytes, so the lists rarely grow while tokenising.
     let mut b = Builder {
-        tokens: Vec::new(),
-        sentences: Vec::new(),
+        tokens: Vec::with_capacity(folded.text.len() / 4 + 1),
+        sentences: Vec::with_capacity(folded.text.len() / 64 + 1),
         joined: String::with_capacity(folded.text.len() + 16),
         sentence_break: false,
         clause_break: false,

@@ -91,7 +91,10 @@ fn fold_per_char(input: &str) -> Folded {
         let index = index as u32;
         original_count = index + 1;
         if c.is_ascii() {
-            folded.push(c.to_ascii_lowercase(), index);
+            // Nothing composes with an ASCII char (no combining mark lies below U+0300).
+            folded.origin.push(index);
+            folded.byte_starts.push(folded.text.len() as u32);
+            folded.text.push(c.to_ascii_lowercase());
         } else {
             fold_char(c, |f| folded.push(f, index));
         }
