@@ -1,6 +1,8 @@
 //! Anger cues that need no word list and work in every language: shouting in capitals, repeated
 //! or full-width `!`/`?`, and stretched letters ("sooooo", "whyyyy", "啊啊啊").
 
+use crate::tokens::{LetterCase, known_letter};
+
 /// A cue with its weight towards the anger score and its char span in the original text.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Cue {
@@ -52,14 +54,13 @@ struct Scan {
 
 impl Scan {
     fn char(&mut self, i: usize, c: char) {
-        // Han ideographs, most of a Chinese text, are caseless letters: the range test spares
-        // them three searches of the Unicode tables.
-        let caseless = crate::tokens::is_han(c);
-        let letter = caseless || c.is_alphabetic();
-        let upper = !caseless && c.is_uppercase();
+        // Most letters' class and case are known by range, sparing searches of Unicode tables.
+        let known = known_letter(c);
+        let letter = known.is_some() || c.is_alphabetic();
+        let upper = known.map_or_else(|| c.is_uppercase(), |case| case == LetterCase::Upper);
         if upper {
             self.upper += 1;
-        } else if !caseless && c.is_lowercase() {
+        } else if known.map_or_else(|| c.is_lowercase(), |case| case == LetterCase::Lower) {
             self.lower += 1;
         }
         if !self.has_ideograph && !c.is_ascii() && crate::tokens::is_ideograph(c) {
