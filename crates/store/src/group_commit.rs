@@ -12,6 +12,11 @@
 //! group, without a savepoint); commands that queue up while a group is being written form the
 //! next group.
 
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use domain::StoreError;
 use sqlx::{Executor, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
@@ -80,7 +85,11 @@ impl<T: Send + 'static, F: WriteWork<SqliteConnection, T>> QueuedWrite for Queue
     fn run<'c>(&'c mut self, conn: &'c mut SqliteConnection) -> BoxFuture<'c, bool> {
         Box::pin(async move {
             let outcome = match self.work.take() {
-                Some(work) => work(conn).await,
+                Some(work) => CatchUnwind(work(conn)).await.unwrap_or_else(|_| {
+                    Err(StoreError::Internal(
+                        "a write command panicked; it was undone".to_owned(),
+                    ))
+                }),
                 None => Err(StoreError::Internal("a write command ran twice".to_owned())),
             };
             let succeeded = outcome.is_ok();
@@ -100,6 +109,22 @@ impl<T: Send + 'static, F: WriteWork<SqliteConnection, T>> QueuedWrite for Queue
         };
         // The caller may have gone away meanwhile; its command stands (or not) all the same.
         let _ = self.reply.send(answer);
+    }
+}
+
+/// A command that panics must not take the writer task down with it, and with it every later
+/// write: its panic becomes its own error, and it is undone like any other failed command.
+struct CatchUnwind<'c, T>(BoxFuture<'c, T>);
+
+impl<T> Future for CatchUnwind<'_, T> {
+    type Output = std::thread::Result<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match std::panic::catch_unwind(AssertUnwindSafe(|| self.0.as_mut().poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
     }
 }
 
@@ -281,6 +306,28 @@ mod tests {
         assert_eq!(stored(&mut reader).await, Vec::<i64>::new());
         assert_eq!(note(&writer, 3, false, false).await.unwrap(), 3);
         assert_eq!(stored(&mut reader).await, [3]);
+    }
+
+    #[tokio::test]
+    async fn a_panicking_command_is_undone_alone_and_the_writer_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let (writer, mut reader) = writer_and_reader(&dir).await;
+        let panicking = writer.write(|conn: &mut SqliteConnection| {
+            boxed(async move {
+                sqlx::query("INSERT INTO notes (v) VALUES (2)")
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db_error)?;
+                panic!("a bug in a command");
+                #[allow(unreachable_code)]
+                Ok(())
+            })
+        });
+        let (first, panicked) = tokio::join!(note(&writer, 1, false, false), panicking);
+        assert_eq!(first.unwrap(), 1);
+        assert!(matches!(panicked, Err(StoreError::Internal(m)) if m.contains("panicked")));
+        assert_eq!(note(&writer, 3, false, false).await.unwrap(), 3);
+        assert_eq!(stored(&mut reader).await, [1, 3]);
     }
 
     #[tokio::test]
