@@ -8,6 +8,7 @@ use text::Lang;
 
 use crate::Coach;
 use crate::model::LintReport;
+use crate::spec::Severity;
 
 const RED_UNDERLINE: &str = "\x1b[4;31m";
 const GREEN: &str = "\x1b[32m";
@@ -53,8 +54,14 @@ impl Coach {
                 [finding.start.min(chars.len())..finding.end.min(chars.len())]
                 .iter()
                 .collect();
-            let severity = serde_json::to_value(finding.severity).ok();
-            let severity = severity.as_ref().and_then(|v| v.as_str()).unwrap_or("");
+            let severity = self.ui_text(
+                ui,
+                match finding.severity {
+                    Severity::Low => "severity_low",
+                    Severity::Medium => "severity_medium",
+                    Severity::High => "severity_high",
+                },
+            );
             let _ = writeln!(
                 out,
                 "{}. {bold}{}{reset} ({severity}) “{excerpt}”",
@@ -137,6 +144,9 @@ mod tests {
         assert!(plain.starts_with("I'm [sorry, but]¹ our policy"), "{plain}");
         assert!(plain.contains("“But” cancels the apology"), "{plain}");
         assert!(plain.contains("Try instead"), "{plain}");
+        assert!(plain.contains("(high)"), "{plain}");
+        let greek = coach.render_lint(text, &report, Lang::El, false);
+        assert!(greek.contains("(υψηλή)"), "{greek}");
         assert!(plain.contains("Offers to try"), "{plain}");
         let coloured = coach.render_lint(text, &report, Lang::En, true);
         assert!(
