@@ -272,24 +272,7 @@ mod tests {
     use domain::{Channel, NewCustomer};
 
     fn complaint(subject: &str, message: &str) -> NewCase {
-        NewCase {
-            customer: NewCustomer {
-                name: "x".into(),
-                email: None,
-                phone: None,
-                language: None,
-                annual_value: None,
-            },
-            channel: Channel::Email,
-            subject: subject.into(),
-            message: message.into(),
-            category: None,
-            cause: None,
-            priority: None,
-            language: None,
-            remedy_sought: None,
-            safety_flag: false,
-        }
+        NewCase::new(NewCustomer::named("x"), Channel::Email, subject, message)
     }
 
     #[test]

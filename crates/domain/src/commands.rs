@@ -170,6 +170,17 @@ impl Default for CaseFilter {
 }
 
 impl NewCustomer {
+    /// A customer known only by name; contact details and the rest are added as fields.
+    pub fn named(name: impl Into<String>) -> Self {
+        NewCustomer {
+            name: name.into(),
+            email: None,
+            phone: None,
+            language: None,
+            annual_value: None,
+        }
+    }
+
     pub fn validate(self) -> Result<Self, DomainError> {
         Ok(NewCustomer {
             name: required_text("customer.name", &self.name, Limits::NAME)?,
@@ -185,6 +196,27 @@ impl NewCustomer {
 }
 
 impl NewCase {
+    /// A complaint with what every case needs; category, priority, language and the rest unset.
+    pub fn new(
+        customer: NewCustomer,
+        channel: Channel,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        NewCase {
+            customer,
+            channel,
+            subject: subject.into(),
+            message: message.into(),
+            category: None,
+            cause: None,
+            priority: None,
+            language: None,
+            remedy_sought: None,
+            safety_flag: false,
+        }
+    }
+
     pub fn validate(self) -> Result<Self, DomainError> {
         Ok(NewCase {
             customer: self.customer.validate()?,

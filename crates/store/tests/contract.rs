@@ -81,24 +81,11 @@ fn at(text: &str) -> Timestamp {
 }
 
 fn new_case(name: &str, email: Option<&str>, subject: &str, message: &str) -> NewCase {
-    NewCase {
-        customer: NewCustomer {
-            name: name.into(),
-            email: email.map(Into::into),
-            phone: None,
-            language: None,
-            annual_value: None,
-        },
-        channel: Channel::Email,
-        subject: subject.into(),
-        message: message.into(),
-        category: None,
-        cause: None,
-        priority: None,
-        language: None,
-        remedy_sought: None,
-        safety_flag: false,
-    }
+    let customer = NewCustomer {
+        email: email.map(Into::into),
+        ..NewCustomer::named(name)
+    };
+    NewCase::new(customer, Channel::Email, subject, message)
 }
 
 async fn open_case(store: &Arc<dyn Store>, subject: &str, message: &str) -> CaseId {
