@@ -479,33 +479,21 @@ macro_rules! shared_store {
             case: &Case,
             expected_status: Status,
         ) -> Result<(), StoreError> {
-            let done = sqlx::query(
-                "UPDATE cases SET subject = $1, category = $2, cause = $3, priority = $4, \
-                 status = $5, resolution = $6, safety_flag = $7, assignee_id = $8, \
-                 department_id = $9, language = $10, remedy_sought = $11, updated_at = $12, \
-                 acknowledged_at = $13, resolved_at = $14, closed_at = $15 \
-                 WHERE id = $16 AND status = $17",
-            )
-            .bind(case.subject.clone())
-            .bind(case.category.clone())
-            .bind(case.cause.clone())
-            .bind(case.priority.as_str())
-            .bind(case.status.as_str())
-            .bind(case.resolution.map(|r| r.as_str()))
-            .bind(case.safety_flag)
-            .bind(case.assignee_id.map(|a| a.0))
-            .bind(case.department_id.map(|d| d.0))
-            .bind(case.language.clone())
-            .bind(case.remedy_sought.clone())
-            .bind(micros(case.updated_at))
-            .bind(case.acknowledged_at.map(micros))
-            .bind(case.resolved_at.map(micros))
-            .bind(case.closed_at.map(micros))
-            .bind(case.id.0)
-            .bind(expected_status.as_str())
-            .execute(&mut *conn)
-            .await
-            .map_err(db_error)?;
+            // Every column but `id`, bound by the same function as the insert, so the two never
+            // disagree about the column order (customer, channel and creation never change).
+            let update = sqlx::query(
+                "UPDATE cases SET customer_id = $1, channel = $2, subject = $3, category = $4, \
+                 cause = $5, priority = $6, status = $7, resolution = $8, safety_flag = $9, \
+                 assignee_id = $10, department_id = $11, language = $12, remedy_sought = $13, \
+                 created_at = $14, updated_at = $15, acknowledged_at = $16, resolved_at = $17, \
+                 closed_at = $18 WHERE id = $19 AND status = $20",
+            );
+            let done = bind_case_fields(update, case)
+                .bind(case.id.0)
+                .bind(expected_status.as_str())
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error)?;
             if done.rows_affected() == 1 {
                 Ok(())
             } else {
