@@ -12,6 +12,7 @@ mod model;
 pub mod notices;
 mod paging;
 mod ports;
+pub mod process;
 pub mod report_math;
 pub mod routing;
 pub mod sla;
@@ -32,5 +33,5 @@ pub use model::{
     EventKind, IncidentRecord, Message, Money, Priority, Role,
 };
 pub use paging::{Cursor, ListQuery, Page};
-pub use ports::Store;
+pub use ports::{Clock, ProcessStore, Store};
 pub use taxonomy::{Taxonomy, TaxonomyError, Term};

@@ -53,6 +53,11 @@ text_enum!(
         Transferred = "transferred",
         IncidentRecordSet = "incident_record_set",
         CaseUpdated = "case_updated",
+        CommitmentMade = "commitment_made",
+        CommitmentChanged = "commitment_changed",
+        NotificationSent = "notification_sent",
+        FeedbackRequested = "feedback_requested",
+        FeedbackReceived = "feedback_received",
     }
 );
 

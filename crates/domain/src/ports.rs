@@ -1,5 +1,5 @@
 use async_trait::async_trait;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
 use crate::commands::{
     Assign, CaseFilter, IncidentRecordInput, NewAgent, NewCase, NewDepartment, NewMessage,
@@ -13,6 +13,11 @@ use crate::model::{
     Role,
 };
 use crate::paging::{ListQuery, Page};
+use crate::process::{
+    ActionId, ActionStatus, CaseFacts, Commitment, CommitmentChange, CommitmentId, FeedbackAnswer,
+    FeedbackPurpose, FeedbackRequest, Job, JobOutcome, JobRun, JobSpec, NewCommitment,
+    NewNotification, NewPreventiveAction, Notification, PreventiveAction,
+};
 
 /// Everything Calmdesk keeps. Each command validates its input, runs as ONE transaction that
 /// includes its history events and search index rows, and leaves nothing behind when it fails.
@@ -100,4 +105,140 @@ pub trait Store: Send + Sync {
     /// Stores one exported case keeping all its ids, in one transaction. A case whose id already
     /// exists is refused with a conflict.
     async fn import_case(&self, rec: ExportRecord) -> Result<(), StoreError>;
+}
+
+/// The process engine's storage (issue 4). Every command that changes a case — here and in
+/// [`Store`] — also schedules the case's `review_case` job (key `review:<case number>`, run at
+/// `now`) in the same transaction, so no change goes unreviewed even after a crash.
+#[async_trait]
+pub trait ProcessStore: Send + Sync {
+    // --- durable jobs -------------------------------------------------------------------------
+    /// Inserts the job, or replaces the run time and payload of the job with the same key (a
+    /// finished one becomes pending again); bumps its generation.
+    async fn schedule_job(&self, spec: JobSpec) -> Result<(), StoreError>;
+    /// Claims up to `limit` jobs due at `now` — pending, or claimed with a lease run out — for
+    /// `worker` until `now + lease`. Two workers never hold the same job (PostgreSQL: `FOR UPDATE
+    /// SKIP LOCKED`; SQLite: the single writer).
+    async fn claim_due_jobs(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        lease: SignedDuration,
+        limit: u32,
+    ) -> Result<Vec<Job>, StoreError>;
+    /// Ends a claim and records the run. `Done` finishes the job unless it was rescheduled since
+    /// the claim (then it stays pending at its new time). A claim whose lease was taken over by
+    /// another worker is refused with a conflict and changes nothing.
+    async fn finish_job(
+        &self,
+        job: &Job,
+        outcome: JobOutcome,
+        now: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// The earliest run time of a pending job (for the runner's sleep).
+    async fn next_job_at(&self) -> Result<Option<Timestamp>, StoreError>;
+    /// Finished runs with `finished_at >= since`, oldest first.
+    async fn job_runs(&self, since: Timestamp) -> Result<Vec<JobRun>, StoreError>;
+
+    // --- idempotent effects ---------------------------------------------------------------------
+    /// Adds the message unless a message with this `key` exists (then returns that one and
+    /// `false`): what the engine sends a customer is sent once even if its job runs twice.
+    async fn add_message_once(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        msg: NewMessage,
+        key: &str,
+        now: Timestamp,
+    ) -> Result<(Message, bool), StoreError>;
+
+    // --- commitments (CLEAR-C) ------------------------------------------------------------------
+    /// Records the promise with a `commitment_made` event; with a stored `key`, returns the stored
+    /// one unchanged. Schedules `commitment_check:<id>` at the due time.
+    async fn add_commitment(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        c: NewCommitment,
+        now: Timestamp,
+    ) -> Result<Commitment, StoreError>;
+    async fn get_commitment(&self, id: CommitmentId) -> Result<Commitment, StoreError>;
+    /// Oldest first.
+    async fn list_commitments(&self, id: CaseId) -> Result<Vec<Commitment>, StoreError>;
+    /// Applies the change with a `commitment_changed` event (before/after status); an illegal
+    /// change is a conflict naming the current status.
+    async fn change_commitment(
+        &self,
+        actor: &Actor,
+        id: CommitmentId,
+        change: CommitmentChange,
+        now: Timestamp,
+    ) -> Result<Commitment, StoreError>;
+
+    // --- staff notifications --------------------------------------------------------------------
+    /// Adds the notification (and, for a case, a `notification_sent` event) unless its key is
+    /// stored; returns it and whether it is new.
+    async fn notify(
+        &self,
+        n: NewNotification,
+        now: Timestamp,
+    ) -> Result<(Notification, bool), StoreError>;
+    /// Newest first.
+    async fn list_notifications(
+        &self,
+        case: Option<CaseId>,
+        query: &ListQuery,
+    ) -> Result<Page<Notification>, StoreError>;
+
+    // --- satisfaction and confirmation (CLEAR-R4, RO-10) ---------------------------------------
+    /// In one transaction: stores the request under the secret's hash and adds `msg` (holding the
+    /// link) to the case, both under `key`; if `key` is stored already, does nothing and answers
+    /// `None`.
+    async fn send_feedback_request(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        purpose: FeedbackPurpose,
+        secret_hash: [u8; 32],
+        msg: NewMessage,
+        key: &str,
+        now: Timestamp,
+    ) -> Result<Option<FeedbackRequest>, StoreError>;
+    async fn find_feedback(
+        &self,
+        secret_hash: [u8; 32],
+    ) -> Result<Option<FeedbackRequest>, StoreError>;
+    /// Records the answer with a `feedback_received` event; a second answer is a conflict; a
+    /// score outside 1–5 (satisfaction) or a missing `confirmed` (confirmation) is invalid.
+    async fn answer_feedback(
+        &self,
+        secret_hash: [u8; 32],
+        answer: FeedbackAnswer,
+        now: Timestamp,
+    ) -> Result<FeedbackRequest, StoreError>;
+    /// Oldest first.
+    async fn list_feedback(&self, id: CaseId) -> Result<Vec<FeedbackRequest>, StoreError>;
+
+    // --- root causes (CLEAR-R2/R3) ---------------------------------------------------------------
+    async fn create_action(
+        &self,
+        a: NewPreventiveAction,
+        now: Timestamp,
+    ) -> Result<PreventiveAction, StoreError>;
+    async fn set_action_status(
+        &self,
+        id: ActionId,
+        status: ActionStatus,
+        now: Timestamp,
+    ) -> Result<PreventiveAction, StoreError>;
+    /// Oldest first.
+    async fn list_actions(&self) -> Result<Vec<PreventiveAction>, StoreError>;
+    /// Every case created at or after `since`, or still open, with what the report needs.
+    async fn case_facts(&self, since: Timestamp) -> Result<Vec<CaseFacts>, StoreError>;
+}
+
+/// Where "now" comes from. The server reads the system clock; tests use a clock they move by
+/// hand so days of SLA time pass in milliseconds.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Timestamp;
 }
