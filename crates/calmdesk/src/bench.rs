@@ -28,11 +28,15 @@ pub struct BenchArgs {
     /// Cases created first and left out of the measurement.
     #[arg(long, default_value_t = 1_000)]
     warmup: u64,
+    /// Offered load of the second, paced run (cases/s over all clients): latency at a steady
+    /// load below saturation, measured from each request's scheduled send time.
+    #[arg(long, default_value_t = 2_000)]
+    rate: u32,
 }
 
 pub async fn run(args: &BenchArgs, settings: &Settings) -> Result<()> {
-    if args.clients == 0 || args.cases == 0 {
-        bail!("--clients and --cases must be at least 1");
+    if args.clients == 0 || args.cases == 0 || args.rate == 0 {
+        bail!("--clients, --cases and --rate must be at least 1");
     }
     let scratch = ScratchDir::new()?;
     let exe = std::env::current_exe().context("finding the calmdesk binary")?;
@@ -59,8 +63,18 @@ pub async fn run(args: &BenchArgs, settings: &Settings) -> Result<()> {
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle_rss = rss_kib(server.child.id())?;
 
-    drive(address, &token, args.clients, args.warmup, 0).await?;
-    let measured = drive(address, &token, args.clients, args.cases, args.warmup).await?;
+    let load = Load {
+        address,
+        token: &token,
+        clients: args.clients,
+    };
+    load.drive(args.warmup, 0, None).await?;
+    let measured = load.drive(args.cases, args.warmup, None).await?;
+    // Each client sends every `clients / rate` seconds, so together they offer `rate` cases/s.
+    let interval = Duration::from_secs_f64(f64::from(args.clients) / f64::from(args.rate));
+    let paced = load
+        .drive(args.cases, args.warmup + args.cases, Some(interval))
+        .await?;
     let loaded_rss = rss_kib(server.child.id())?;
     let stop = server.stop()?;
 
@@ -75,17 +89,18 @@ pub async fn run(args: &BenchArgs, settings: &Settings) -> Result<()> {
         args.clients,
         measured.throughput()
     );
+    measured.print_latency("latency (saturated) ");
     println!(
-        "latency              p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, errors {}",
-        measured.percentile(0.50),
-        measured.percentile(0.99),
-        measured.percentile(1.0),
-        measured.errors
+        "paced run            {} cases offered at {} cases/s: {:.0} cases/s done",
+        args.cases,
+        args.rate,
+        paced.throughput()
     );
+    paced.print_latency("latency (paced)     ");
     println!("RSS after load       {:.1} MB", loaded_rss as f64 / 1024.0);
     println!("graceful stop        {} ms", stop.as_millis());
-    if measured.errors > 0 {
-        bail!("{} requests failed", measured.errors);
+    if measured.errors + paced.errors > 0 {
+        bail!("{} requests failed", measured.errors + paced.errors);
     }
     Ok(())
 }
@@ -108,61 +123,94 @@ impl Measurement {
         let rank = ((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len());
         sorted[rank - 1].as_secs_f64() * 1000.0
     }
+
+    fn print_latency(&self, label: &str) {
+        println!(
+            "{label} p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, errors {}",
+            self.percentile(0.50),
+            self.percentile(0.99),
+            self.percentile(1.0),
+            self.errors
+        );
+    }
 }
 
-/// Creates `count` cases with sample indices from `first`, spread over `clients` connections.
-async fn drive(
+/// Clients creating cases on one server.
+struct Load<'a> {
     address: SocketAddr,
-    token: &str,
+    token: &'a str,
     clients: u32,
-    count: u64,
-    first: u64,
-) -> Result<Measurement> {
-    let next = Arc::new(AtomicU64::new(first));
-    let end = first + count;
-    let bodies = sample_cases(end as usize)
-        .iter()
-        .map(serde_json::to_value)
-        .collect::<Result<Vec<_>, _>>()?;
-    let bodies = Arc::new(bodies);
-    let started = Instant::now();
-    let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..clients {
-        let next = Arc::clone(&next);
-        let bodies = Arc::clone(&bodies);
-        let mut connection = Connection::open(address).await?.with_token(token);
-        tasks.spawn(async move {
-            let mut latencies = Vec::new();
-            let mut errors = 0u64;
-            loop {
-                let index = next.fetch_add(1, Ordering::Relaxed);
-                if index >= end {
-                    break;
+}
+
+impl Load<'_> {
+    /// Creates `count` cases with sample indices from `first`, spread over the clients. Without
+    /// `interval` each client sends its next request as soon as the last is answered (closed
+    /// loop: the server's saturated throughput). With it, each client sends on a fixed schedule
+    /// and latency counts from the scheduled time, so a slow answer that delays later requests
+    /// is charged to them too (no coordinated omission).
+    async fn drive(
+        &self,
+        count: u64,
+        first: u64,
+        interval: Option<Duration>,
+    ) -> Result<Measurement> {
+        let next = Arc::new(AtomicU64::new(first));
+        let end = first + count;
+        let bodies = sample_cases(end as usize)
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<Vec<_>, _>>()?;
+        let bodies = Arc::new(bodies);
+        let started = Instant::now();
+        let mut tasks = tokio::task::JoinSet::new();
+        for client in 0..self.clients {
+            let next = Arc::clone(&next);
+            let bodies = Arc::clone(&bodies);
+            let mut connection = Connection::open(self.address).await?.with_token(self.token);
+            // Clients start spread over one interval so the paced load is even, not bursty.
+            let offset = interval.map(|i| i.mul_f64(f64::from(client) / f64::from(self.clients)));
+            tasks.spawn(async move {
+                let mut latencies = Vec::new();
+                let mut errors = 0u64;
+                let mut scheduled = started + offset.unwrap_or_default();
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    if index >= end {
+                        break;
+                    }
+                    let sent = match interval {
+                        Some(interval) => {
+                            tokio::time::sleep_until(scheduled.into()).await;
+                            let at = scheduled;
+                            scheduled += interval;
+                            at
+                        }
+                        None => Instant::now(),
+                    };
+                    let reply = connection
+                        .post_json("/api/v1/cases", &bodies[index as usize])
+                        .await?;
+                    latencies.push(sent.elapsed());
+                    if reply.status != 201 {
+                        errors += 1;
+                    }
                 }
-                let sent = Instant::now();
-                let reply = connection
-                    .post_json("/api/v1/cases", &bodies[index as usize])
-                    .await?;
-                latencies.push(sent.elapsed());
-                if reply.status != 201 {
-                    errors += 1;
-                }
-            }
-            anyhow::Ok((latencies, errors))
-        });
+                anyhow::Ok((latencies, errors))
+            });
+        }
+        let mut measurement = Measurement {
+            latencies: Vec::with_capacity(count as usize),
+            wall: Duration::ZERO,
+            errors: 0,
+        };
+        while let Some(result) = tasks.join_next().await {
+            let (latencies, errors) = result??;
+            measurement.latencies.extend(latencies);
+            measurement.errors += errors;
+        }
+        measurement.wall = started.elapsed();
+        Ok(measurement)
     }
-    let mut measurement = Measurement {
-        latencies: Vec::with_capacity(count as usize),
-        wall: Duration::ZERO,
-        errors: 0,
-    };
-    while let Some(result) = tasks.join_next().await {
-        let (latencies, errors) = result??;
-        measurement.latencies.extend(latencies);
-        measurement.errors += errors;
-    }
-    measurement.wall = started.elapsed();
-    Ok(measurement)
 }
 
 struct Server {
