@@ -43,10 +43,11 @@ const DATE_PLACEHOLDERS: [&str; 10] = [
     "offset",
 ];
 /// The name lists of a language file and how many entries each must have.
-const NAME_LISTS: [(&str, usize); 3] = [
+const NAME_LISTS: [(&str, usize); 4] = [
     ("dates.months", 12),
     ("dates.weekdays", 7),
     ("dates.am_pm", 2),
+    ("feedback_page.scores", 5),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -138,6 +139,26 @@ pub enum Notice<'a> {
         security_contact: &'a str,
         emergency_number: &'a str,
     },
+}
+
+/// The words of the page behind a satisfaction or confirmation link (CLEAR-R4, RO-10), which the
+/// customer opens without an account. Plain text: the web layer escapes it into its HTML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedbackPageTexts {
+    pub language: &'static str,
+    pub satisfaction_title: String,
+    pub satisfaction_question: String,
+    /// The meaning of the scores 1 to 5, "very dissatisfied" first.
+    pub scores: Vec<String>,
+    pub confirmation_title: String,
+    pub confirmation_question: String,
+    pub confirm_yes: String,
+    pub confirm_no: String,
+    pub comment: String,
+    pub send: String,
+    pub thanks_title: String,
+    pub thanks_body: String,
+    pub already_answered: String,
 }
 
 /// A notice in words: plain text (the mail layer escapes it for HTML if it needs to).
@@ -341,6 +362,28 @@ impl Texts {
             language: self.language,
             subject: self.text(&format!("{section}.subject"), &values),
             body: self.text(&format!("{section}.body"), &values),
+        }
+    }
+
+    /// The feedback page for case `case_id` in this language.
+    pub fn feedback_page(&self, case_id: CaseId) -> FeedbackPageTexts {
+        let case_id = case_id.to_string();
+        let with_case = [("case_id", case_id.as_str())];
+        let text = |key: &str| self.text(&format!("feedback_page.{key}"), &with_case);
+        FeedbackPageTexts {
+            language: self.language,
+            satisfaction_title: text("satisfaction_title"),
+            satisfaction_question: text("satisfaction_question"),
+            scores: self.names["feedback_page.scores"].clone(),
+            confirmation_title: text("confirmation_title"),
+            confirmation_question: text("confirmation_question"),
+            confirm_yes: text("confirm_yes"),
+            confirm_no: text("confirm_no"),
+            comment: text("comment"),
+            send: text("send"),
+            thanks_title: text("thanks_title"),
+            thanks_body: text("thanks_body"),
+            already_answered: text("already_answered"),
         }
     }
 
@@ -684,6 +727,33 @@ mod tests {
         let hans = catalog.texts(Some("zh-CN")).notice(&notice, &utc);
         let hant = catalog.texts(Some("zh-TW")).notice(&notice, &utc);
         assert!(hans.body.contains("意见") && hant.body.contains("意見"));
+    }
+
+    #[test]
+    fn the_feedback_page_names_the_case_in_every_language() {
+        let catalog = Catalog::builtin();
+        for language in LANGUAGES {
+            let page = catalog.texts(Some(language)).feedback_page(CaseId(4711));
+            assert_eq!(page.language, language);
+            for question in [&page.satisfaction_question, &page.confirmation_question] {
+                assert!(question.contains("C-004711"), "{language}: {question}");
+            }
+            assert_eq!(page.scores.len(), 5);
+            let all = [
+                &page.satisfaction_title,
+                &page.confirmation_title,
+                &page.confirm_yes,
+                &page.confirm_no,
+                &page.comment,
+                &page.send,
+                &page.thanks_title,
+                &page.thanks_body,
+                &page.already_answered,
+            ];
+            assert!(all.iter().all(|text| !text.trim().is_empty()), "{language}");
+        }
+        let greek = catalog.texts(Some("el")).feedback_page(CaseId(1));
+        assert_eq!(greek.confirm_no, "Όχι ακόμη");
     }
 
     #[test]
