@@ -364,7 +364,7 @@ fn check_text(field: &str, text: &str, max: usize) -> Result<(), DomainError> {
     Ok(())
 }
 
-fn required_text(field: &str, text: &str, max: usize) -> Result<String, DomainError> {
+pub(crate) fn required_text(field: &str, text: &str, max: usize) -> Result<String, DomainError> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err(DomainError::invalid(field, "must not be empty"));
@@ -373,7 +373,7 @@ fn required_text(field: &str, text: &str, max: usize) -> Result<String, DomainEr
     Ok(trimmed.to_owned())
 }
 
-fn optional_text(
+pub(crate) fn optional_text(
     field: &str,
     text: Option<String>,
     max: usize,
@@ -388,7 +388,7 @@ fn optional_text(
 }
 
 /// Message bodies keep their exact text (line breaks, indentation), only blank ones are refused.
-fn body(field: &str, text: String) -> Result<String, DomainError> {
+pub(crate) fn body(field: &str, text: String) -> Result<String, DomainError> {
     if text.trim().is_empty() {
         return Err(DomainError::invalid(field, "must not be empty"));
     }

@@ -22,8 +22,10 @@ use crate::process::{
 /// Everything Calmdesk keeps. Each command validates its input, runs as ONE transaction that
 /// includes its history events and search index rows, and leaves nothing behind when it fails.
 /// Instants are kept to the microsecond: `now` is truncated, and what is returned is what is stored.
+/// The process engine's storage ([`ProcessStore`]) is part of it, so one `Arc<dyn Store>` serves
+/// both.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: ProcessStore + Send + Sync {
     /// Succeeds when the database answers (readiness probe).
     async fn ping(&self) -> Result<(), StoreError>;
 
@@ -114,7 +116,8 @@ pub trait Store: Send + Sync {
 pub trait ProcessStore: Send + Sync {
     // --- durable jobs -------------------------------------------------------------------------
     /// Inserts the job, or replaces the run time and payload of the job with the same key (a
-    /// finished one becomes pending again); bumps its generation.
+    /// finished one becomes pending again, with no attempts); bumps its generation. A job that is
+    /// running keeps its claim: finishing that claim leaves it pending at the new time.
     async fn schedule_job(&self, spec: JobSpec) -> Result<(), StoreError>;
     /// Claims up to `limit` jobs due at `now` — pending, or claimed with a lease run out — for
     /// `worker` until `now + lease`. Two workers never hold the same job (PostgreSQL: `FOR UPDATE
@@ -126,16 +129,19 @@ pub trait ProcessStore: Send + Sync {
         lease: SignedDuration,
         limit: u32,
     ) -> Result<Vec<Job>, StoreError>;
-    /// Ends a claim and records the run. `Done` finishes the job unless it was rescheduled since
-    /// the claim (then it stays pending at its new time). A claim whose lease was taken over by
-    /// another worker is refused with a conflict and changes nothing.
+    /// Ends a claim and records the run (in `job_runs`, same transaction). `Done` finishes the job
+    /// unless it was rescheduled since the claim (then it stays pending at its new time); `Retry`
+    /// makes it pending at `at` (or at its new time, if earlier). A claim that no longer holds —
+    /// taken over by another worker after its lease ran out, or finished already — is refused
+    /// with a conflict and changes nothing.
     async fn finish_job(
         &self,
         job: &Job,
         outcome: JobOutcome,
         now: Timestamp,
     ) -> Result<(), StoreError>;
-    /// The earliest run time of a pending job (for the runner's sleep).
+    /// When `claim_due_jobs` will next find work: the earliest run time of a pending job or lease
+    /// end of a running one (for the runner's sleep).
     async fn next_job_at(&self) -> Result<Option<Timestamp>, StoreError>;
     /// Finished runs with `finished_at >= since`, oldest first.
     async fn job_runs(&self, since: Timestamp) -> Result<Vec<JobRun>, StoreError>;
@@ -194,6 +200,8 @@ pub trait ProcessStore: Send + Sync {
     /// In one transaction: stores the request under the secret's hash and adds `msg` (holding the
     /// link) to the case, both under `key`; if `key` is stored already, does nothing and answers
     /// `None`.
+    // Everything the one transaction needs, like `add_message_once` plus the request's own two.
+    #[allow(clippy::too_many_arguments)]
     async fn send_feedback_request(
         &self,
         actor: &Actor,
@@ -233,7 +241,8 @@ pub trait ProcessStore: Send + Sync {
     ) -> Result<PreventiveAction, StoreError>;
     /// Oldest first.
     async fn list_actions(&self) -> Result<Vec<PreventiveAction>, StoreError>;
-    /// Every case created at or after `since`, or still open, with what the report needs.
+    /// Every case created at or after `since`, or still open (neither resolved nor closed), with
+    /// what the report needs; by case id.
     async fn case_facts(&self, since: Timestamp) -> Result<Vec<CaseFacts>, StoreError>;
 }
 

@@ -5,6 +5,8 @@
 use jiff::{Timestamp, civil::Date};
 use serde::{Deserialize, Serialize};
 
+use crate::commands::{Limits, body, optional_text, required_text};
+use crate::error::DomainError;
 use crate::ids::{CaseId, MessageId};
 use crate::lifecycle::Status;
 use crate::model::{Case, Customer};
@@ -139,7 +141,7 @@ pub struct Job {
     pub case_id: Option<CaseId>,
     pub run_at: Timestamp,
     pub payload: serde_json::Value,
-    /// Claims so far, this one included.
+    /// Claims since the job was last scheduled (or last finished `Done`), this one included.
     pub attempts: u32,
     pub claimed_by: String,
     pub claimed_at: Timestamp,
@@ -158,7 +160,8 @@ pub enum JobOutcome {
         at: Timestamp,
         error: String,
     },
-    /// Give up: kept as failed for an operator to look at.
+    /// Give up: kept as failed for an operator to look at (unless it was rescheduled while it
+    /// ran: then it stays pending at its new time).
     Failed {
         error: String,
     },
@@ -295,4 +298,245 @@ pub struct CaseFacts {
     pub inbound: Vec<String>,
     pub commitments: Vec<Commitment>,
     pub feedback: Vec<FeedbackRequest>,
+}
+
+/// Checks an idempotence key or job key: a short label such as `review:12` or `ack:12`.
+pub fn idempotence_key(key: &str) -> Result<String, DomainError> {
+    required_text("key", key, Limits::LABEL)
+}
+
+impl NewCommitment {
+    pub fn validate(self) -> Result<Self, DomainError> {
+        Ok(NewCommitment {
+            kind: self.kind,
+            description: required_text("description", &self.description, Limits::NOTE)?,
+            due_at: self.due_at,
+            source: self.source,
+            message_id: self.message_id,
+            key: self.key.map(|k| idempotence_key(&k)).transpose()?,
+        })
+    }
+}
+
+impl CommitmentChange {
+    /// The commitment after this change at `now`, or a conflict naming its current status (see
+    /// the allowed changes above).
+    pub fn apply(self, c: &Commitment, now: Timestamp) -> Result<Commitment, DomainError> {
+        use CommitmentStatus::{Cancelled, Fulfilled, Open, Overdue};
+        let mut next = c.clone();
+        match (self, c.status) {
+            (CommitmentChange::Reminded, Open) => next.reminded_at = Some(now),
+            (CommitmentChange::Fulfilled, Open | Overdue) => {
+                next.status = Fulfilled;
+                next.fulfilled_at = Some(now);
+            }
+            (CommitmentChange::Overdue, Open) => {
+                next.status = Overdue;
+                next.escalated_at = Some(now);
+            }
+            (CommitmentChange::Cancelled, Open | Overdue) => next.status = Cancelled,
+            (change, status) => {
+                return Err(DomainError::Conflict(format!(
+                    "commitment {} is {status}; it cannot be {}",
+                    c.id,
+                    change.verb()
+                )));
+            }
+        }
+        Ok(next)
+    }
+
+    fn verb(self) -> &'static str {
+        match self {
+            CommitmentChange::Reminded => "reminded of",
+            CommitmentChange::Fulfilled => "fulfilled",
+            CommitmentChange::Overdue => "marked overdue",
+            CommitmentChange::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl JobSpec {
+    pub fn validate(self) -> Result<Self, DomainError> {
+        Ok(JobSpec {
+            key: idempotence_key(&self.key)?,
+            ..self
+        })
+    }
+}
+
+impl NewNotification {
+    pub fn validate(self) -> Result<Self, DomainError> {
+        Ok(NewNotification {
+            case_id: self.case_id,
+            kind: self.kind,
+            recipient: required_text("recipient", &self.recipient, Limits::NAME)?,
+            subject: required_text("subject", &self.subject, Limits::SUBJECT)?,
+            body: body("body", self.body)?,
+            key: idempotence_key(&self.key)?,
+        })
+    }
+}
+
+impl FeedbackAnswer {
+    /// A satisfaction answer needs a score of 1–5, a confirmation answer needs `confirmed`; the
+    /// other one's field is refused so a wrong form is not silently half-stored.
+    pub fn validate(self, purpose: FeedbackPurpose) -> Result<Self, DomainError> {
+        let comment = optional_text("comment", self.comment, Limits::NOTE)?;
+        match purpose {
+            FeedbackPurpose::Satisfaction => {
+                match self.score {
+                    Some(1..=5) => {}
+                    Some(score) => {
+                        return Err(DomainError::invalid(
+                            "score",
+                            format!("must be between 1 and 5, got {score}"),
+                        ));
+                    }
+                    None => return Err(DomainError::invalid("score", "required: 1 to 5")),
+                }
+                if self.confirmed.is_some() {
+                    return Err(DomainError::invalid(
+                        "confirmed",
+                        "only answers a confirmation request, not a satisfaction request",
+                    ));
+                }
+            }
+            FeedbackPurpose::Confirmation => {
+                if self.confirmed.is_none() {
+                    return Err(DomainError::invalid(
+                        "confirmed",
+                        "required: true (the solution works) or false (not yet)",
+                    ));
+                }
+                if self.score.is_some() {
+                    return Err(DomainError::invalid(
+                        "score",
+                        "only answers a satisfaction request, not a confirmation request",
+                    ));
+                }
+            }
+        }
+        Ok(FeedbackAnswer { comment, ..self })
+    }
+}
+
+impl NewPreventiveAction {
+    pub fn validate(self) -> Result<Self, DomainError> {
+        Ok(NewPreventiveAction {
+            cause: required_text("cause", &self.cause, Limits::LABEL)?,
+            description: required_text("description", &self.description, Limits::NOTE)?,
+            owner: required_text("owner", &self.owner, Limits::NAME)?,
+            due_on: self.due_on,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn commitment(status: CommitmentStatus) -> Commitment {
+        let t: Timestamp = "2026-01-01T09:00:00Z".parse().unwrap();
+        Commitment {
+            id: CommitmentId(7),
+            case_id: CaseId(1),
+            kind: CommitmentKind::Callback,
+            description: "I'll call you back within 10 minutes".into(),
+            due_at: t,
+            status,
+            source: CommitmentSource::Manual,
+            message_id: None,
+            made_by: "Ana".into(),
+            created_at: t,
+            reminded_at: None,
+            fulfilled_at: None,
+            escalated_at: None,
+        }
+    }
+
+    #[test]
+    fn commitment_changes_follow_the_documented_table() {
+        use CommitmentChange as C;
+        use CommitmentStatus as S;
+        let allowed = [
+            (S::Open, C::Reminded, S::Open),
+            (S::Open, C::Fulfilled, S::Fulfilled),
+            (S::Open, C::Overdue, S::Overdue),
+            (S::Open, C::Cancelled, S::Cancelled),
+            (S::Overdue, C::Fulfilled, S::Fulfilled),
+            (S::Overdue, C::Cancelled, S::Cancelled),
+        ];
+        let now: Timestamp = "2026-01-01T10:00:00Z".parse().unwrap();
+        for from in S::ALL {
+            for change in [C::Reminded, C::Fulfilled, C::Overdue, C::Cancelled] {
+                let result = change.apply(&commitment(*from), now);
+                match allowed.iter().find(|(f, c, _)| f == from && *c == change) {
+                    Some((_, _, to)) => assert_eq!(result.unwrap().status, *to),
+                    None => {
+                        let err = result.unwrap_err().to_string();
+                        assert!(err.contains(from.as_str()), "{err}");
+                    }
+                }
+            }
+        }
+        let reminded = C::Reminded.apply(&commitment(S::Open), now).unwrap();
+        assert_eq!(reminded.reminded_at, Some(now));
+        let escalated = C::Overdue.apply(&commitment(S::Open), now).unwrap();
+        assert_eq!(escalated.escalated_at, Some(now));
+        let kept = C::Fulfilled.apply(&escalated, now).unwrap();
+        assert_eq!(
+            (kept.fulfilled_at, kept.escalated_at),
+            (Some(now), Some(now))
+        );
+    }
+
+    #[test]
+    fn feedback_answers_are_checked_against_the_purpose() {
+        let answer = |score, confirmed| FeedbackAnswer {
+            score,
+            confirmed,
+            comment: Some("  ok  ".into()),
+        };
+        let sat = FeedbackPurpose::Satisfaction;
+        let conf = FeedbackPurpose::Confirmation;
+        assert_eq!(
+            answer(Some(2), None)
+                .validate(sat)
+                .unwrap()
+                .comment
+                .as_deref(),
+            Some("ok")
+        );
+        for bad in [Some(0), Some(6), None] {
+            let err = answer(bad, None).validate(sat).unwrap_err();
+            assert!(matches!(err, DomainError::InvalidField { ref field, .. } if field == "score"));
+        }
+        assert!(answer(Some(3), Some(true)).validate(sat).is_err());
+        assert!(answer(None, Some(false)).validate(conf).is_ok());
+        assert!(answer(None, None).validate(conf).is_err());
+        assert!(answer(Some(4), Some(true)).validate(conf).is_err());
+    }
+
+    #[test]
+    fn keys_and_texts_are_required() {
+        let spec = JobSpec {
+            key: "  ".into(),
+            kind: JobKind::ReviewCase,
+            case_id: None,
+            run_at: Timestamp::UNIX_EPOCH,
+            payload: serde_json::Value::Null,
+        };
+        assert!(spec.validate().is_err());
+        let note = NewNotification {
+            case_id: None,
+            kind: NotificationKind::Safety,
+            recipient: "security@example.com".into(),
+            subject: "Threat".into(),
+            body: "".into(),
+            key: "safety:1".into(),
+        };
+        let err = note.validate().unwrap_err();
+        assert!(matches!(err, DomainError::InvalidField { ref field, .. } if field == "body"));
+    }
 }

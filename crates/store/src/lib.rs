@@ -6,6 +6,7 @@ mod convert;
 mod group_commit;
 mod migrations;
 mod postgres;
+mod process;
 mod search;
 pub mod seed;
 mod shared;

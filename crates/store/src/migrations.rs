@@ -8,17 +8,31 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 /// (version, description, SQL) — append only; never edit a released migration.
 type Step = (i64, &'static str, &'static str);
 
-pub(crate) const SQLITE: &[Step] = &[(
-    1,
-    "initial schema",
-    include_str!("../migrations/sqlite/0001_initial.sql"),
-)];
+pub(crate) const SQLITE: &[Step] = &[
+    (
+        1,
+        "initial schema",
+        include_str!("../migrations/sqlite/0001_initial.sql"),
+    ),
+    (
+        2,
+        "process engine",
+        include_str!("../migrations/sqlite/0002_process.sql"),
+    ),
+];
 
-pub(crate) const POSTGRES: &[Step] = &[(
-    1,
-    "initial schema",
-    include_str!("../migrations/postgres/0001_initial.sql"),
-)];
+pub(crate) const POSTGRES: &[Step] = &[
+    (
+        1,
+        "initial schema",
+        include_str!("../migrations/postgres/0001_initial.sql"),
+    ),
+    (
+        2,
+        "process engine",
+        include_str!("../migrations/postgres/0002_process.sql"),
+    ),
+];
 
 pub(crate) fn migrator(steps: &[Step]) -> Migrator {
     Migrator::with_migrations(

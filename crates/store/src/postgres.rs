@@ -6,6 +6,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, Executor, PgConnection, Postgres, Transaction};
 
+use crate::process::process_store;
 use crate::search::SearchPage;
 use crate::shared::{
     WriteWork, agent_columns, case_columns, customer_columns, department_columns, event_columns,
@@ -173,3 +174,4 @@ async fn after_import(conn: &mut Conn) -> Result<(), StoreError> {
 }
 
 shared_store!(PgStore, Postgres);
+process_store!(PgStore, Postgres, claim_lock = "FOR UPDATE SKIP LOCKED");

@@ -12,6 +12,9 @@
 //! - `push_search_condition(query_builder, tokens, page)`: "AND the case holds every token";
 //!   with a `SearchPage` the matching ids are also cut to the page inside the search index;
 //! - `after_import(conn)`: whatever keeps id generation ahead of imported ids.
+//!
+//! `process_store!` (see `process`) must be expanded next to this macro: every command here that
+//! changes a case calls its `schedule_review` inside the command's transaction.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -423,16 +426,70 @@ macro_rules! shared_store {
             Ok(CaseId(get(&row, "id")?))
         }
 
-        async fn insert_message(conn: &mut Conn, message: &Message) -> Result<MessageId, StoreError> {
+        /// Inserts the message under its idempotence `key`, if any; `None` when the key is stored
+        /// already.
+        async fn insert_message(
+            conn: &mut Conn,
+            message: &Message,
+            key: Option<&str>,
+        ) -> Result<Option<MessageId>, StoreError> {
             let insert = sqlx::query(
-                "INSERT INTO messages (case_id, direction, channel, author, body, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                "INSERT INTO messages (case_id, direction, channel, author, body, created_at, \
+                 dedupe_key) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
             );
             let row = bind_message_fields(insert, message)
-                .fetch_one(&mut *conn)
+                .bind(key.map(str::to_owned))
+                .fetch_optional(&mut *conn)
                 .await
                 .map_err(db_error)?;
-            Ok(MessageId(get(&row, "id")?))
+            row.map(|row| Ok(MessageId(get(&row, "id")?))).transpose()
+        }
+
+        async fn message_by_key(conn: &mut Conn, key: &str) -> Result<Message, StoreError> {
+            let row = sqlx::query(concat!(
+                "SELECT ", message_columns!(), " FROM messages WHERE dedupe_key = $1"
+            ))
+            .bind(key.to_owned())
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db_error)?;
+            message_from_row(&row)
+        }
+
+        /// Adds a message to case `id` with its event and search tokens, and schedules the case's
+        /// review; with a `key` that is stored already, adds nothing and answers `None`.
+        async fn add_case_message(
+            conn: &mut Conn,
+            actor: &Actor,
+            id: CaseId,
+            msg: NewMessage,
+            key: Option<&str>,
+            now: Timestamp,
+        ) -> Result<Option<Message>, StoreError> {
+            let case = load_case(conn, id).await?;
+            let mut message = Message {
+                id: MessageId(0),
+                case_id: id,
+                direction: msg.direction,
+                channel: msg.channel.unwrap_or(case.channel),
+                author: msg.author.or_else(|| Some(actor.name.clone())),
+                body: msg.body,
+                created_at: now,
+            };
+            let Some(message_id) = insert_message(conn, &message, key).await? else {
+                return Ok(None);
+            };
+            message.id = message_id;
+            append_event(
+                conn, id, actor, now, EventKind::MessageAdded, None,
+                Some(json!({"message_id": message.id, "direction": message.direction})),
+            )
+            .await?;
+            touch_case(conn, id, now).await?;
+            index_more(conn, id, &[message.body.as_str()]).await?;
+            schedule_review(conn, id, now).await?;
+            Ok(Some(message))
         }
 
         /// Appends one entry to the case's history; every command calls this inside its
@@ -645,7 +702,9 @@ macro_rules! shared_store {
                         body: cmd.message,
                         created_at: now,
                     };
-                    message.id = insert_message(tx, &message).await?;
+                    message.id = insert_message(tx, &message, None).await?.ok_or_else(|| {
+                        StoreError::Internal("a message without a key was not inserted".to_owned())
+                    })?;
                     let created = json!({
                         "customer_id": case.customer_id, "channel": case.channel,
                         "subject": case.subject, "priority": case.priority, "status": case.status,
@@ -661,6 +720,7 @@ macro_rules! shared_store {
                     .await?;
                     let texts = [case.subject.as_str(), customer.name.as_str(), message.body.as_str()];
                     insert_search_tokens(tx, case.id.0, &document_tokens(texts)).await?;
+                    schedule_review(tx, case.id, now).await?;
                     Ok(CaseDetail { case, customer, messages: vec![message], incident_record: None })
                 }))
                 .await
@@ -746,6 +806,7 @@ macro_rules! shared_store {
                     if case.subject != before.subject {
                         reindex(tx, &case).await?;
                     }
+                    schedule_review(tx, id, now).await?;
                     Ok(case)
                 }))
                 .await
@@ -762,25 +823,9 @@ macro_rules! shared_store {
                 let now = stored_precision(now);
                 let actor = actor.clone();
                 self.write(move |tx| boxed(async move {
-                    let case = load_case(tx, id).await?;
-                    let mut message = Message {
-                        id: MessageId(0),
-                        case_id: id,
-                        direction: msg.direction,
-                        channel: msg.channel.unwrap_or(case.channel),
-                        author: msg.author.or_else(|| Some(actor.name.clone())),
-                        body: msg.body,
-                        created_at: now,
-                    };
-                    message.id = insert_message(tx, &message).await?;
-                    append_event(
-                        tx, id, &actor, now, EventKind::MessageAdded, None,
-                        Some(json!({"message_id": message.id, "direction": message.direction})),
-                    )
-                    .await?;
-                    touch_case(tx, id, now).await?;
-                    index_more(tx, id, &[message.body.as_str()]).await?;
-                    Ok(message)
+                    add_case_message(tx, &actor, id, msg, None, now).await?.ok_or_else(|| {
+                        StoreError::Internal("a message without a key was not inserted".to_owned())
+                    })
                 }))
                 .await
             }
@@ -822,6 +867,7 @@ macro_rules! shared_store {
                         Some(lifecycle(&before)), Some(lifecycle(&case)),
                     )
                     .await?;
+                    schedule_review(tx, id, now).await?;
                     Ok(case)
                 }))
                 .await
@@ -859,6 +905,7 @@ macro_rules! shared_store {
                     }
                     append_event(tx, id, &actor, now, kind, Some(assignment(&before)), Some(after))
                         .await?;
+                    schedule_review(tx, id, now).await?;
                     Ok(case)
                 }))
                 .await
@@ -892,6 +939,7 @@ macro_rules! shared_store {
                     )
                     .await?;
                     touch_case(tx, id, now).await?;
+                    schedule_review(tx, id, now).await?;
                     Ok(record)
                 }))
                 .await
@@ -1142,6 +1190,8 @@ macro_rules! shared_store {
                         upsert_record(tx, record).await?;
                     }
                     reindex(tx, &rec.case).await?;
+                    // Imported as it last changed: its review is due at once.
+                    schedule_review(tx, rec.case.id, rec.case.updated_at).await?;
                     after_import(tx).await?;
                     Ok(())
                 }))

@@ -14,6 +14,7 @@ use sqlx::sqlite::{
 use sqlx::{ConnectOptions, Sqlite, Transaction};
 
 use crate::group_commit::GroupCommitWriter;
+use crate::process::process_store;
 use crate::search::{SearchPage, fts5_all_of};
 use crate::shared::{
     WriteWork, agent_columns, case_columns, customer_columns, department_columns, event_columns,
@@ -167,3 +168,4 @@ async fn after_import(_conn: &mut Conn) -> Result<(), StoreError> {
 }
 
 shared_store!(SqliteStore, Sqlite);
+process_store!(SqliteStore, Sqlite, claim_lock = "");

@@ -1,47 +1,20 @@
 //! The storage contract: every scenario below runs, unchanged, against SQLite and PostgreSQL.
 
+mod common;
+
 use std::sync::Arc;
 
 use domain::{
-    Actor, Assign, CaseFilter, CaseId, Channel, Cursor, CustomerId, DepartmentId, Direction,
-    DomainError, EventKind, ExportRecord, IncidentRecordInput, ListQuery, Money, NewAgent, NewCase,
-    NewCustomer, NewDepartment, NewMessage, Priority, Resolution, Role, Status, Store, StoreError,
-    Timestamp, Transition, UpdateCase,
+    Assign, CaseFilter, CaseId, Channel, Cursor, CustomerId, DepartmentId, Direction, DomainError,
+    EventKind, ExportRecord, IncidentRecordInput, ListQuery, Money, NewAgent, NewCase, NewCustomer,
+    NewDepartment, NewMessage, Priority, Resolution, Role, Status, Store, StoreError, Transition,
+    UpdateCase,
 };
 
-/// Declares each scenario as `sqlite::<name>` and `postgres::<name>` tests.
-macro_rules! contract {
-    ($($scenario:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    testkit::with_sqlite(|url| async move {
-                        super::$scenario(store::open(&url).await.expect("open SQLite")).await
-                    })
-                    .await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    if !testkit::postgres_wanted() {
-                        eprintln!("CALMDESK_SKIP_PG=1: PostgreSQL scenario skipped");
-                        return;
-                    }
-                    testkit::with_postgres(|url| async move {
-                        super::$scenario(store::open(&url).await.expect("open PostgreSQL")).await
-                    })
-                    .await;
-                }
-            )*
-        }
-    };
-}
+use common::{agent_actor, at, invalid_field, is_not_found};
 
-contract!(
+testkit::backend_scenarios!(
+    open = store::open;
     ping_answers,
     created_case_reads_back_identically,
     customer_is_found_again_by_email_then_phone,
@@ -67,18 +40,6 @@ contract!(
     export_import_export_is_byte_identical,
     concurrent_commands_all_succeed,
 );
-
-fn agent_actor() -> Actor {
-    Actor {
-        name: "Ana Pop".into(),
-        role: Role::Agent,
-        agent_id: None,
-    }
-}
-
-fn at(text: &str) -> Timestamp {
-    text.parse().expect("a valid instant")
-}
 
 fn new_case(name: &str, email: Option<&str>, subject: &str, message: &str) -> NewCase {
     let customer = NewCustomer {
@@ -115,17 +76,6 @@ async fn search(store: &Arc<dyn Store>, q: &str) -> Vec<CaseId> {
         .iter()
         .map(|c| c.id)
         .collect()
-}
-
-fn invalid_field(err: StoreError) -> String {
-    match err {
-        StoreError::Domain(DomainError::InvalidField { field, .. }) => field,
-        other => panic!("expected an invalid field, got {other:?}"),
-    }
-}
-
-fn is_not_found(err: &StoreError) -> bool {
-    matches!(err, StoreError::Domain(DomainError::NotFound { .. }))
 }
 
 async fn ping_answers(store: Arc<dyn Store>) {

@@ -128,3 +128,39 @@ where
         std::panic::resume_unwind(err.into_panic());
     }
 }
+
+/// Declares each scenario — an `async fn` in the calling module taking what `$open(url)` opens —
+/// as the tests `sqlite::<name>` and `postgres::<name>`, each on a fresh database, so every
+/// scenario runs unchanged against both backends. PostgreSQL scenarios are skipped only with
+/// `CALMDESK_SKIP_PG=1`.
+#[macro_export]
+macro_rules! backend_scenarios {
+    (open = $open:path; $($scenario:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $scenario() {
+                    $crate::with_sqlite(|url| async move {
+                        super::$scenario($open(&url).await.expect("open SQLite")).await
+                    })
+                    .await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $scenario() {
+                    if !$crate::postgres_wanted() {
+                        eprintln!("CALMDESK_SKIP_PG=1: PostgreSQL scenario skipped");
+                        return;
+                    }
+                    $crate::with_postgres(|url| async move {
+                        super::$scenario($open(&url).await.expect("open PostgreSQL")).await
+                    })
+                    .await;
+                }
+            )*
+        }
+    };
+}

@@ -1,0 +1,1032 @@
+//! The `ProcessStore` implementation (issue 4), written once and expanded for each backend by
+//! `process_store!` next to `shared_store!`, whose helpers it uses (and which calls this file's
+//! `schedule_review` from every command that changes a case).
+//!
+//! The one difference between the backends is how due jobs are claimed: PostgreSQL locks the
+//! rows it picks with `FOR UPDATE SKIP LOCKED`, so concurrent claimers take disjoint jobs without
+//! waiting for each other; SQLite needs nothing, since its claims go through the single writer.
+
+/// Column lists, as macros so they can be spliced into `&'static str` SQL with `concat!`.
+macro_rules! job_columns {
+    () => {
+        "id, key, kind, case_id, run_at, payload, attempts, claimed_by, claimed_at, lease_until, \
+         generation"
+    };
+}
+macro_rules! job_run_columns {
+    () => {
+        "job_id, key, kind, generation, worker, due_at, claimed_at, finished_at, outcome, error, \
+         retry_at"
+    };
+}
+macro_rules! commitment_columns {
+    () => {
+        "id, case_id, kind, description, due_at, status, source, message_id, made_by, \
+         created_at, reminded_at, fulfilled_at, escalated_at"
+    };
+}
+macro_rules! notification_columns {
+    () => {
+        "id, case_id, kind, recipient, subject, body, created_at, read_at"
+    };
+}
+macro_rules! feedback_columns {
+    () => {
+        "id, case_id, purpose, created_at, answered_at, score, confirmed, comment"
+    };
+}
+macro_rules! action_columns {
+    () => {
+        "id, cause, description, owner, due_on, status, created_at, updated_at"
+    };
+}
+/// The cases `case_facts` reports on (`$1` = since): created since, or neither resolved nor closed.
+macro_rules! fact_cases {
+    () => {
+        "SELECT id FROM cases WHERE created_at >= $1 OR status NOT IN ('resolved', 'closed')"
+    };
+}
+
+/// Who the engine's own events are recorded as.
+pub(crate) const SYSTEM_ACTOR: &str = "calmdesk";
+
+macro_rules! process_store {
+    ($Store:ty, $Db:ty, claim_lock = $claim_lock:literal) => {
+        use std::collections::BTreeMap;
+
+        use domain::ProcessStore;
+        use domain::process::{
+            ActionId, ActionStatus, CaseFacts, Commitment, CommitmentChange, CommitmentId,
+            FeedbackAnswer, FeedbackId, FeedbackPurpose, FeedbackRequest, Job, JobId, JobKind,
+            JobOutcome, JobRun, JobSpec, NewCommitment, NewNotification, NewPreventiveAction,
+            Notification, NotificationId, PreventiveAction,
+        };
+        use jiff::SignedDuration;
+
+        use $crate::process::{
+            SYSTEM_ACTOR, action_columns, commitment_columns, fact_cases, feedback_columns,
+            job_columns, job_run_columns, notification_columns,
+        };
+
+        fn system_actor() -> Actor {
+            Actor { name: SYSTEM_ACTOR.to_owned(), role: Role::Admin, agent_id: None }
+        }
+
+        fn job_from_row(row: &DbRow) -> Result<Job, StoreError> {
+            let attempts: i64 = get(row, "attempts")?;
+            Ok(Job {
+                id: JobId(get(row, "id")?),
+                key: get(row, "key")?,
+                kind: parse("kind", &get::<String>(row, "kind")?)?,
+                case_id: get::<Option<i64>>(row, "case_id")?.map(CaseId),
+                run_at: instant("run_at", get(row, "run_at")?)?,
+                payload: parse_json_value("payload", Some(get(row, "payload")?))?
+                    .unwrap_or_default(),
+                attempts: u32::try_from(attempts).map_err(|_| {
+                    StoreError::Internal(format!("stored attempts `{attempts}` is out of range"))
+                })?,
+                claimed_by: get(row, "claimed_by")?,
+                claimed_at: instant("claimed_at", get(row, "claimed_at")?)?,
+                lease_until: instant("lease_until", get(row, "lease_until")?)?,
+                generation: get(row, "generation")?,
+            })
+        }
+
+        fn job_run_from_row(row: &DbRow) -> Result<JobRun, StoreError> {
+            let error: Option<String> = get(row, "error")?;
+            let outcome = match get::<String>(row, "outcome")?.as_str() {
+                "done" => JobOutcome::Done,
+                "retry" => JobOutcome::Retry {
+                    at: instant("retry_at", get(row, "retry_at")?)?,
+                    error: error.unwrap_or_default(),
+                },
+                "failed" => JobOutcome::Failed { error: error.unwrap_or_default() },
+                other => {
+                    return Err(StoreError::Internal(format!(
+                        "stored outcome `{other}` is unreadable: not done, retry or failed"
+                    )));
+                }
+            };
+            Ok(JobRun {
+                job_id: JobId(get(row, "job_id")?),
+                key: get(row, "key")?,
+                kind: parse("kind", &get::<String>(row, "kind")?)?,
+                generation: get(row, "generation")?,
+                worker: get(row, "worker")?,
+                due_at: instant("due_at", get(row, "due_at")?)?,
+                claimed_at: instant("claimed_at", get(row, "claimed_at")?)?,
+                finished_at: instant("finished_at", get(row, "finished_at")?)?,
+                outcome,
+            })
+        }
+
+        fn commitment_from_row(row: &DbRow) -> Result<Commitment, StoreError> {
+            Ok(Commitment {
+                id: CommitmentId(get(row, "id")?),
+                case_id: CaseId(get(row, "case_id")?),
+                kind: parse("kind", &get::<String>(row, "kind")?)?,
+                description: get(row, "description")?,
+                due_at: instant("due_at", get(row, "due_at")?)?,
+                status: parse("status", &get::<String>(row, "status")?)?,
+                source: parse("source", &get::<String>(row, "source")?)?,
+                message_id: get::<Option<i64>>(row, "message_id")?.map(MessageId),
+                made_by: get(row, "made_by")?,
+                created_at: instant("created_at", get(row, "created_at")?)?,
+                reminded_at: optional_instant("reminded_at", get(row, "reminded_at")?)?,
+                fulfilled_at: optional_instant("fulfilled_at", get(row, "fulfilled_at")?)?,
+                escalated_at: optional_instant("escalated_at", get(row, "escalated_at")?)?,
+            })
+        }
+
+        fn notification_from_row(row: &DbRow) -> Result<Notification, StoreError> {
+            Ok(Notification {
+                id: NotificationId(get(row, "id")?),
+                case_id: get::<Option<i64>>(row, "case_id")?.map(CaseId),
+                kind: parse("kind", &get::<String>(row, "kind")?)?,
+                recipient: get(row, "recipient")?,
+                subject: get(row, "subject")?,
+                body: get(row, "body")?,
+                created_at: instant("created_at", get(row, "created_at")?)?,
+                read_at: optional_instant("read_at", get(row, "read_at")?)?,
+            })
+        }
+
+        fn feedback_from_row(row: &DbRow) -> Result<FeedbackRequest, StoreError> {
+            let score: Option<i64> = get(row, "score")?;
+            Ok(FeedbackRequest {
+                id: FeedbackId(get(row, "id")?),
+                case_id: CaseId(get(row, "case_id")?),
+                purpose: parse("purpose", &get::<String>(row, "purpose")?)?,
+                created_at: instant("created_at", get(row, "created_at")?)?,
+                answered_at: optional_instant("answered_at", get(row, "answered_at")?)?,
+                score: score
+                    .map(|s| {
+                        u8::try_from(s).map_err(|_| {
+                            StoreError::Internal(format!("stored score `{s}` is out of range"))
+                        })
+                    })
+                    .transpose()?,
+                confirmed: get(row, "confirmed")?,
+                comment: get(row, "comment")?,
+            })
+        }
+
+        fn action_from_row(row: &DbRow) -> Result<PreventiveAction, StoreError> {
+            let due_on: String = get(row, "due_on")?;
+            Ok(PreventiveAction {
+                id: ActionId(get(row, "id")?),
+                cause: get(row, "cause")?,
+                description: get(row, "description")?,
+                owner: get(row, "owner")?,
+                due_on: due_on.parse().map_err(|err| {
+                    StoreError::Internal(format!("stored due_on `{due_on}` is unreadable: {err}"))
+                })?,
+                status: parse("status", &get::<String>(row, "status")?)?,
+                created_at: instant("created_at", get(row, "created_at")?)?,
+                updated_at: instant("updated_at", get(row, "updated_at")?)?,
+            })
+        }
+
+        /// `schedule_job` inside a command's transaction (see `ProcessStore::schedule_job`).
+        async fn upsert_job(conn: &mut Conn, spec: &JobSpec) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO jobs (key, kind, case_id, run_at, payload, status, generation, attempts) \
+                 VALUES ($1, $2, $3, $4, $5, 'pending', 1, 0) \
+                 ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, case_id = excluded.case_id, \
+                 run_at = excluded.run_at, payload = excluded.payload, \
+                 generation = jobs.generation + 1, \
+                 status = CASE WHEN jobs.status = 'running' THEN 'running' ELSE 'pending' END, \
+                 attempts = CASE WHEN jobs.status = 'running' THEN jobs.attempts ELSE 0 END, \
+                 last_error = CASE WHEN jobs.status = 'running' THEN jobs.last_error ELSE NULL END",
+            )
+            .bind(spec.key.clone())
+            .bind(spec.kind.as_str())
+            .bind(spec.case_id.map(|c| c.0))
+            .bind(micros(stored_precision(spec.run_at)))
+            .bind(json_value(&spec.payload))
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error)?;
+            Ok(())
+        }
+
+        /// The reconcile hook: every command that changes case `id` calls this in its transaction.
+        async fn schedule_review(
+            conn: &mut Conn,
+            id: CaseId,
+            now: Timestamp,
+        ) -> Result<(), StoreError> {
+            let spec = JobSpec {
+                key: format!("review:{}", id.0),
+                kind: JobKind::ReviewCase,
+                case_id: Some(id),
+                run_at: now,
+                payload: json!({}),
+            };
+            upsert_job(conn, &spec).await
+        }
+
+        async fn load_commitment(
+            conn: &mut Conn,
+            id: CommitmentId,
+        ) -> Result<Commitment, StoreError> {
+            let row = sqlx::query(concat!(
+                "SELECT ", commitment_columns!(), " FROM commitments WHERE id = $1"
+            ))
+            .bind(id.0)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| DomainError::not_found("commitment", id))?;
+            commitment_from_row(&row)
+        }
+
+        /// The row stored under an idempotence key, which must belong to case `id`.
+        fn same_case<T>(
+            found: T,
+            found_case: Option<CaseId>,
+            id: Option<CaseId>,
+            key: &str,
+        ) -> Result<T, StoreError> {
+            if found_case == id {
+                Ok(found)
+            } else {
+                Err(DomainError::Conflict(format!(
+                    "key `{key}` is already used for {}",
+                    found_case.map_or_else(|| "no case".to_owned(), |c| c.to_string())
+                ))
+                .into())
+            }
+        }
+
+        async fn feedback_by_hash(
+            conn: &mut Conn,
+            secret_hash: [u8; 32],
+        ) -> Result<Option<FeedbackRequest>, StoreError> {
+            let row = sqlx::query(concat!(
+                "SELECT ", feedback_columns!(), " FROM feedback_requests WHERE secret_hash = $1"
+            ))
+            .bind(secret_hash.to_vec())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db_error)?;
+            row.as_ref().map(feedback_from_row).transpose()
+        }
+
+        fn commitment_json(c: &Commitment) -> Value {
+            json!({
+                "commitment_id": c.id, "kind": c.kind, "description": c.description,
+                "due_at": c.due_at, "status": c.status, "source": c.source,
+                "message_id": c.message_id,
+            })
+        }
+
+        #[async_trait]
+        impl ProcessStore for $Store {
+            async fn schedule_job(&self, spec: JobSpec) -> Result<(), StoreError> {
+                let spec = spec.validate()?;
+                self.write(move |tx| boxed(async move {
+                    if let Some(case) = spec.case_id {
+                        load_case(tx, case).await?;
+                    }
+                    upsert_job(tx, &spec).await
+                }))
+                .await
+            }
+
+            async fn claim_due_jobs(
+                &self,
+                worker: &str,
+                now: Timestamp,
+                lease: SignedDuration,
+                limit: u32,
+            ) -> Result<Vec<Job>, StoreError> {
+                let worker = checked_token_name(worker)
+                    .map_err(|_| DomainError::invalid("worker", "must be 1 to 200 characters"))?;
+                if !lease.is_positive() {
+                    return Err(DomainError::invalid("lease", "must be positive").into());
+                }
+                if limit == 0 {
+                    return Err(DomainError::invalid("limit", "must be at least 1").into());
+                }
+                let now = stored_precision(now);
+                let until = now.checked_add(lease).map_err(|err| {
+                    DomainError::invalid("lease", format!("ends out of range: {err}"))
+                })?;
+                let until = stored_precision(until);
+                let mut jobs = self.write(move |tx| boxed(async move {
+                    let rows = sqlx::query(concat!(
+                        "UPDATE jobs SET status = 'running', claimed_by = $1, claimed_at = $2, \
+                         lease_until = $3, attempts = attempts + 1 \
+                         WHERE id IN (SELECT id FROM jobs \
+                         WHERE (status = 'pending' AND run_at <= $2) \
+                         OR (status = 'running' AND lease_until <= $2) \
+                         ORDER BY run_at, id LIMIT $4 ", $claim_lock, ") \
+                         RETURNING ", job_columns!()
+                    ))
+                    .bind(worker)
+                    .bind(micros(now))
+                    .bind(micros(until))
+                    .bind(i64::from(limit))
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    all(rows, job_from_row)
+                }))
+                .await?;
+                jobs.sort_by_key(|job| (job.run_at, job.id));
+                Ok(jobs)
+            }
+
+            async fn finish_job(
+                &self,
+                job: &Job,
+                outcome: JobOutcome,
+                now: Timestamp,
+            ) -> Result<(), StoreError> {
+                let now = stored_precision(now);
+                let job = job.clone();
+                let (status, retry_at, error) = match &outcome {
+                    JobOutcome::Done => ("done", None, None),
+                    JobOutcome::Retry { at, error } => {
+                        ("pending", Some(stored_precision(*at)), Some(error.clone()))
+                    }
+                    JobOutcome::Failed { error } => ("failed", None, Some(error.clone())),
+                };
+                let outcome_name = match outcome {
+                    JobOutcome::Done => "done",
+                    JobOutcome::Retry { .. } => "retry",
+                    JobOutcome::Failed { .. } => "failed",
+                };
+                self.write(move |tx| boxed(async move {
+                    // The claim holds only while the job is still running under this very claim;
+                    // the check and the change are one statement, so a concurrent takeover
+                    // cannot slip in between. A newer generation means it was rescheduled while
+                    // it ran: it stays pending (at the earlier of its new time and a retry).
+                    let done = sqlx::query(
+                        "UPDATE jobs SET \
+                         status = CASE WHEN generation = $4 THEN $5 ELSE 'pending' END, \
+                         run_at = CASE WHEN $6 IS NOT NULL AND (generation = $4 OR run_at > $6) \
+                         THEN $6 ELSE run_at END, \
+                         attempts = CASE WHEN generation = $4 THEN attempts ELSE 0 END, \
+                         lease_until = NULL, last_error = $7 \
+                         WHERE id = $1 AND status = 'running' AND claimed_by = $2 AND claimed_at = $3",
+                    )
+                    .bind(job.id.0)
+                    .bind(job.claimed_by.clone())
+                    .bind(micros(job.claimed_at))
+                    .bind(job.generation)
+                    .bind(status)
+                    .bind(retry_at.map(micros))
+                    .bind(error.clone())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    if done.rows_affected() != 1 {
+                        return Err(DomainError::Conflict(format!(
+                            "job `{}` is no longer claimed by {} (claimed at {}): its lease ran \
+                             out and another worker took it over, or the claim was finished already",
+                            job.key, job.claimed_by, job.claimed_at
+                        ))
+                        .into());
+                    }
+                    sqlx::query(concat!(
+                        "INSERT INTO job_runs (", job_run_columns!(), ") \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                    ))
+                    .bind(job.id.0)
+                    .bind(job.key.clone())
+                    .bind(job.kind.as_str())
+                    .bind(job.generation)
+                    .bind(job.claimed_by.clone())
+                    .bind(micros(job.run_at))
+                    .bind(micros(job.claimed_at))
+                    .bind(micros(now))
+                    .bind(outcome_name)
+                    .bind(error)
+                    .bind(retry_at.map(micros))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    Ok(())
+                }))
+                .await
+            }
+
+            async fn next_job_at(&self) -> Result<Option<Timestamp>, StoreError> {
+                let row = sqlx::query(
+                    "SELECT MIN(CASE WHEN status = 'pending' THEN run_at ELSE lease_until END) \
+                     AS next FROM jobs WHERE status IN ('pending', 'running')",
+                )
+                .fetch_one(self.reader())
+                .await
+                .map_err(db_error)?;
+                optional_instant("run_at", get(&row, "next")?)
+            }
+
+            async fn job_runs(&self, since: Timestamp) -> Result<Vec<JobRun>, StoreError> {
+                let rows = sqlx::query(concat!(
+                    "SELECT ", job_run_columns!(),
+                    " FROM job_runs WHERE finished_at >= $1 ORDER BY finished_at, id"
+                ))
+                .bind(micros(since))
+                .fetch_all(self.reader())
+                .await
+                .map_err(db_error)?;
+                all(rows, job_run_from_row)
+            }
+
+            async fn add_message_once(
+                &self,
+                actor: &Actor,
+                id: CaseId,
+                msg: NewMessage,
+                key: &str,
+                now: Timestamp,
+            ) -> Result<(Message, bool), StoreError> {
+                let msg = msg.validate()?;
+                let key = domain::process::idempotence_key(key)?;
+                let now = stored_precision(now);
+                let actor = actor.clone();
+                self.write(move |tx| boxed(async move {
+                    if let Some(message) =
+                        add_case_message(tx, &actor, id, msg, Some(&key), now).await?
+                    {
+                        return Ok((message, true));
+                    }
+                    let stored = message_by_key(tx, &key).await?;
+                    let case = Some(stored.case_id);
+                    Ok((same_case(stored, case, Some(id), &key)?, false))
+                }))
+                .await
+            }
+
+            async fn add_commitment(
+                &self,
+                actor: &Actor,
+                id: CaseId,
+                c: NewCommitment,
+                now: Timestamp,
+            ) -> Result<Commitment, StoreError> {
+                let c = c.validate()?;
+                let now = stored_precision(now);
+                let actor = actor.clone();
+                self.write(move |tx| boxed(async move {
+                    load_case(tx, id).await?;
+                    if let Some(message) = c.message_id {
+                        let found = sqlx::query("SELECT case_id FROM messages WHERE id = $1")
+                            .bind(message.0)
+                            .fetch_optional(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
+                        let of_case = found
+                            .map(|row| get::<i64>(&row, "case_id"))
+                            .transpose()?;
+                        if of_case != Some(id.0) {
+                            return Err(DomainError::invalid(
+                                "message_id",
+                                format!("message {message} is not a message of {id}"),
+                            )
+                            .into());
+                        }
+                    }
+                    let mut commitment = Commitment {
+                        id: CommitmentId(0),
+                        case_id: id,
+                        kind: c.kind,
+                        description: c.description,
+                        due_at: stored_precision(c.due_at),
+                        status: domain::process::CommitmentStatus::Open,
+                        source: c.source,
+                        message_id: c.message_id,
+                        made_by: actor.name.clone(),
+                        created_at: now,
+                        reminded_at: None,
+                        fulfilled_at: None,
+                        escalated_at: None,
+                    };
+                    let inserted = sqlx::query(
+                        "INSERT INTO commitments (case_id, kind, description, due_at, status, \
+                         source, message_id, made_by, dedupe_key, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                         ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+                    )
+                    .bind(id.0)
+                    .bind(commitment.kind.as_str())
+                    .bind(commitment.description.clone())
+                    .bind(micros(commitment.due_at))
+                    .bind(commitment.status.as_str())
+                    .bind(commitment.source.as_str())
+                    .bind(commitment.message_id.map(|m| m.0))
+                    .bind(commitment.made_by.clone())
+                    .bind(c.key.clone())
+                    .bind(micros(now))
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    let Some(row) = inserted else {
+                        let key = c.key.unwrap_or_default();
+                        let row = sqlx::query(concat!(
+                            "SELECT ", commitment_columns!(), " FROM commitments WHERE dedupe_key = $1"
+                        ))
+                        .bind(key.clone())
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                        let stored = commitment_from_row(&row)?;
+                        let case = Some(stored.case_id);
+                        return same_case(stored, case, Some(id), &key);
+                    };
+                    commitment.id = CommitmentId(get(&row, "id")?);
+                    append_event(
+                        tx, id, &actor, now, EventKind::CommitmentMade, None,
+                        Some(commitment_json(&commitment)),
+                    )
+                    .await?;
+                    let check = JobSpec {
+                        key: format!("commitment_check:{}", commitment.id),
+                        kind: JobKind::CommitmentCheck,
+                        case_id: Some(id),
+                        run_at: commitment.due_at,
+                        payload: json!({"commitment_id": commitment.id}),
+                    };
+                    upsert_job(tx, &check).await?;
+                    schedule_review(tx, id, now).await?;
+                    Ok(commitment)
+                }))
+                .await
+            }
+
+            async fn get_commitment(&self, id: CommitmentId) -> Result<Commitment, StoreError> {
+                let mut conn = self.reader().acquire().await.map_err(db_error)?;
+                load_commitment(&mut conn, id).await
+            }
+
+            async fn list_commitments(&self, id: CaseId) -> Result<Vec<Commitment>, StoreError> {
+                let mut tx = self.read_tx().await?;
+                load_case(&mut tx, id).await?;
+                let rows = sqlx::query(concat!(
+                    "SELECT ", commitment_columns!(), " FROM commitments WHERE case_id = $1 ORDER BY id"
+                ))
+                .bind(id.0)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_error)?;
+                all(rows, commitment_from_row)
+            }
+
+            async fn change_commitment(
+                &self,
+                actor: &Actor,
+                id: CommitmentId,
+                change: CommitmentChange,
+                now: Timestamp,
+            ) -> Result<Commitment, StoreError> {
+                let now = stored_precision(now);
+                let actor = actor.clone();
+                self.write(move |tx| boxed(async move {
+                    let before = load_commitment(tx, id).await?;
+                    let after = change.apply(&before, now)?;
+                    // Guarded by the status read above: PostgreSQL runs writers in parallel.
+                    let done = sqlx::query(
+                        "UPDATE commitments SET status = $1, reminded_at = $2, fulfilled_at = $3, \
+                         escalated_at = $4 WHERE id = $5 AND status = $6",
+                    )
+                    .bind(after.status.as_str())
+                    .bind(after.reminded_at.map(micros))
+                    .bind(after.fulfilled_at.map(micros))
+                    .bind(after.escalated_at.map(micros))
+                    .bind(id.0)
+                    .bind(before.status.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    if done.rows_affected() != 1 {
+                        return Err(DomainError::Conflict(format!(
+                            "commitment {id} was changed by someone else meanwhile; reload and try again"
+                        ))
+                        .into());
+                    }
+                    append_event(
+                        tx, after.case_id, &actor, now, EventKind::CommitmentChanged,
+                        Some(json!({"commitment_id": id, "status": before.status})),
+                        Some(json!({"commitment_id": id, "status": after.status, "change": change})),
+                    )
+                    .await?;
+                    schedule_review(tx, after.case_id, now).await?;
+                    Ok(after)
+                }))
+                .await
+            }
+
+            async fn notify(
+                &self,
+                n: NewNotification,
+                now: Timestamp,
+            ) -> Result<(Notification, bool), StoreError> {
+                let n = n.validate()?;
+                let now = stored_precision(now);
+                self.write(move |tx| boxed(async move {
+                    if let Some(case) = n.case_id {
+                        load_case(tx, case).await?;
+                    }
+                    let inserted = sqlx::query(
+                        "INSERT INTO notifications (dedupe_key, case_id, kind, recipient, subject, \
+                         body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                         ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+                    )
+                    .bind(n.key.clone())
+                    .bind(n.case_id.map(|c| c.0))
+                    .bind(n.kind.as_str())
+                    .bind(n.recipient.clone())
+                    .bind(n.subject.clone())
+                    .bind(n.body.clone())
+                    .bind(micros(now))
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    let Some(row) = inserted else {
+                        let row = sqlx::query(concat!(
+                            "SELECT ", notification_columns!(), " FROM notifications WHERE dedupe_key = $1"
+                        ))
+                        .bind(n.key.clone())
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                        let stored = notification_from_row(&row)?;
+                        let case = stored.case_id;
+                        return Ok((same_case(stored, case, n.case_id, &n.key)?, false));
+                    };
+                    let notification = Notification {
+                        id: NotificationId(get(&row, "id")?),
+                        case_id: n.case_id,
+                        kind: n.kind,
+                        recipient: n.recipient,
+                        subject: n.subject,
+                        body: n.body,
+                        created_at: now,
+                        read_at: None,
+                    };
+                    if let Some(case) = notification.case_id {
+                        let sent = json!({
+                            "notification_id": notification.id, "kind": notification.kind,
+                            "recipient": notification.recipient, "subject": notification.subject,
+                        });
+                        append_event(
+                            tx, case, &system_actor(), now, EventKind::NotificationSent, None,
+                            Some(sent),
+                        )
+                        .await?;
+                    }
+                    Ok((notification, true))
+                }))
+                .await
+            }
+
+            async fn list_notifications(
+                &self,
+                case: Option<CaseId>,
+                query: &ListQuery,
+            ) -> Result<Page<Notification>, StoreError> {
+                let query = query.validate()?;
+                let mut select = QueryBuilder::<$Db>::new(concat!(
+                    "SELECT ", notification_columns!(), " FROM notifications WHERE 1 = 1"
+                ));
+                if let Some(case) = case {
+                    select.push(" AND case_id = ").push_bind(case.0);
+                }
+                if let Some(cursor) = query.cursor {
+                    select.push(" AND id < ").push_bind(cursor.last_id);
+                }
+                select
+                    .push(" ORDER BY id DESC LIMIT ")
+                    .push_bind(i64::from(query.limit) + 1);
+                let rows = select.build().fetch_all(self.reader()).await.map_err(db_error)?;
+                Ok(page(all(rows, notification_from_row)?, query.limit, |n| n.id.0))
+            }
+
+            async fn send_feedback_request(
+                &self,
+                actor: &Actor,
+                id: CaseId,
+                purpose: FeedbackPurpose,
+                secret_hash: [u8; 32],
+                msg: NewMessage,
+                key: &str,
+                now: Timestamp,
+            ) -> Result<Option<FeedbackRequest>, StoreError> {
+                let msg = msg.validate()?;
+                let key = domain::process::idempotence_key(key)?;
+                let now = stored_precision(now);
+                let actor = actor.clone();
+                self.write(move |tx| boxed(async move {
+                    let Some(message) =
+                        add_case_message(tx, &actor, id, msg, Some(&key), now).await?
+                    else {
+                        return Ok(None);
+                    };
+                    let row = sqlx::query(
+                        "INSERT INTO feedback_requests (case_id, purpose, dedupe_key, secret_hash, \
+                         message_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                    )
+                    .bind(id.0)
+                    .bind(purpose.as_str())
+                    .bind(key)
+                    .bind(secret_hash.to_vec())
+                    .bind(message.id.0)
+                    .bind(micros(now))
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    let request = FeedbackRequest {
+                        id: FeedbackId(get(&row, "id")?),
+                        case_id: id,
+                        purpose,
+                        created_at: now,
+                        answered_at: None,
+                        score: None,
+                        confirmed: None,
+                        comment: None,
+                    };
+                    append_event(
+                        tx, id, &actor, now, EventKind::FeedbackRequested, None,
+                        Some(json!({
+                            "feedback_id": request.id, "purpose": purpose,
+                            "message_id": message.id,
+                        })),
+                    )
+                    .await?;
+                    Ok(Some(request))
+                }))
+                .await
+            }
+
+            async fn find_feedback(
+                &self,
+                secret_hash: [u8; 32],
+            ) -> Result<Option<FeedbackRequest>, StoreError> {
+                let mut conn = self.reader().acquire().await.map_err(db_error)?;
+                feedback_by_hash(&mut conn, secret_hash).await
+            }
+
+            async fn answer_feedback(
+                &self,
+                secret_hash: [u8; 32],
+                answer: FeedbackAnswer,
+                now: Timestamp,
+            ) -> Result<FeedbackRequest, StoreError> {
+                let now = stored_precision(now);
+                self.write(move |tx| boxed(async move {
+                    let before = feedback_by_hash(tx, secret_hash)
+                        .await?
+                        .ok_or_else(|| DomainError::not_found("feedback request", "for this link"))?;
+                    if let Some(at) = before.answered_at {
+                        return Err(DomainError::Conflict(format!(
+                            "this feedback request was answered already (at {at})"
+                        ))
+                        .into());
+                    }
+                    let answer = answer.validate(before.purpose)?;
+                    // `answered_at IS NULL` keeps a concurrent second answer out.
+                    let done = sqlx::query(
+                        "UPDATE feedback_requests SET answered_at = $1, score = $2, confirmed = $3, \
+                         comment = $4 WHERE id = $5 AND answered_at IS NULL",
+                    )
+                    .bind(micros(now))
+                    .bind(answer.score.map(i64::from))
+                    .bind(answer.confirmed)
+                    .bind(answer.comment.clone())
+                    .bind(before.id.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    if done.rows_affected() != 1 {
+                        return Err(DomainError::Conflict(
+                            "this feedback request was answered already".to_owned(),
+                        )
+                        .into());
+                    }
+                    let request = FeedbackRequest {
+                        answered_at: Some(now),
+                        score: answer.score,
+                        confirmed: answer.confirmed,
+                        comment: answer.comment,
+                        ..before
+                    };
+                    let case = load_case(tx, request.case_id).await?;
+                    let customer = Actor {
+                        name: load_customer(tx, case.customer_id).await?.name,
+                        ..system_actor()
+                    };
+                    append_event(
+                        tx, case.id, &customer, now, EventKind::FeedbackReceived, None,
+                        Some(json!({
+                            "feedback_id": request.id, "purpose": request.purpose,
+                            "score": request.score, "confirmed": request.confirmed,
+                            "comment": request.comment,
+                        })),
+                    )
+                    .await?;
+                    schedule_review(tx, case.id, now).await?;
+                    Ok(request)
+                }))
+                .await
+            }
+
+            async fn list_feedback(&self, id: CaseId) -> Result<Vec<FeedbackRequest>, StoreError> {
+                let mut tx = self.read_tx().await?;
+                load_case(&mut tx, id).await?;
+                let rows = sqlx::query(concat!(
+                    "SELECT ", feedback_columns!(), " FROM feedback_requests WHERE case_id = $1 ORDER BY id"
+                ))
+                .bind(id.0)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_error)?;
+                all(rows, feedback_from_row)
+            }
+
+            async fn create_action(
+                &self,
+                a: NewPreventiveAction,
+                now: Timestamp,
+            ) -> Result<PreventiveAction, StoreError> {
+                let a = a.validate()?;
+                let now = stored_precision(now);
+                self.write(move |tx| boxed(async move {
+                    let row = sqlx::query(concat!(
+                        "INSERT INTO preventive_actions (cause, description, owner, due_on, status, \
+                         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING ",
+                        action_columns!()
+                    ))
+                    .bind(a.cause)
+                    .bind(a.description)
+                    .bind(a.owner)
+                    .bind(a.due_on.to_string())
+                    .bind(ActionStatus::Open.as_str())
+                    .bind(micros(now))
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    action_from_row(&row)
+                }))
+                .await
+            }
+
+            async fn set_action_status(
+                &self,
+                id: ActionId,
+                status: ActionStatus,
+                now: Timestamp,
+            ) -> Result<PreventiveAction, StoreError> {
+                let now = stored_precision(now);
+                self.write(move |tx| boxed(async move {
+                    let row = sqlx::query(concat!(
+                        "UPDATE preventive_actions SET status = $1, updated_at = $2 WHERE id = $3 \
+                         RETURNING ", action_columns!()
+                    ))
+                    .bind(status.as_str())
+                    .bind(micros(now))
+                    .bind(id.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?
+                    .ok_or_else(|| DomainError::not_found("preventive action", id))?;
+                    action_from_row(&row)
+                }))
+                .await
+            }
+
+            async fn list_actions(&self) -> Result<Vec<PreventiveAction>, StoreError> {
+                let rows = sqlx::query(concat!(
+                    "SELECT ", action_columns!(), " FROM preventive_actions ORDER BY id"
+                ))
+                .fetch_all(self.reader())
+                .await
+                .map_err(db_error)?;
+                all(rows, action_from_row)
+            }
+
+            async fn case_facts(&self, since: Timestamp) -> Result<Vec<CaseFacts>, StoreError> {
+                let since = micros(since);
+                // One snapshot, one query per kind of fact (not per case).
+                let mut tx = self.read_tx().await?;
+                let mut fetch = async |sql: &'static str| {
+                    sqlx::query(sql).bind(since).fetch_all(&mut *tx).await.map_err(db_error)
+                };
+                let cases = all(
+                    fetch(concat!(
+                        "SELECT ", case_columns!(), " FROM cases WHERE id IN (", fact_cases!(),
+                        ") ORDER BY id"
+                    ))
+                    .await?,
+                    case_from_row,
+                )?;
+                let customers: BTreeMap<CustomerId, Customer> = all(
+                    fetch(concat!(
+                        "SELECT ", customer_columns!(), " FROM customers WHERE id IN \
+                         (SELECT customer_id FROM cases WHERE id IN (", fact_cases!(), "))"
+                    ))
+                    .await?,
+                    customer_from_row,
+                )?
+                .into_iter()
+                .map(|c| (c.id, c))
+                .collect();
+                let mut status_changes: BTreeMap<CaseId, Vec<(Timestamp, Status)>> = BTreeMap::new();
+                for event in all(
+                    fetch(concat!(
+                        "SELECT ", event_columns!(), " FROM events WHERE kind = 'status_changed' \
+                         AND case_id IN (", fact_cases!(), ") ORDER BY id"
+                    ))
+                    .await?,
+                    event_from_row,
+                )? {
+                    let status = event
+                        .after
+                        .as_ref()
+                        .and_then(|after| after.get("status"))
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| {
+                            StoreError::Internal(format!(
+                                "status_changed event {} names no status", event.id
+                            ))
+                        })?;
+                    status_changes
+                        .entry(event.case_id)
+                        .or_default()
+                        .push((event.at, parse("status", status)?));
+                }
+                let mut outbound: BTreeMap<CaseId, (Timestamp, Timestamp)> = BTreeMap::new();
+                for row in fetch(concat!(
+                    "SELECT case_id, MIN(created_at) AS first, MAX(created_at) AS last \
+                     FROM messages WHERE direction = 'outbound' AND case_id IN (", fact_cases!(),
+                    ") GROUP BY case_id"
+                ))
+                .await?
+                {
+                    outbound.insert(
+                        CaseId(get(&row, "case_id")?),
+                        (instant("first", get(&row, "first")?)?, instant("last", get(&row, "last")?)?),
+                    );
+                }
+                let mut inbound: BTreeMap<CaseId, Vec<String>> = BTreeMap::new();
+                for row in fetch(concat!(
+                    "SELECT case_id, body FROM messages WHERE direction = 'inbound' \
+                     AND case_id IN (", fact_cases!(), ") ORDER BY id"
+                ))
+                .await?
+                {
+                    inbound.entry(CaseId(get(&row, "case_id")?)).or_default().push(get(&row, "body")?);
+                }
+                let mut commitments: BTreeMap<CaseId, Vec<Commitment>> = BTreeMap::new();
+                for c in all(
+                    fetch(concat!(
+                        "SELECT ", commitment_columns!(), " FROM commitments WHERE case_id IN (",
+                        fact_cases!(), ") ORDER BY id"
+                    ))
+                    .await?,
+                    commitment_from_row,
+                )? {
+                    commitments.entry(c.case_id).or_default().push(c);
+                }
+                let mut feedback: BTreeMap<CaseId, Vec<FeedbackRequest>> = BTreeMap::new();
+                for f in all(
+                    fetch(concat!(
+                        "SELECT ", feedback_columns!(), " FROM feedback_requests WHERE case_id IN (",
+                        fact_cases!(), ") ORDER BY id"
+                    ))
+                    .await?,
+                    feedback_from_row,
+                )? {
+                    feedback.entry(f.case_id).or_default().push(f);
+                }
+                cases
+                    .into_iter()
+                    .map(|case| {
+                        let customer = customers.get(&case.customer_id).cloned().ok_or_else(|| {
+                            StoreError::Internal(format!("the customer of {} is missing", case.id))
+                        })?;
+                        let (first_outbound_at, last_outbound_at) =
+                            outbound.get(&case.id).map_or((None, None), |(f, l)| (Some(*f), Some(*l)));
+                        Ok(CaseFacts {
+                            status_changes: status_changes.remove(&case.id).unwrap_or_default(),
+                            first_outbound_at,
+                            last_outbound_at,
+                            inbound: inbound.remove(&case.id).unwrap_or_default(),
+                            commitments: commitments.remove(&case.id).unwrap_or_default(),
+                            feedback: feedback.remove(&case.id).unwrap_or_default(),
+                            customer,
+                            case,
+                        })
+                    })
+                    .collect()
+            }
+        }
+    };
+}
+
+pub(crate) use {
+    action_columns, commitment_columns, fact_cases, feedback_columns, job_columns, job_run_columns,
+    notification_columns, process_store,
+};
