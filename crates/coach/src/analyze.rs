@@ -25,6 +25,9 @@ const EMOJI_ANGER: f32 = 0.3;
 const THREAT_ANGER: f32 = 0.5;
 /// Without any negative word, cues such as "!!!" mostly mean enthusiasm ("THANK YOU!!!").
 const CUES_WITHOUT_NEGATIVE_WORDS: f32 = 0.25;
+/// A message is a complaint when its negative evidence outweighs its praise ("thanks, but the
+/// parcel is still missing"); with more praise than complaint it is a happy customer's aside.
+const PRAISE_OUTWEIGHS: f32 = 1.0;
 
 fn severity_weight(severity: Severity) -> f32 {
     match severity {
@@ -57,6 +60,20 @@ fn reaches(modifiers: &[RuleMatch], text: &TokenizedText, target: &RuleMatch, re
         })
 }
 
+/// Share of a message's words inside quotation marks from which the quotation is the writer's
+/// own text (a pasted letter, a post quoting its author, a whole message in quotes), not
+/// reported speech set off inside it.
+const OWN_WORDS_QUOTED_SHARE: usize = 80;
+
+fn own_words_when_all_quoted(text: &mut TokenizedText) {
+    let quoted = text.tokens.iter().filter(|t| t.quoted).count();
+    if quoted > 0 && quoted * 100 >= text.tokens.len() * OWN_WORDS_QUOTED_SHARE {
+        for token in &mut text.tokens {
+            token.quoted = false;
+        }
+    }
+}
+
 #[derive(Default)]
 struct Tally {
     anger_words: f32,
@@ -66,7 +83,8 @@ struct Tally {
 }
 
 pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analysis {
-    let text = tokenize(text::fold(original), &engine.question_marks);
+    let mut text = tokenize(text::fold(original), &engine.question_marks);
+    own_words_when_all_quoted(&mut text);
     let matches = engine.run(&text, Purpose::CustomerMessage, &BTreeSet::new());
     let category = |m: &RuleMatch| engine.rules[m.rule as usize].category.as_str();
     let by_end = |name: &str| {
@@ -198,7 +216,7 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
         language,
         anger,
         level: level_of(anger),
-        complaint: tally.negative > 0.0 && tally.positive < 2.0 * tally.negative,
+        complaint: tally.negative > 0.0 && tally.positive < PRAISE_OUTWEIGHS * tally.negative,
         threat: flags.contains("threat"),
         abuse: flags.contains("abuse"),
         churn_risk: flags.contains("churn"),

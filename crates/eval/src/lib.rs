@@ -7,6 +7,7 @@ mod error;
 mod metrics;
 mod report;
 mod run;
+mod split;
 mod suite;
 mod table;
 
@@ -14,6 +15,7 @@ pub use datasets::Task;
 pub use error::EvalError;
 pub use metrics::{Counts, Scores};
 pub use report::{
-    EvalReport, Measurement, SetUsage, VADER_AIRLINE_NEGATIVE_F1, VADER_COMPLAINT_TWEETS_F1,
+    EvalReport, Measurement, Miss, SetUsage, VADER_AIRLINE_NEGATIVE_F1, VADER_COMPLAINT_TWEETS_F1,
 };
-pub use run::run;
+pub use run::{Options, run, run_with};
+pub use split::Half;

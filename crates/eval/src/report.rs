@@ -5,7 +5,9 @@ use std::fmt::Write;
 use serde::{Deserialize, Serialize};
 use text::Lang;
 
+use crate::datasets::Task;
 use crate::metrics::{Counts, Scores};
+use crate::split::Half;
 
 /// One binary measurement: how well the coach answered `subject` for `lang` on `set`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,9 +48,25 @@ pub struct SetUsage {
     pub evaluated: usize,
 }
 
+/// An outside row the coach answered wrongly, for reading errors on the development half.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Miss {
+    pub lang: Lang,
+    pub set: String,
+    pub task: Task,
+    /// The gold label; the coach answered the opposite.
+    pub gold: bool,
+    pub text: String,
+    /// Rule ids of the signals the coach found (cues included).
+    pub rules: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvalReport {
     pub limit_per_set: Option<usize>,
+    /// The half of each outside set the numbers come from.
+    #[serde(default)]
+    pub half: Half,
     pub sets: Vec<SetUsage>,
     /// Per language, over the outside sets (sentence-length texts) and over the suite.
     pub language_id: Vec<Measurement>,
@@ -58,6 +76,9 @@ pub struct EvalReport {
     pub suite_messages: Vec<Measurement>,
     /// Every finding, good-move category and promises on the coach's suite.
     pub suite_lint: Vec<Measurement>,
+    /// Wrongly answered outside rows, when the run was asked to keep them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub misses: Vec<Miss>,
 }
 
 /// VADER reference points from issue 3 (compound < 0.05 counted as negative), English only.
@@ -71,7 +92,12 @@ impl EvalReport {
             Some(limit) => format!("at most {limit} rows per set (evenly spaced)"),
             None => "every row".to_owned(),
         };
-        let _ = writeln!(out, "Rows used: {limit}.\n");
+        let half = match self.half {
+            Half::All => "",
+            Half::Dev => ", development half only (rows whose text has an even FNV-1a hash)",
+            Half::Test => ", test half only (rows whose text has an odd FNV-1a hash)",
+        };
+        let _ = writeln!(out, "Rows used: {limit}{half}.\n");
 
         let _ = writeln!(out, "#### Summary per language\n");
         self.write_summary(&mut out);
@@ -226,6 +252,7 @@ mod tests {
         counts.add(false, true);
         EvalReport {
             limit_per_set: Some(100),
+            half: Half::Test,
             sets: vec![SetUsage {
                 name: "x".into(),
                 lang: Lang::Ro,
@@ -255,6 +282,14 @@ mod tests {
                 "finding",
                 Counts::default(),
             )],
+            misses: vec![Miss {
+                lang: Lang::Ro,
+                set: "laroseda".into(),
+                task: Task::Complaint,
+                gold: true,
+                text: "nu a venit".into(),
+                rules: vec![],
+            }],
         }
     }
 
@@ -262,7 +297,7 @@ mod tests {
     fn markdown_has_rows_scores_and_skipped_sets() {
         let markdown = report().to_markdown();
         assert!(markdown.contains("| ro | complaint | laroseda | 2 | 1 | 0.500 | 1.000 | 0.667 | 1–2 stars vs 4–5 stars |"), "{markdown}");
-        assert!(markdown.contains("at most 100 rows per set"));
+        assert!(markdown.contains("at most 100 rows per set (evenly spaced), test half only"));
         assert!(
             markdown.contains("| ro | 0.667 / – | – | – | – | – / – | 0 of 0 |"),
             "{markdown}"

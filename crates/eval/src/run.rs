@@ -9,22 +9,48 @@ use text::Lang;
 use crate::datasets::{DATA_SETS, DataSet, Task};
 use crate::error::EvalError;
 use crate::metrics::Counts;
-use crate::report::{EvalReport, Measurement, SetUsage};
+use crate::report::{EvalReport, Measurement, Miss, SetUsage};
+use crate::split::Half;
 use crate::suite::{LanguageSuite, SuiteMessage, SuiteReply, read_suites};
 use crate::table::{field_text, read_rows};
 
-/// Runs the whole evaluation. `limit_per_set` caps the rows used from each outside set (evenly
-/// spaced over the file, so sorted files still give both labels); the suite is always complete.
-/// Outside sets whose file is missing are skipped and listed in the report.
+/// How much of the outside data a run uses and what it keeps besides the counts.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Caps the rows used from each outside set (evenly spaced over the file, so sorted files
+    /// still give both labels).
+    pub limit_per_set: Option<usize>,
+    /// The development half, the test half, or every row of each outside set.
+    pub half: Half,
+    /// Keep every wrongly answered outside row (text and the rules that fired) in the report.
+    pub misses: bool,
+}
+
+/// Runs the whole evaluation over every row; see [`run_with`].
 pub fn run(
     evaldata_dir: &Path,
     suite_dir: &Path,
     coach: &Coach,
     limit_per_set: Option<usize>,
 ) -> Result<EvalReport, EvalError> {
+    let options = Options {
+        limit_per_set,
+        ..Options::default()
+    };
+    run_with(evaldata_dir, suite_dir, coach, &options)
+}
+
+/// Runs the whole evaluation; the suite is always complete, the outside sets as `options` say.
+/// Outside sets whose file is missing are skipped and listed in the report.
+pub fn run_with(
+    evaldata_dir: &Path,
+    suite_dir: &Path,
+    coach: &Coach,
+    options: &Options,
+) -> Result<EvalReport, EvalError> {
     let suites = read_suites(suite_dir)?;
     check_suite_categories(suite_dir, &suites)?;
-    let outside = evaluate_outside_sets(evaldata_dir, coach, limit_per_set)?;
+    let outside = evaluate_outside_sets(evaldata_dir, coach, options)?;
 
     let mut suite_languages = LanguagePairs::default();
     let mut suite_messages = Vec::new();
@@ -38,12 +64,14 @@ pub fn run(
     language_id.extend(suite_languages.measurements("suite"));
     language_id.extend(outside.per_set_languages);
     Ok(EvalReport {
-        limit_per_set,
+        limit_per_set: options.limit_per_set,
+        half: options.half,
         sets: outside.sets,
         language_id,
         detection: outside.detection,
         suite_messages,
         suite_lint,
+        misses: outside.misses,
     })
 }
 
@@ -53,18 +81,20 @@ struct OutsideResults {
     detection: Vec<Measurement>,
     languages: LanguagePairs,
     per_set_languages: Vec<Measurement>,
+    misses: Vec<Miss>,
 }
 
 fn evaluate_outside_sets(
     evaldata_dir: &Path,
     coach: &Coach,
-    limit_per_set: Option<usize>,
+    options: &Options,
 ) -> Result<OutsideResults, EvalError> {
     let mut results = OutsideResults {
         sets: Vec::new(),
         detection: Vec::new(),
         languages: LanguagePairs::default(),
         per_set_languages: Vec::new(),
+        misses: Vec::new(),
     };
     let mut pooled: BTreeMap<(Task, Lang), Counts> = BTreeMap::new();
     for set in DATA_SETS {
@@ -79,9 +109,21 @@ fn evaluate_outside_sets(
         if path.is_file() {
             let rows = read_rows(&path, set.format)?;
             usage.rows = Some(rows.len());
+            let rows: Vec<_> = rows
+                .into_iter()
+                .filter(|row| {
+                    field_text(row, set.text_field).is_some_and(|t| options.half.keeps(&t))
+                })
+                .collect();
             let mut set_languages = LanguagePairs::default();
-            let (evaluated, counts) =
-                evaluate_set(set, spread(&rows, limit_per_set), coach, &mut set_languages);
+            let misses = options.misses.then_some(&mut results.misses);
+            let (evaluated, counts) = evaluate_set(
+                set,
+                spread(&rows, options.limit_per_set),
+                coach,
+                &mut set_languages,
+                misses,
+            );
             usage.evaluated = evaluated;
             results
                 .per_set_languages
@@ -134,6 +176,7 @@ fn evaluate_set(
     rows: Vec<&crate::table::Row>,
     coach: &Coach,
     languages: &mut LanguagePairs,
+    mut misses: Option<&mut Vec<Miss>>,
 ) -> (usize, Vec<Counts>) {
     let mut counts = vec![Counts::default(); set.labels.len()];
     let mut evaluated = 0;
@@ -151,7 +194,18 @@ fn evaluate_set(
         }
         for ((task, rule, _), counts) in set.labels.iter().zip(&mut counts) {
             if let Some(gold) = rule(row) {
-                counts.add(gold, answers(*task, &analysis));
+                let answer = answers(*task, &analysis);
+                counts.add(gold, answer);
+                if let Some(misses) = misses.as_deref_mut().filter(|_| gold != answer) {
+                    misses.push(Miss {
+                        lang: set.lang,
+                        set: set.name.to_owned(),
+                        task: *task,
+                        gold,
+                        text: text.clone().into_owned(),
+                        rules: analysis.signals.iter().map(|s| s.rule.clone()).collect(),
+                    });
+                }
             }
         }
     }
