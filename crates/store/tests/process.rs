@@ -28,6 +28,8 @@ testkit::backend_scenarios!(
     concurrent_claimers_take_every_job_exactly_once,
     every_case_change_schedules_its_review_in_the_same_transaction,
     add_message_once_adds_one_message_per_key,
+    concurrent_effects_with_one_key_happen_once,
+    import_schedules_the_review_of_the_imported_case,
     commitments_are_tracked_with_their_check_job_and_history,
     illegal_commitment_changes_are_conflicts_and_change_nothing,
     notifications_are_kept_once_per_key_newest_first,
@@ -404,33 +406,24 @@ async fn every_case_change_schedules_its_review_in_the_same_transaction(store: A
     assert!(runs.iter().all(|r| r.key == review));
 }
 
+async fn ack_once(store: &Arc<dyn Store>, id: CaseId, key: &str) -> (domain::Message, bool) {
+    let ack = outbound("Am primit sesizarea.");
+    let now = at("2026-03-02T08:00:00Z");
+    store
+        .add_message_once(&agent_actor(), id, ack, key, now)
+        .await
+        .unwrap()
+}
+
 async fn add_message_once_adds_one_message_per_key(store: Arc<dyn Store>) {
     let t0 = at("2026-03-02T08:00:00Z");
     let id = open_case(&store, t0).await;
     drain(&store, t0).await;
     let key = format!("ack:{}", id.0);
-    let (first, new) = store
-        .add_message_once(
-            &agent_actor(),
-            id,
-            outbound("Am primit sesizarea."),
-            &key,
-            t0,
-        )
-        .await
-        .unwrap();
+    let (first, new) = ack_once(&store, id, &key).await;
     assert!(new);
     assert_eq!(keys(&drain(&store, t0).await), [format!("review:{}", id.0)]);
-    let (second, new) = store
-        .add_message_once(
-            &agent_actor(),
-            id,
-            outbound("Am primit sesizarea."),
-            &key,
-            t0,
-        )
-        .await
-        .unwrap();
+    let (second, new) = ack_once(&store, id, &key).await;
     assert!(!new);
     assert_eq!(second, first);
     assert!(
@@ -460,6 +453,136 @@ async fn add_message_once_adds_one_message_per_key(store: Arc<dyn Store>) {
         .await
         .unwrap_err();
     assert_eq!(invalid_field(err), "key");
+}
+
+/// What each racer got: acknowledgement sent, alert added, link sent, commitment fulfilled.
+type Outcome = (
+    bool,
+    bool,
+    Option<domain::process::FeedbackRequest>,
+    Result<domain::process::Commitment, StoreError>,
+);
+
+/// Two engine processes running the same job at once still send the customer one message, one
+/// link and staff one alert; two answers or two changes racing leave exactly one winner.
+async fn concurrent_effects_with_one_key_happen_once(store: Arc<dyn Store>) {
+    const RACERS: u8 = 6;
+    let t0 = at("2026-03-02T08:00:00Z");
+    let id = open_case(&store, t0).await;
+    let commitment = store
+        .add_commitment(&agent_actor(), id, callback(t0, None), t0)
+        .await
+        .unwrap();
+    let mut racers = Vec::new();
+    for n in 0..RACERS {
+        let store = store.clone();
+        racers.push(tokio::spawn(async move {
+            let (_, sent) = ack_once(&store, id, "ack:race").await;
+            let (_, alerted) = store
+                .notify(alert(Some(id), "safety:race"), t0)
+                .await
+                .unwrap();
+            let link = outbound("https://desk.example/feedback/x");
+            let requested = store
+                .send_feedback_request(
+                    &agent_actor(),
+                    id,
+                    FeedbackPurpose::Satisfaction,
+                    [n; 32],
+                    link,
+                    "followup:race",
+                    t0,
+                )
+                .await
+                .unwrap();
+            let kept = store
+                .change_commitment(
+                    &agent_actor(),
+                    commitment.id,
+                    CommitmentChange::Fulfilled,
+                    t0,
+                )
+                .await;
+            (sent, alerted, requested, kept)
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for racer in racers {
+        outcomes.push(racer.await.unwrap());
+    }
+    let won = |pick: fn(&Outcome) -> bool| outcomes.iter().filter(|o| pick(o)).count();
+    assert_eq!(won(|o| o.0), 1, "one acknowledgement");
+    assert_eq!(won(|o| o.1), 1, "one alert");
+    assert_eq!(won(|o| o.2.is_some()), 1, "one feedback link");
+    assert_eq!(won(|o| o.3.is_ok()), 1, "one fulfilment");
+    let hash = outcomes
+        .iter()
+        .position(|o| o.2.is_some())
+        .map(|n| [n as u8; 32])
+        .unwrap();
+    for (_, _, _, kept) in outcomes {
+        if let Err(err) = kept {
+            conflict(err);
+        }
+    }
+    assert_eq!(store.get_case(id).await.unwrap().messages.len(), 3);
+    let page = store
+        .list_notifications(Some(id), &ListQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+
+    let mut answers = Vec::new();
+    for score in 1..=RACERS.min(5) {
+        let store = store.clone();
+        answers.push(tokio::spawn(async move {
+            let answer = FeedbackAnswer {
+                score: Some(score),
+                confirmed: None,
+                comment: None,
+            };
+            store.answer_feedback(hash, answer, t0).await
+        }));
+    }
+    let mut answered = 0;
+    for answer in answers {
+        match answer.await.unwrap() {
+            Ok(_) => answered += 1,
+            Err(err) => {
+                conflict(err);
+            }
+        }
+    }
+    assert_eq!(answered, 1, "one answer stands");
+    let kinds = event_kinds(&store, id).await;
+    let count_kind = |kind| kinds.iter().filter(|k| **k == kind).count();
+    assert_eq!(count_kind(EventKind::MessageAdded), 3);
+    assert_eq!(count_kind(EventKind::NotificationSent), 1);
+    assert_eq!(count_kind(EventKind::FeedbackRequested), 1);
+    assert_eq!(count_kind(EventKind::FeedbackReceived), 1);
+    assert_eq!(count_kind(EventKind::CommitmentChanged), 1);
+}
+
+async fn import_schedules_the_review_of_the_imported_case(store: Arc<dyn Store>) {
+    let t0 = at("2026-03-02T08:00:00Z");
+    let id = open_case(&store, t0).await;
+    drain(&store, t0).await;
+    let mut record = store.export_cases(None, 1).await.unwrap().remove(0);
+    // The same case again under new ids, as if it came from another installation.
+    let copy = CaseId(id.0 + 500);
+    record.case.id = copy;
+    for message in &mut record.messages {
+        message.id = domain::MessageId(message.id.0 + 500);
+        message.case_id = copy;
+    }
+    for event in &mut record.events {
+        event.id = domain::EventId(event.id.0 + 500);
+        event.case_id = copy;
+    }
+    store.import_case(record).await.unwrap();
+    let jobs = claim(&store, "a", t0).await;
+    assert_eq!(keys(&jobs), [format!("review:{}", copy.0)]);
+    assert_eq!(jobs[0].run_at, t0, "due as of the case's last change");
 }
 
 fn callback(due_at: Timestamp, key: Option<&str>) -> NewCommitment {
