@@ -55,12 +55,20 @@ struct Scan {
 impl Scan {
     fn char(&mut self, i: usize, c: char) {
         // Most letters' class and case are known by range, sparing searches of Unicode tables.
+        // So is Chinese and typographic punctuation, which is neither a letter nor cased.
         let known = known_letter(c);
-        let letter = known.is_some() || c.is_alphabetic();
-        let upper = known.map_or_else(|| c.is_uppercase(), |case| case == LetterCase::Upper);
+        let table = known.is_none() && (c.is_ascii() || !text::is_known_punctuation(c));
+        let letter = known.is_some() || (table && c.is_alphabetic());
+        let upper = known.map_or_else(
+            || table && c.is_uppercase(),
+            |case| case == LetterCase::Upper,
+        );
         if upper {
             self.upper += 1;
-        } else if known.map_or_else(|| c.is_lowercase(), |case| case == LetterCase::Lower) {
+        } else if known.map_or_else(
+            || table && c.is_lowercase(),
+            |case| case == LetterCase::Lower,
+        ) {
             self.lower += 1;
         }
         if !self.has_ideograph && !c.is_ascii() && crate::tokens::is_ideograph(c) {
@@ -183,6 +191,11 @@ fn emoji_feeling(c: char) -> Option<Feeling> {
 /// Emoji and emoticons (":(", ":-)", ":'(") with their char spans: evidence of feeling that
 /// needs no word list, in every language.
 pub(crate) fn feelings(text: &str) -> Vec<(usize, usize, Feeling)> {
+    // Emoji are not ASCII and emoticons begin with `:` or `;`: most messages have neither, and
+    // need no char list.
+    if !text.bytes().any(|b| b >= 0x80 || b == b':' || b == b';') {
+        return Vec::new();
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut found = Vec::new();
     let mut i = 0;

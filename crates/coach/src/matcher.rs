@@ -314,15 +314,17 @@ impl Run<'_> {
             return false;
         }
         let from = start.saturating_sub(12).max(sentence.first_token);
-        !rule.unless_preceded_by.iter().any(|nodes| {
+        // One list for every try: up to twelve starts per pattern, for each candidate match.
+        let mut ends = self.take_list();
+        let preceded = rule.unless_preceded_by.iter().any(|nodes| {
             (from..start).any(|s| {
-                let mut ends = self.take_list();
+                ends.clear();
                 self.sequence(nodes, s, &mut ends);
-                let reaches_start = ends.contains(&start);
-                self.give_back(ends);
-                reaches_start
+                ends.contains(&start)
             })
-        })
+        });
+        self.give_back(ends);
+        !preceded
     }
 
     fn followed_by_any(&self, patterns: &[Vec<Node>], end: u32) -> bool {
@@ -334,14 +336,14 @@ impl Run<'_> {
             return false;
         }
         let sentence = text.sentence_of(end - 1);
-        patterns.iter().any(|nodes| {
-            let mut ends = self.take_list();
+        let mut ends = self.take_list();
+        let followed = patterns.iter().any(|nodes| {
+            ends.clear();
             self.sequence(nodes, end, &mut ends);
-            let followed = ends
-                .iter()
-                .any(|&e| e > end && text.sentence_of(e - 1) == sentence);
-            self.give_back(ends);
-            followed
-        })
+            ends.iter()
+                .any(|&e| e > end && text.sentence_of(e - 1) == sentence)
+        });
+        self.give_back(ends);
+        followed
     }
 }

@@ -106,6 +106,45 @@ enum WordClass {
     Letter,
 }
 
+/// What a character is to the tokeniser.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CharKind {
+    /// A word of its own (Chinese, kana).
+    Ideograph,
+    Word(WordClass),
+    Other,
+}
+
+/// ASCII first (most text, and all folded Romanian and Tagalog), then the ranges of
+/// `known_letter`, and only then the Unicode tables.
+#[inline(always)]
+fn char_kind(c: char) -> CharKind {
+    if c.is_ascii() {
+        return if c.is_ascii_alphabetic() {
+            CharKind::Word(WordClass::Letter)
+        } else if c.is_ascii_digit() {
+            CharKind::Word(WordClass::Digit)
+        } else {
+            CharKind::Other
+        };
+    }
+    if is_ideograph(c) {
+        CharKind::Ideograph
+    } else if known_letter(c).is_some() {
+        CharKind::Word(WordClass::Letter)
+    } else if text::is_known_punctuation(c) {
+        CharKind::Other
+    } else if c.is_alphanumeric() {
+        CharKind::Word(if c.is_numeric() {
+            WordClass::Digit
+        } else {
+            WordClass::Letter
+        })
+    } else {
+        CharKind::Other
+    }
+}
+
 struct Builder {
     tokens: Vec<Token>,
     sentences: Vec<Sentence>,
@@ -114,7 +153,10 @@ struct Builder {
     clause_break: bool,
     question: bool,
     quote_depth: u32,
-    open: Option<(u32, WordClass)>,
+    /// The class of the open token, if one is open.
+    open: Option<WordClass>,
+    /// Folded char offset of the last char pushed into the open token.
+    last_at: u32,
     /// The letter being repeated in the open token and how often.
     run: (char, u32),
 }
@@ -132,7 +174,7 @@ impl Builder {
             self.joined.push('\n');
         }
         self.joined.push(' ');
-        if self.sentences.is_empty() || self.sentence_break {
+        if new_sentence {
             self.sentences.push(Sentence {
                 first_token: self.tokens.len() as u32,
                 end_token: self.tokens.len() as u32,
@@ -151,10 +193,11 @@ impl Builder {
         });
         self.sentence_break = false;
         self.clause_break = false;
-        self.open = Some((at, class));
+        self.open = Some(class);
         self.run = ('\0', 0);
     }
 
+    #[inline(always)]
     fn push_char(&mut self, c: char, at: u32) {
         self.run = if self.run.0 == c {
             (c, self.run.1 + 1)
@@ -171,15 +214,21 @@ impl Builder {
             _ if c.is_alphabetic() => {}
             _ => self.joined.push(c),
         }
-        let token = self.tokens.last_mut().expect("a token is open");
-        token.end = at + 1;
-        token.joined_end = self.joined.len() as u32;
+        self.last_at = at;
     }
 
+    /// Closes the open token, if any: its ends are written once here rather than per char.
     fn end_token(&mut self, next: char) {
         if self.open.take().is_some() {
-            self.tokens.last_mut().expect("a token is open").next_char = next;
+            self.finish_token(next);
         }
+    }
+
+    fn finish_token(&mut self, next: char) {
+        let token = self.tokens.last_mut().expect("a token is open");
+        token.end = self.last_at + 1;
+        token.joined_end = self.joined.len() as u32;
+        token.next_char = next;
     }
 
     fn close_sentence(&mut self) {
@@ -188,6 +237,62 @@ impl Builder {
             sentence.question = self.question;
         }
         self.question = false;
+    }
+
+    /// One char of the folded text at char offset `at`, between `prev` and `next` (`' '` at
+    /// either end of the text).
+    #[inline(always)]
+    fn char(&mut self, c: char, at: u32, prev: char, next: char, question_marks: &[char]) {
+        let class = match char_kind(c) {
+            CharKind::Ideograph => {
+                self.end_token(c);
+                self.start_token(at, WordClass::Letter);
+                self.push_char(c, at);
+                self.end_token(next);
+                return;
+            }
+            CharKind::Word(class) => class,
+            CharKind::Other => {
+                self.punctuation(c, prev, next, question_marks);
+                return;
+            }
+        };
+        if self.open != Some(class) {
+            self.end_token(c);
+            self.start_token(at, class);
+        }
+        self.push_char(c, at);
+    }
+
+    fn punctuation(&mut self, c: char, prev: char, next: char, question_marks: &[char]) {
+        // An apostrophe inside a word joins it: "don't" and "dont" are the same word.
+        if is_apostrophe(c) && self.open.is_some() && prev.is_alphabetic() && next.is_alphabetic() {
+            return;
+        }
+        self.end_token(c);
+        let extra_question_mark = question_marks.contains(&c);
+        let sentence_end = match c {
+            // "9.30", "a.m.", "example.com": a dot followed by a letter or digit ends nothing.
+            '.' => !next.is_alphanumeric(),
+            '!' | '?' | '。' | '…' | '\n' | '\r' | '｡' => true,
+            _ => extra_question_mark,
+        };
+        if c == '?' || extra_question_mark {
+            self.question = true;
+        }
+        if sentence_end {
+            self.sentence_break = true;
+            self.clause_break = true;
+        } else if is_clause_mark(c) {
+            self.clause_break = true;
+        }
+        match c {
+            '"' => self.quote_depth = if self.quote_depth > 0 { 0 } else { 1 },
+            '«' | '「' | '『' | '《' => self.quote_depth += 1,
+            '»' | '」' | '』' | '》' => self.quote_depth = self.quote_depth.saturating_sub(1),
+            '\n' => self.quote_depth = 0,
+            _ => {}
+        }
     }
 }
 
@@ -203,65 +308,23 @@ pub(crate) fn tokenize(folded: Folded, question_marks: &[char]) -> TokenizedText
         question: false,
         quote_depth: 0,
         open: None,
+        last_at: 0,
         run: ('\0', 0),
     };
-    let mut chars = folded.text.chars().enumerate().peekable();
-    let mut last = ' ';
-    while let Some((i, c)) = chars.next() {
-        let at = i as u32;
-        let prev = std::mem::replace(&mut last, c);
-        let next = chars.peek().map_or(' ', |&(_, n)| n);
-        if is_ideograph(c) {
-            b.end_token(c);
-            b.start_token(at, WordClass::Letter);
-            b.push_char(c, at);
-            b.end_token(next);
-            continue;
-        }
-        let letter_by_range = known_letter(c).is_some();
-        if letter_by_range || c.is_alphanumeric() {
-            let class = if !letter_by_range && c.is_numeric() {
-                WordClass::Digit
-            } else {
-                WordClass::Letter
-            };
-            match b.open {
-                Some((_, open_class)) if open_class == class => {}
-                _ => {
-                    b.end_token(c);
-                    b.start_token(at, class);
-                }
-            }
-            b.push_char(c, at);
-            continue;
-        }
-        // An apostrophe inside a word joins it: "don't" and "dont" are the same word.
-        if is_apostrophe(c) && b.open.is_some() && prev.is_alphabetic() && next.is_alphabetic() {
-            continue;
-        }
-        b.end_token(c);
-        let sentence_end = match c {
-            // "9.30", "a.m.", "example.com": a dot followed by a letter or digit ends nothing.
-            '.' => !next.is_alphanumeric(),
-            '!' | '?' | '。' | '…' | '\n' | '\r' | '｡' => true,
-            _ => question_marks.contains(&c),
-        };
-        if c == '?' || question_marks.contains(&c) {
-            b.question = true;
-        }
-        if sentence_end {
-            b.sentence_break = true;
-            b.clause_break = true;
-        } else if is_clause_mark(c) {
-            b.clause_break = true;
-        }
-        match c {
-            '"' => b.quote_depth = if b.quote_depth > 0 { 0 } else { 1 },
-            '«' | '「' | '『' | '《' => b.quote_depth += 1,
-            '»' | '」' | '』' | '》' => b.quote_depth = b.quote_depth.saturating_sub(1),
-            '\n' => b.quote_depth = 0,
-            _ => {}
-        }
+    let mut chars = folded.text.chars();
+    let mut current = chars.next();
+    let mut prev = ' ';
+    let mut at = 0u32;
+    while let Some(c) = current {
+        let following = chars.next();
+        b.char(c, at, prev, following.unwrap_or(' '), question_marks);
+        prev = c;
+        current = following;
+        at += 1;
+    }
+    if b.open.is_some() {
+        // The last token ends with the text; its `next_char` stays `' '`.
+        b.finish_token(' ');
     }
     b.close_sentence();
     if b.sentences.is_empty() {

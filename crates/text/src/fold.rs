@@ -86,20 +86,30 @@ fn fold_per_char(input: &str) -> Folded {
         origin: Vec::with_capacity(input.len() + 1),
         byte_starts: Vec::with_capacity(input.len() + 1),
     };
-    let mut original_count = 0u32;
-    for (index, c) in input.chars().enumerate() {
-        let index = index as u32;
-        original_count = index + 1;
+    let mut index = 0u32;
+    let mut rest = input;
+    while let Some(c) = rest.chars().next() {
         if c.is_ascii() {
-            // Nothing composes with an ASCII char (no combining mark lies below U+0300).
-            folded.origin.push(index);
-            folded.byte_starts.push(folded.text.len() as u32);
-            folded.text.push(c.to_ascii_lowercase());
+            // A run of ASCII chars is copied lowercased in one go (most of a Romanian or
+            // Tagalog message): nothing composes with an ASCII char (no combining mark lies below
+            // U+0300), and each folds to one one-byte char.
+            let run = rest.bytes().take_while(u8::is_ascii).count();
+            let start = folded.text.len();
+            folded.origin.extend(index..index + run as u32);
+            folded
+                .byte_starts
+                .extend(start as u32..(start + run) as u32);
+            folded.text.push_str(&rest[..run]);
+            folded.text[start..].make_ascii_lowercase();
+            index += run as u32;
+            rest = &rest[run..];
         } else {
             fold_char(c, |f| folded.push(f, index));
+            index += 1;
+            rest = &rest[c.len_utf8()..];
         }
     }
-    folded.origin.push(original_count);
+    folded.origin.push(index);
     folded.byte_starts.push(folded.text.len() as u32);
     folded
 }

@@ -18,4 +18,5 @@ mod tokens;
 pub use detect::{detect, detect_with_hint};
 pub use fold::{Folded, fold};
 pub use lang::{Detection, Lang, ParseLangError};
+pub use script::is_known_punctuation;
 pub use tokens::search_tokens;

@@ -23,6 +23,21 @@ pub(crate) fn is_han(c: char) -> bool {
         | '\u{3007}')
 }
 
+/// Punctuation and symbols that Chinese and typographic text use between words: General
+/// Punctuation (dashes, curly quotes, `…`), CJK punctuation (`、。「」`) and the full-width forms
+/// of ASCII punctuation (`，！？：`). None is a letter, digit or cased char, so callers can skip
+/// the Unicode table searches for them (a test checks every char of these ranges).
+pub fn is_known_punctuation(c: char) -> bool {
+    matches!(c,
+        '\u{2000}'..='\u{206F}'
+        | '\u{3000}'..='\u{3004}'
+        | '\u{3008}'..='\u{3020}'
+        | '\u{FF01}'..='\u{FF0F}'
+        | '\u{FF1A}'..='\u{FF20}'
+        | '\u{FF3B}'..='\u{FF40}'
+        | '\u{FF5B}'..='\u{FF65}')
+}
+
 pub(crate) fn script_of(c: char) -> Script {
     if c.is_ascii() {
         return if c.is_ascii_alphabetic() {
@@ -34,6 +49,7 @@ pub(crate) fn script_of(c: char) -> Script {
     // Explicit ranges first: `char::is_alphabetic` is a table search, kept for rare scripts.
     match c {
         '\u{00D7}' | '\u{00F7}' => Script::None,
+        _ if is_known_punctuation(c) => Script::None,
         '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' => Script::Latin,
         '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => Script::Latin,
         '\u{0386}' | '\u{0388}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}' => Script::Greek,
@@ -47,6 +63,22 @@ pub(crate) fn script_of(c: char) -> Script {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn known_punctuation_is_no_letter_digit_or_cased_char() {
+        let known: Vec<char> = (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_known_punctuation(c))
+            .collect();
+        assert!(known.len() > 150);
+        for c in known {
+            assert!(!c.is_alphanumeric(), "{c:?}");
+            assert!(!c.is_uppercase() && !c.is_lowercase(), "{c:?}");
+        }
+        for c in ['，', '。', '！', '？', '、', '「', '—', '“', '…'] {
+            assert!(is_known_punctuation(c), "{c:?}");
+        }
+    }
 
     #[test]
     fn scripts_of_sample_characters() {

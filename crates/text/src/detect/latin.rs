@@ -544,15 +544,24 @@ fn for_each_folded_word(
         }
         word.clear();
     };
-    for c in text.chars() {
+    let is_word_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'\'';
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
         if c.is_ascii() {
-            if c.is_ascii_alphanumeric() || c == '\'' {
-                word.push(c.to_ascii_lowercase());
-            } else {
+            // A run of ASCII word chars is copied and lowercased at once, not char by char.
+            let run = rest.bytes().take_while(is_word_byte).count();
+            if run == 0 {
                 flush(&mut word);
+                rest = &rest[1..];
+            } else {
+                let from = word.len();
+                word.push_str(&rest[..run]);
+                word[from..].make_ascii_lowercase();
+                rest = &rest[run..];
             }
             continue;
         }
+        rest = &rest[c.len_utf8()..];
         on_letter(c);
         let mut breaks = false;
         fold_char(c, |folded| {

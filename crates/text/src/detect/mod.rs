@@ -89,6 +89,17 @@ const HAN_WEIGHT: u32 = 3;
 impl ScriptCounts {
     fn of(text: &str) -> ScriptCounts {
         let mut counts = ScriptCounts::default();
+        if text.is_ascii() {
+            // Only Latin letters can occur: count them bytewise. ASCII whitespace by
+            // `char::is_whitespace` is U+0009..U+000D and the space.
+            let words = text
+                .split(|c: char| matches!(c, '\t'..='\r' | ' '))
+                .filter(|t| !t.is_empty() && !is_address(t));
+            for token in words {
+                counts.latin += token.bytes().filter(u8::is_ascii_alphabetic).count() as u32;
+            }
+            return counts;
+        }
         for token in text.split_whitespace().filter(|t| !is_address(t)) {
             for c in token.chars() {
                 match script_of(c) {
