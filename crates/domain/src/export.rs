@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
+use crate::ids::MessageId;
 use crate::model::{Agent, Case, Customer, Department, Event, IncidentRecord, Message};
+use crate::process::{Commitment, FeedbackRequest, Notification};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -18,6 +20,78 @@ pub struct ExportRecord {
     pub messages: Vec<Message>,
     pub events: Vec<Event>,
     pub incident_record: Option<IncidentRecord>,
+    /// What the process engine keeps about the case; left out when there is none, so exports
+    /// of cases the engine never touched read as before.
+    #[serde(default, skip_serializing_if = "CaseProcess::is_empty")]
+    pub process: CaseProcess,
+}
+
+/// The process engine's rows of one case, with their idempotence keys: after an import nothing
+/// is sent to the customer again, and feedback links keep working.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseProcess {
+    /// The keys of messages sent once (`add_message_once`, feedback links), by message.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub message_keys: Vec<(MessageId, String)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commitments: Vec<ExportedCommitment>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notifications: Vec<ExportedNotification>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub feedback: Vec<ExportedFeedback>,
+}
+
+impl CaseProcess {
+    pub fn is_empty(&self) -> bool {
+        *self == CaseProcess::default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedCommitment {
+    pub commitment: Commitment,
+    pub key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedNotification {
+    pub notification: Notification,
+    pub key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedFeedback {
+    pub request: FeedbackRequest,
+    pub key: String,
+    /// The link's secret is never stored, only its SHA-256 (hex here).
+    pub secret_hash: String,
+    /// The message that carried the link.
+    pub message_id: MessageId,
+}
+
+impl ExportedFeedback {
+    pub fn new(
+        request: FeedbackRequest,
+        key: String,
+        secret_hash: [u8; 32],
+        message_id: MessageId,
+    ) -> Self {
+        ExportedFeedback {
+            request,
+            key,
+            secret_hash: hex::encode(secret_hash),
+            message_id,
+        }
+    }
+
+    /// The stored hash; `None` when `secret_hash` is not 64 hex digits.
+    pub fn hash(&self) -> Option<[u8; 32]> {
+        hex::decode(&self.secret_hash).ok()?.try_into().ok()
+    }
 }
 
 impl ExportRecord {
@@ -38,16 +112,55 @@ impl ExportRecord {
     /// Everything in a record must belong to its case and customer.
     fn check_consistency(&self, line_number: usize) -> Result<(), DomainError> {
         let case_id = self.case.id;
+        let process = &self.process;
         let foreign = self.messages.iter().any(|m| m.case_id != case_id)
             || self.events.iter().any(|e| e.case_id != case_id)
             || self
                 .incident_record
                 .as_ref()
-                .is_some_and(|r| r.case_id != case_id);
+                .is_some_and(|r| r.case_id != case_id)
+            || process
+                .commitments
+                .iter()
+                .any(|c| c.commitment.case_id != case_id)
+            || process
+                .notifications
+                .iter()
+                .any(|n| n.notification.case_id != Some(case_id))
+            || process
+                .feedback
+                .iter()
+                .any(|f| f.request.case_id != case_id);
         if foreign {
             return Err(DomainError::invalid(
                 format!("line {line_number}"),
-                format!("holds messages, events or a record of a case other than {case_id}"),
+                format!(
+                    "holds messages, events, a record or process rows of a case other than \
+                     {case_id}"
+                ),
+            ));
+        }
+        let own_message = |id: &MessageId| self.messages.iter().any(|m| m.id == *id);
+        let stray = process.message_keys.iter().any(|(id, _)| !own_message(id))
+            || process.feedback.iter().any(|f| !own_message(&f.message_id))
+            || process
+                .commitments
+                .iter()
+                .filter_map(|c| c.commitment.message_id.as_ref())
+                .any(|id| !own_message(id));
+        if stray {
+            return Err(DomainError::invalid(
+                format!("line {line_number}"),
+                format!("refers to a message that is not one of {case_id}'s"),
+            ));
+        }
+        if let Some(bad) = process.feedback.iter().find(|f| f.hash().is_none()) {
+            return Err(DomainError::invalid(
+                format!("line {line_number}"),
+                format!(
+                    "feedback request {} has a secret_hash that is not 64 hex digits",
+                    bad.request.id
+                ),
             ));
         }
         if self.customer.id != self.case.customer_id {
@@ -125,6 +238,7 @@ mod tests {
                 after: Some(serde_json::json!({"z": 1, "a": [true, null]})),
             }],
             incident_record: None,
+            process: CaseProcess::default(),
         }
     }
 
@@ -145,5 +259,38 @@ mod tests {
         foreign.messages[0].case_id = CaseId(8);
         let err = ExportRecord::from_jsonl_line(&foreign.to_jsonl_line(), 3).unwrap_err();
         assert!(err.to_string().contains("C-000007"), "{err}");
+        let mut stray = record();
+        stray
+            .process
+            .message_keys
+            .push((MessageId(99), "ack:7".into()));
+        let err = ExportRecord::from_jsonl_line(&stray.to_jsonl_line(), 4).unwrap_err();
+        assert!(err.to_string().contains("not one of C-000007"), "{err}");
+    }
+
+    #[test]
+    fn records_without_process_rows_export_as_before() {
+        let line = record().to_jsonl_line();
+        assert!(!line.contains("process"), "{line}");
+        let request = FeedbackRequest {
+            id: crate::process::FeedbackId(1),
+            case_id: CaseId(7),
+            purpose: crate::process::FeedbackPurpose::Satisfaction,
+            created_at: Timestamp::UNIX_EPOCH,
+            answered_at: None,
+            score: None,
+            confirmed: None,
+            comment: None,
+        };
+        let mut feedback = ExportedFeedback::new(request, "f:7".into(), [0xab; 32], MessageId(11));
+        assert_eq!(feedback.hash(), Some([0xab; 32]));
+        let mut with = record();
+        with.process.feedback.push(feedback.clone());
+        let line = with.to_jsonl_line();
+        assert_eq!(ExportRecord::from_jsonl_line(&line, 1).unwrap(), with);
+        feedback.secret_hash = "abc".into();
+        with.process.feedback = vec![feedback];
+        let err = ExportRecord::from_jsonl_line(&with.to_jsonl_line(), 2).unwrap_err();
+        assert!(err.to_string().contains("64 hex digits"), "{err}");
     }
 }

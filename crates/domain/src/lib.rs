@@ -24,7 +24,9 @@ pub use commands::{
     NewDepartment, NewMessage, Transition, UpdateCase,
 };
 pub use error::{DomainError, StoreError};
-pub use export::ExportRecord;
+pub use export::{
+    CaseProcess, ExportRecord, ExportedCommitment, ExportedFeedback, ExportedNotification,
+};
 pub use ids::{AgentId, CaseId, CustomerId, DepartmentId, EventId, MessageId};
 pub use jiff::Timestamp;
 pub use lifecycle::{Resolution, Status};

@@ -164,6 +164,9 @@ async fn after_import(conn: &mut Conn) -> Result<(), StoreError> {
         "SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT COALESCE(max(id), 0) + 1 FROM cases), false)",
         "SELECT setval(pg_get_serial_sequence('messages', 'id'), (SELECT COALESCE(max(id), 0) + 1 FROM messages), false)",
         "SELECT setval(pg_get_serial_sequence('events', 'id'), (SELECT COALESCE(max(id), 0) + 1 FROM events), false)",
+        "SELECT setval(pg_get_serial_sequence('commitments', 'id'), (SELECT COALESCE(max(id), 0) + 1 FROM commitments), false)",
+        "SELECT setval(pg_get_serial_sequence('notifications', 'id'), (SELECT COALESCE(max(id), 0) + 1 FROM notifications), false)",
+        "SELECT setval(pg_get_serial_sequence('feedback_requests', 'id'), (SELECT COALESCE(max(id), 0) + 1 FROM feedback_requests), false)",
     ] {
         sqlx::query(sql)
             .execute(&mut *conn)

@@ -54,7 +54,9 @@ macro_rules! process_store {
     ($Store:ty, $Db:ty, claim_lock = $claim_lock:literal) => {
         use std::collections::BTreeMap;
 
-        use domain::ProcessStore;
+        use domain::{
+            CaseProcess, ExportedCommitment, ExportedFeedback, ExportedNotification, ProcessStore,
+        };
         use domain::process::{
             ActionId, ActionStatus, CaseFacts, Commitment, CommitmentChange, CommitmentId,
             FeedbackAnswer, FeedbackId, FeedbackPurpose, FeedbackRequest, Job, JobId, JobKind,
@@ -271,6 +273,150 @@ macro_rules! process_store {
             .await
             .map_err(db_error)?;
             row.as_ref().map(feedback_from_row).transpose()
+        }
+
+        /// The case's process rows with their keys, for `export_cases`.
+        async fn export_process(conn: &mut Conn, id: CaseId) -> Result<CaseProcess, StoreError> {
+            let mut process = CaseProcess::default();
+            for row in sqlx::query(
+                "SELECT id, dedupe_key FROM messages WHERE case_id = $1 \
+                 AND dedupe_key IS NOT NULL ORDER BY id",
+            )
+            .bind(id.0)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_error)?
+            {
+                process.message_keys.push((MessageId(get(&row, "id")?), get(&row, "dedupe_key")?));
+            }
+            for row in sqlx::query(concat!(
+                "SELECT ", commitment_columns!(), ", dedupe_key FROM commitments \
+                 WHERE case_id = $1 ORDER BY id"
+            ))
+            .bind(id.0)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_error)?
+            {
+                process.commitments.push(ExportedCommitment {
+                    commitment: commitment_from_row(&row)?,
+                    key: get(&row, "dedupe_key")?,
+                });
+            }
+            for row in sqlx::query(concat!(
+                "SELECT ", notification_columns!(), ", dedupe_key FROM notifications \
+                 WHERE case_id = $1 ORDER BY id"
+            ))
+            .bind(id.0)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_error)?
+            {
+                process.notifications.push(ExportedNotification {
+                    notification: notification_from_row(&row)?,
+                    key: get(&row, "dedupe_key")?,
+                });
+            }
+            for row in sqlx::query(concat!(
+                "SELECT ", feedback_columns!(), ", dedupe_key, secret_hash, message_id \
+                 FROM feedback_requests WHERE case_id = $1 ORDER BY id"
+            ))
+            .bind(id.0)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_error)?
+            {
+                let hash: Vec<u8> = get(&row, "secret_hash")?;
+                let hash = <[u8; 32]>::try_from(hash).map_err(|h| {
+                    StoreError::Internal(format!("stored secret_hash has {} bytes, not 32", h.len()))
+                })?;
+                process.feedback.push(ExportedFeedback::new(
+                    feedback_from_row(&row)?,
+                    get(&row, "dedupe_key")?,
+                    hash,
+                    MessageId(get(&row, "message_id")?),
+                ));
+            }
+            Ok(process)
+        }
+
+        /// Stores an imported case's process rows keeping their ids (its messages are stored).
+        async fn import_process(conn: &mut Conn, process: &CaseProcess) -> Result<(), StoreError> {
+            for (message, key) in &process.message_keys {
+                sqlx::query("UPDATE messages SET dedupe_key = $1 WHERE id = $2")
+                    .bind(key.clone())
+                    .bind(message.0)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db_error)?;
+            }
+            for ExportedCommitment { commitment: c, key } in &process.commitments {
+                sqlx::query(concat!(
+                    "INSERT INTO commitments (", commitment_columns!(), ", dedupe_key) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+                ))
+                .bind(c.id.0)
+                .bind(c.case_id.0)
+                .bind(c.kind.as_str())
+                .bind(c.description.clone())
+                .bind(micros(c.due_at))
+                .bind(c.status.as_str())
+                .bind(c.source.as_str())
+                .bind(c.message_id.map(|m| m.0))
+                .bind(c.made_by.clone())
+                .bind(micros(c.created_at))
+                .bind(c.reminded_at.map(micros))
+                .bind(c.fulfilled_at.map(micros))
+                .bind(c.escalated_at.map(micros))
+                .bind(key.clone())
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error)?;
+            }
+            for ExportedNotification { notification: n, key } in &process.notifications {
+                sqlx::query(concat!(
+                    "INSERT INTO notifications (", notification_columns!(), ", dedupe_key) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                ))
+                .bind(n.id.0)
+                .bind(n.case_id.map(|c| c.0))
+                .bind(n.kind.as_str())
+                .bind(n.recipient.clone())
+                .bind(n.subject.clone())
+                .bind(n.body.clone())
+                .bind(micros(n.created_at))
+                .bind(n.read_at.map(micros))
+                .bind(key.clone())
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error)?;
+            }
+            for exported in &process.feedback {
+                let f = &exported.request;
+                let hash = exported.hash().ok_or_else(|| {
+                    DomainError::invalid("secret_hash", "must be 64 hex digits")
+                })?;
+                sqlx::query(concat!(
+                    "INSERT INTO feedback_requests (", feedback_columns!(), ", dedupe_key, \
+                     secret_hash, message_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                ))
+                .bind(f.id.0)
+                .bind(f.case_id.0)
+                .bind(f.purpose.as_str())
+                .bind(micros(f.created_at))
+                .bind(f.answered_at.map(micros))
+                .bind(f.score.map(i64::from))
+                .bind(f.confirmed)
+                .bind(f.comment.clone())
+                .bind(exported.key.clone())
+                .bind(hash.to_vec())
+                .bind(exported.message_id.0)
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error)?;
+            }
+            Ok(())
         }
 
         fn commitment_json(c: &Commitment) -> Value {

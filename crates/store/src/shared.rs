@@ -1189,6 +1189,7 @@ macro_rules! shared_store {
                     if let Some(record) = &rec.incident_record {
                         upsert_record(tx, record).await?;
                     }
+                    import_process(tx, &rec.process).await?;
                     reindex(tx, &rec.case).await?;
                     // Imported as it last changed: its review is due at once.
                     schedule_review(tx, rec.case.id, rec.case.updated_at).await?;
@@ -1239,6 +1240,7 @@ macro_rules! shared_store {
                 messages: load_messages(conn, case.id).await?,
                 events: load_events(conn, case.id).await?,
                 incident_record: load_record(conn, case.id).await?,
+                process: export_process(conn, case.id).await?,
                 case,
             })
         }

@@ -12,9 +12,9 @@ use domain::process::{
     NewNotification, NewPreventiveAction, NotificationKind,
 };
 use domain::{
-    Assign, CaseId, Channel, Direction, DomainError, EventKind, IncidentRecordInput, ListQuery,
-    NewCase, NewCustomer, NewMessage, Resolution, Status, Store, StoreError, Timestamp, Transition,
-    UpdateCase,
+    Assign, CaseId, Channel, Direction, DomainError, EventKind, ExportRecord, IncidentRecordInput,
+    ListQuery, NewCase, NewCustomer, NewMessage, Resolution, Status, Store, StoreError, Timestamp,
+    Transition, UpdateCase,
 };
 use jiff::SignedDuration;
 
@@ -29,7 +29,8 @@ testkit::backend_scenarios!(
     every_case_change_schedules_its_review_in_the_same_transaction,
     add_message_once_adds_one_message_per_key,
     concurrent_effects_with_one_key_happen_once,
-    import_schedules_the_review_of_the_imported_case,
+    export_and_import_keep_the_process_rows,
+    import_schedules_the_review_and_new_ids_follow_imported_ones,
     commitments_are_tracked_with_their_check_job_and_history,
     illegal_commitment_changes_are_conflicts_and_change_nothing,
     notifications_are_kept_once_per_key_newest_first,
@@ -563,26 +564,164 @@ async fn concurrent_effects_with_one_key_happen_once(store: Arc<dyn Store>) {
     assert_eq!(count_kind(EventKind::CommitmentChanged), 1);
 }
 
-async fn import_schedules_the_review_of_the_imported_case(store: Arc<dyn Store>) {
+/// A case with one of each process row: a message sent once, a promise found in a message, a
+/// staff alert and an answered satisfaction request.
+async fn case_with_process_rows(store: &Arc<dyn Store>, now: Timestamp) -> CaseId {
+    let id = open_case(store, now).await;
+    ack_once(store, id, &format!("ack:{}", id.0)).await;
+    let promise = store
+        .add_message(&agent_actor(), id, outbound("Vă sun în 10 minute."), now)
+        .await
+        .unwrap();
+    let found = NewCommitment {
+        message_id: Some(promise.id),
+        source: CommitmentSource::Coach,
+        ..callback(now, Some(&format!("promise:{}:0", promise.id)))
+    };
+    store
+        .add_commitment(&agent_actor(), id, found, now)
+        .await
+        .unwrap();
+    store
+        .notify(alert(Some(id), &format!("safety:{}", id.0)), now)
+        .await
+        .unwrap();
+    let hash = [id.0 as u8; 32];
+    let link = outbound("https://desk.example/feedback/s");
+    store
+        .send_feedback_request(
+            &agent_actor(),
+            id,
+            FeedbackPurpose::Satisfaction,
+            hash,
+            link,
+            &format!("followup:{}", id.0),
+            now,
+        )
+        .await
+        .unwrap();
+    let answer = FeedbackAnswer {
+        score: Some(4),
+        confirmed: None,
+        comment: Some("Mulțumesc".into()),
+    };
+    store.answer_feedback(hash, answer, now).await.unwrap();
+    id
+}
+
+async fn export_lines(store: &Arc<dyn Store>) -> Vec<String> {
+    let records = store.export_cases(None, 100).await.unwrap();
+    records.iter().map(ExportRecord::to_jsonl_line).collect()
+}
+
+/// Moving a case (`calmdesk export` / `import`) keeps its promises, alerts, feedback links and
+/// the keys that stop the engine from sending anything twice.
+async fn export_and_import_keep_the_process_rows(store: Arc<dyn Store>) {
     let t0 = at("2026-03-02T08:00:00Z");
-    let id = open_case(&store, t0).await;
+    let id = case_with_process_rows(&store, t0).await;
+    let lines = export_lines(&store).await;
+    let record = ExportRecord::from_jsonl_line(&lines[0], 1).unwrap();
+    assert_eq!(record.process.message_keys.len(), 2, "the ack and the link");
+    assert_eq!(record.process.commitments.len(), 1);
+    assert_eq!(record.process.notifications.len(), 1);
+    assert_eq!(record.process.feedback.len(), 1);
+
+    let target = testkit::TempSqlite::new();
+    let copy = store::open(&target.url()).await.unwrap();
+    copy.import_case(record).await.unwrap();
+    assert_eq!(
+        export_lines(&copy).await,
+        lines,
+        "byte-identical round trip"
+    );
+    let (_, sent) = ack_once(&copy, id, &format!("ack:{}", id.0)).await;
+    assert!(!sent, "the acknowledgement is not sent again");
+    let hash = [id.0 as u8; 32];
+    assert_eq!(
+        copy.find_feedback(hash).await.unwrap(),
+        store.find_feedback(hash).await.unwrap()
+    );
+    assert_eq!(
+        copy.list_commitments(id).await.unwrap(),
+        store.list_commitments(id).await.unwrap()
+    );
+    let (_, alerted) = copy
+        .notify(alert(Some(id), &format!("safety:{}", id.0)), t0)
+        .await
+        .unwrap();
+    assert!(!alerted);
+}
+
+async fn import_schedules_the_review_and_new_ids_follow_imported_ones(store: Arc<dyn Store>) {
+    let t0 = at("2026-03-02T08:00:00Z");
+    let id = case_with_process_rows(&store, t0).await;
     drain(&store, t0).await;
     let mut record = store.export_cases(None, 1).await.unwrap().remove(0);
-    // The same case again under new ids, as if it came from another installation.
-    let copy = CaseId(id.0 + 500);
+    // The same case again under new ids and keys, as if it came from another installation.
+    const SHIFT: i64 = 500;
+    let copy = CaseId(id.0 + SHIFT);
+    let moved = |m: domain::MessageId| domain::MessageId(m.0 + SHIFT);
     record.case.id = copy;
     for message in &mut record.messages {
-        message.id = domain::MessageId(message.id.0 + 500);
+        message.id = moved(message.id);
         message.case_id = copy;
     }
     for event in &mut record.events {
-        event.id = domain::EventId(event.id.0 + 500);
+        event.id = domain::EventId(event.id.0 + SHIFT);
         event.case_id = copy;
+    }
+    let process = &mut record.process;
+    for (message, key) in &mut process.message_keys {
+        *message = moved(*message);
+        key.push_str(":copy");
+    }
+    for c in &mut process.commitments {
+        c.commitment.id.0 += SHIFT;
+        c.commitment.case_id = copy;
+        c.commitment.message_id = c.commitment.message_id.map(moved);
+        c.key = c.key.as_ref().map(|k| format!("{k}:copy"));
+    }
+    for n in &mut process.notifications {
+        n.notification.id.0 += SHIFT;
+        n.notification.case_id = Some(copy);
+        n.key.push_str(":copy");
+    }
+    for f in &mut process.feedback {
+        f.request.id.0 += SHIFT;
+        f.request.case_id = copy;
+        f.message_id = moved(f.message_id);
+        f.key.push_str(":copy");
+        f.secret_hash = "cd".repeat(32);
     }
     store.import_case(record).await.unwrap();
     let jobs = claim(&store, "a", t0).await;
     assert_eq!(keys(&jobs), [format!("review:{}", copy.0)]);
     assert_eq!(jobs[0].run_at, t0, "due as of the case's last change");
+    assert_eq!(store.list_commitments(copy).await.unwrap().len(), 1);
+    assert!(store.find_feedback([0xcd; 32]).await.unwrap().is_some());
+
+    // Rows added after the import get ids past the imported ones.
+    let later = store
+        .add_commitment(&agent_actor(), id, callback(t0, None), t0)
+        .await
+        .unwrap();
+    assert!(later.id.0 > SHIFT, "{later:?}");
+    let (note, _) = store.notify(alert(Some(id), "after"), t0).await.unwrap();
+    assert!(note.id.0 > SHIFT);
+    let request = store
+        .send_feedback_request(
+            &agent_actor(),
+            id,
+            FeedbackPurpose::Confirmation,
+            [0xee; 32],
+            outbound("Merge?"),
+            "after",
+            t0,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(request.id.0 > SHIFT);
 }
 
 fn callback(due_at: Timestamp, key: Option<&str>) -> NewCommitment {
