@@ -47,6 +47,11 @@ struct World {
 }
 
 async fn world(url: String) -> World {
+    world_with(url, "").await
+}
+
+/// A world whose `[engine]` settings add `extra` (TOML) to the story's.
+async fn world_with(url: String, extra: &str) -> World {
     let store = store::open(&url).await.expect("store opens");
     let billing = store
         .create_department(NewDepartment {
@@ -66,14 +71,15 @@ async fn world(url: String) -> World {
     };
     let ioana = store.create_agent(agent("Ioana Marin")).await.unwrap();
     let mihai = store.create_agent(agent("Mihai Pop")).await.unwrap();
-    let settings: EngineSettings = toml::from_str(
+    let settings: EngineSettings = toml::from_str(&format!(
         r#"
         public_base_url = "https://help.example.com"
+        {extra}
         [safety]
         contacts = ["security@example.com"]
         emergency_number = "112"
-        "#,
-    )
+        "#
+    ))
     .unwrap();
     let config = Arc::new(EngineConfig::from_settings(&settings).unwrap());
     // Monday 23 November 2026, 10:00 UTC (the default calendar: Mon–Fri 09:00–17:00 UTC).
@@ -648,3 +654,68 @@ async fn threat(url: String) {
 }
 
 on_both_backends!(threat, threat_on_sqlite, threat_on_postgres);
+
+/// A promise that is not kept, and a deadline that passes, under the approval policy for delay
+/// notices: the supervisor hears of both, and the delay notice waits for an agent.
+async fn escalations(url: String) {
+    let w = world_with(url, "delay_notices = \"approval\"").await;
+    let id = w
+        .store
+        .create_case(&w.ioana, complaint(), w.now())
+        .await
+        .unwrap()
+        .case
+        .id;
+    w.run().await;
+    w.move_to(id, Status::Investigating).await;
+    w.say(id, Channel::Phone, "I'll call you back within 10 minutes.")
+        .await;
+    w.run().await;
+    w.clock.advance(mins(11));
+    w.run().await;
+    let promise = &w.store.list_commitments(id).await.unwrap()[0];
+    assert_eq!(promise.status, CommitmentStatus::Overdue);
+    let kinds = |notes: &[domain::process::Notification], kind| {
+        let mut to: Vec<String> = notes
+            .iter()
+            .filter(|n| n.kind == kind)
+            .map(|n| n.recipient.clone())
+            .collect();
+        to.sort();
+        to
+    };
+    let notes = w.notifications(id).await;
+    let agent = format!("agent:{}", w.case(id).await.case.assignee_id.unwrap().0);
+    assert_eq!(
+        kinds(&notes, NotificationKind::CommitmentOverdue),
+        [agent.clone(), "supervisor".to_owned()]
+    );
+    // Thursday 09:30: the answer will be late; with approval, the customer hears nothing yet.
+    w.clock.set(at("2026-11-26T09:30:00Z"));
+    w.run().await;
+    assert_eq!(w.sent_by_engine(id).await.len(), 1);
+    let notes = w.notifications(id).await;
+    let approval: Vec<_> = notes
+        .iter()
+        .filter(|n| n.kind == NotificationKind::DelayNoticeApproval)
+        .collect();
+    assert_eq!(approval.len(), 1);
+    assert_eq!(approval[0].recipient, agent);
+    assert!(
+        approval[0].body.contains("need a little more time"),
+        "{}",
+        approval[0].body
+    );
+    // Thursday 17:30: breached; the supervisors are told, once.
+    w.clock.set(at("2026-11-26T17:30:00Z"));
+    w.run().await;
+    w.clock.advance(mins(60));
+    w.run().await;
+    let notes = w.notifications(id).await;
+    assert_eq!(kinds(&notes, NotificationKind::SlaBreach), ["supervisor"]);
+    let detail = w.case(id).await;
+    let sla = w.engine.sla(&detail).await.unwrap();
+    assert_eq!(sla.resolution.state, domain::sla::SlaState::Breached);
+}
+
+on_both_backends!(escalations, escalations_on_sqlite, escalations_on_postgres);
