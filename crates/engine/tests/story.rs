@@ -719,3 +719,46 @@ async fn escalations(url: String) {
 }
 
 on_both_backends!(escalations, escalations_on_sqlite, escalations_on_postgres);
+
+/// A job whose handler keeps failing is retried with a back-off, then kept as failed after
+/// `max_attempts` claims; the runs say why.
+async fn failing_job(url: String) {
+    let w = world_with(url, "max_attempts = 2").await;
+    w.store
+        .schedule_job(domain::process::JobSpec {
+            key: "commitment_check:999".into(),
+            kind: domain::process::JobKind::CommitmentCheck,
+            case_id: None,
+            run_at: w.now(),
+            payload: serde_json::json!({"commitment_id": 999}),
+        })
+        .await
+        .unwrap();
+    let first = w.engine.run_due("story").await.unwrap();
+    assert_eq!((first.done, first.retried, first.failed), (0, 1, 0));
+    // Not due again until the back-off has passed.
+    w.clock.advance(SignedDuration::from_secs(10));
+    assert_eq!(w.engine.run_due("story").await.unwrap().total(), 0);
+    w.clock.advance(SignedDuration::from_secs(10));
+    let second = w.engine.run_due("story").await.unwrap();
+    assert_eq!((second.done, second.retried, second.failed), (0, 0, 1));
+    w.clock.advance(SignedDuration::from_hours(1));
+    assert_eq!(w.engine.run_due("story").await.unwrap().total(), 0);
+    let runs = w.store.job_runs(Timestamp::UNIX_EPOCH).await.unwrap();
+    let outcomes: Vec<_> = runs
+        .iter()
+        .filter(|r| r.key == "commitment_check:999")
+        .map(|r| &r.outcome)
+        .collect();
+    assert_eq!(outcomes.len(), 2);
+    assert!(
+        matches!(outcomes[0], domain::process::JobOutcome::Retry { error, .. } if error.contains("999")),
+        "{outcomes:?}"
+    );
+    assert!(
+        matches!(outcomes[1], domain::process::JobOutcome::Failed { error } if error.contains("999")),
+        "{outcomes:?}"
+    );
+}
+
+on_both_backends!(failing_job, failing_job_on_sqlite, failing_job_on_postgres);
