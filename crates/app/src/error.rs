@@ -24,6 +24,8 @@ pub enum AppError {
         #[source]
         source: Box<AppError>,
     },
+    #[error(transparent)]
+    Engine(#[from] engine::EngineError),
     #[error("reading or writing the JSONL stream failed: {0}")]
     Io(#[from] std::io::Error),
 }

@@ -5,6 +5,7 @@
 mod auth;
 mod error;
 mod policy;
+mod process;
 mod transfer;
 
 use std::sync::Arc;
@@ -13,19 +14,24 @@ use std::time::Duration;
 use domain::{
     Actor, Agent, ApiToken, Assign, Case, CaseDetail, CaseFilter, CaseId, Customer, CustomerId,
     Department, DomainError, Event, IncidentRecord, IncidentRecordInput, ListQuery, Message,
-    NewAgent, NewCase, NewDepartment, NewMessage, Page, Role, Store, Taxonomy, Timestamp,
-    Transition, UpdateCase,
+    NewAgent, NewCase, NewDepartment, NewMessage, Page, Role, Store, StoreError, Taxonomy,
+    Timestamp, Transition, UpdateCase,
 };
 
 use auth::TokenCache;
 pub use auth::{TokenSecret, hash_secret};
+use engine::Engine;
 pub use error::AppError;
 pub use policy::{Action, may};
+pub use process::{DocumentFormat, ReportFormat, Since};
 
 /// The use cases over one store. Cheap to clone: the store is shared.
 #[derive(Clone)]
 pub struct App {
     store: Arc<dyn Store>,
+    /// The process engine over the same store: SLA, reports, incident documents, and the
+    /// runner to wake after a change.
+    engine: Arc<Engine>,
     tokens: Arc<TokenCache>,
     taxonomy: Arc<Taxonomy>,
 }
@@ -50,9 +56,10 @@ fn detected_language(cmd: &NewCase) -> Option<String> {
 
 impl App {
     /// The use cases with the built-in taxonomy.
-    pub fn new(store: Arc<dyn Store>) -> Self {
+    pub fn new(store: Arc<dyn Store>, engine: Arc<Engine>) -> Self {
         App {
             store,
+            engine,
             tokens: Arc::new(TokenCache::new(TOKEN_CACHE_TTL)),
             taxonomy: Arc::new(Taxonomy::builtin()),
         }
@@ -67,6 +74,14 @@ impl App {
     pub fn taxonomy(&self, actor: &Actor) -> Result<&Taxonomy, AppError> {
         policy::require(actor, Action::ReadCases)?;
         Ok(&self.taxonomy)
+    }
+
+    /// Passes a command's result on; after a change, wakes the local job runner so the engine
+    /// reviews the case now rather than at its next poll (the review job is already stored).
+    fn woke<T>(&self, result: Result<T, StoreError>) -> Result<T, AppError> {
+        let value = result?;
+        self.engine.wake();
+        Ok(value)
     }
 
     /// Readiness: the database answers.
@@ -128,7 +143,7 @@ impl App {
         if cmd.language.is_none() && cmd.customer.language.is_none() {
             cmd.language = detected_language(&cmd);
         }
-        Ok(self.store.create_case(actor, cmd, Timestamp::now()).await?)
+        self.woke(self.store.create_case(actor, cmd, Timestamp::now()).await)
     }
 
     pub async fn case(&self, actor: &Actor, id: CaseId) -> Result<CaseDetail, AppError> {
@@ -150,10 +165,11 @@ impl App {
         policy::require(actor, Action::WorkCases)?;
         self.taxonomy.check_category(update.category.as_deref())?;
         self.taxonomy.check_cause(update.cause.as_deref())?;
-        Ok(self
-            .store
-            .update_case(actor, id, update, Timestamp::now())
-            .await?)
+        self.woke(
+            self.store
+                .update_case(actor, id, update, Timestamp::now())
+                .await,
+        )
     }
 
     pub async fn add_message(
@@ -163,10 +179,11 @@ impl App {
         msg: NewMessage,
     ) -> Result<Message, AppError> {
         policy::require(actor, Action::WorkCases)?;
-        Ok(self
-            .store
-            .add_message(actor, id, msg, Timestamp::now())
-            .await?)
+        self.woke(
+            self.store
+                .add_message(actor, id, msg, Timestamp::now())
+                .await,
+        )
     }
 
     pub async fn transition(
@@ -176,16 +193,13 @@ impl App {
         t: Transition,
     ) -> Result<Case, AppError> {
         policy::require(actor, Action::WorkCases)?;
-        Ok(self
-            .store
-            .transition(actor, id, t, Timestamp::now())
-            .await?)
+        self.woke(self.store.transition(actor, id, t, Timestamp::now()).await)
     }
 
     /// Decides who owns a case (supervisors); a hand-off note is not expected here.
     pub async fn assign(&self, actor: &Actor, id: CaseId, a: Assign) -> Result<Case, AppError> {
         policy::require(actor, Action::Assign)?;
-        Ok(self.store.assign(actor, id, a, Timestamp::now()).await?)
+        self.woke(self.store.assign(actor, id, a, Timestamp::now()).await)
     }
 
     /// TL-7: any agent may hand a case to a colleague or department that has the competence, but
@@ -206,7 +220,7 @@ impl App {
             )
             .into());
         }
-        Ok(self.store.assign(actor, id, a, Timestamp::now()).await?)
+        self.woke(self.store.assign(actor, id, a, Timestamp::now()).await)
     }
 
     pub async fn set_incident_record(
@@ -216,10 +230,11 @@ impl App {
         record: IncidentRecordInput,
     ) -> Result<IncidentRecord, AppError> {
         policy::require(actor, Action::WorkCases)?;
-        Ok(self
-            .store
-            .set_incident_record(actor, id, record, Timestamp::now())
-            .await?)
+        self.woke(
+            self.store
+                .set_incident_record(actor, id, record, Timestamp::now())
+                .await,
+        )
     }
 
     pub async fn timeline(&self, actor: &Actor, id: CaseId) -> Result<Vec<Event>, AppError> {

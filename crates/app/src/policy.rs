@@ -20,14 +20,25 @@ pub enum Action {
     ManageStaff,
     /// Hand out API tokens.
     IssueToken,
+    /// See every staff notification, not only one's own.
+    ReadAllNotifications,
+    /// Create preventive actions against root causes and follow them up (CLEAR-R3).
+    ReviewCauses,
+    /// Read the root-cause report.
+    Report,
+    /// Look into the job runner (job runs, timings).
+    Operate,
 }
 
 impl Action {
     pub fn least_role(self) -> Role {
         match self {
             Action::ReadCases | Action::WorkCases => Role::Agent,
-            Action::Assign => Role::Supervisor,
-            Action::ManageStaff | Action::IssueToken => Role::Admin,
+            Action::Assign
+            | Action::ReadAllNotifications
+            | Action::ReviewCauses
+            | Action::Report => Role::Supervisor,
+            Action::ManageStaff | Action::IssueToken | Action::Operate => Role::Admin,
         }
     }
 }
@@ -40,6 +51,10 @@ impl fmt::Display for Action {
             Action::Assign => "assigning cases",
             Action::ManageStaff => "managing agents and departments",
             Action::IssueToken => "issuing tokens",
+            Action::ReadAllNotifications => "reading everyone's notifications",
+            Action::ReviewCauses => "managing preventive actions",
+            Action::Report => "reading the root-cause report",
+            Action::Operate => "inspecting the job runner",
         })
     }
 }
@@ -73,12 +88,16 @@ pub(crate) fn require(actor: &Actor, action: Action) -> Result<(), AppError> {
 mod tests {
     use super::*;
 
-    const ACTIONS: [Action; 5] = [
+    const ACTIONS: [Action; 9] = [
         Action::ReadCases,
         Action::WorkCases,
         Action::Assign,
         Action::ManageStaff,
         Action::IssueToken,
+        Action::ReadAllNotifications,
+        Action::ReviewCauses,
+        Action::Report,
+        Action::Operate,
     ];
 
     #[test]
@@ -91,8 +110,15 @@ mod tests {
     }
 
     #[test]
-    fn supervisors_assign_but_do_not_manage_staff_or_tokens() {
+    fn supervisors_assign_review_and_report_but_do_not_manage_staff_or_tokens() {
         assert!(may(Role::Supervisor, Action::Assign));
+        assert!(may(Role::Supervisor, Action::Report));
+        assert!(may(Role::Supervisor, Action::ReviewCauses));
+        assert!(may(Role::Supervisor, Action::ReadAllNotifications));
+        assert!(!may(Role::Agent, Action::Report));
+        assert!(!may(Role::Agent, Action::ReviewCauses));
+        assert!(!may(Role::Agent, Action::ReadAllNotifications));
+        assert!(!may(Role::Supervisor, Action::Operate));
         assert!(!may(Role::Supervisor, Action::ManageStaff));
         assert!(!may(Role::Supervisor, Action::IssueToken));
     }

@@ -23,7 +23,7 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// TOML file with any of: listen, data_dir, database_url, log_format.
+    /// TOML file with any of: listen, data_dir, database_url, log_format, [taxonomy], [engine].
     #[arg(long, global = true, env = "CALMDESK_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Directory of the embedded SQLite database [default: ./calmdesk-data].
@@ -65,6 +65,9 @@ pub enum Command {
     /// Tools for developers.
     #[command(subcommand)]
     Dev(DevCommand),
+    /// The root-cause report (CLEAR-R2/R3): cases by cause, response and resolution times, SLA
+    /// compliance, promises kept, CSAT, revenue at risk, word-of-mouth reach.
+    Report(ReportArgs),
     /// Measure the service: cold start, idle memory, case creation under concurrent clients.
     Bench(crate::bench::BenchArgs),
     /// The playbook coach: analyse customer messages, lint agent replies, score conversations.
@@ -79,6 +82,29 @@ pub struct ServeArgs {
     /// Directory with an organisation's own coach rule packs, added to the built-in ones.
     #[arg(long, env = "CALMDESK_COACH_PACKS", value_name = "DIR")]
     pub coach_packs: Option<PathBuf>,
+    /// The address customers reach this service at; satisfaction links start with it
+    /// [default: the file's engine.public_base_url, else http://127.0.0.1:8080].
+    #[arg(long, env = "CALMDESK_PUBLIC_BASE_URL", value_name = "URL")]
+    pub public_base_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Cases created since: a span back from now (30d, 12h, 90m) or an RFC 3339 instant; cases
+    /// still open are always included.
+    #[arg(long, default_value = "30d", value_parser = parse_since)]
+    pub since: app::Since,
+    /// json (the whole report) or csv (for a spreadsheet).
+    #[arg(long, default_value = "json", value_parser = parse_format)]
+    pub format: app::ReportFormat,
+}
+
+fn parse_since(text: &str) -> Result<app::Since, String> {
+    text.parse()
+}
+
+fn parse_format(text: &str) -> Result<app::ReportFormat, String> {
+    text.parse()
 }
 
 #[derive(Debug, Subcommand)]
@@ -178,6 +204,23 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("supervisor"), "{err}");
+    }
+
+    #[test]
+    fn report_reads_since_and_format() {
+        let cli = Cli::try_parse_from(["calmdesk", "report", "--since", "7d", "--format", "csv"])
+            .unwrap();
+        match cli.command {
+            Command::Report(args) => {
+                assert_eq!(args.since, "168h".parse::<app::Since>().unwrap());
+                assert_eq!(args.format, app::ReportFormat::Csv);
+            }
+            other => panic!("{other:?}"),
+        }
+        let err = Cli::try_parse_from(["calmdesk", "report", "--since", "30y"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown unit"), "{err}");
     }
 
     #[test]

@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use domain::Taxonomy;
+use engine::EngineSettings;
 use serde::Deserialize;
 
-use crate::cli::{GlobalArgs, LogFormat};
+use crate::cli::{GlobalArgs, LogFormat, ServeArgs};
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_DATA_DIR: &str = "./calmdesk-data";
@@ -22,6 +23,10 @@ struct FileConfig {
     database_url: Option<String>,
     log_format: Option<LogFormat>,
     taxonomy: Option<Taxonomy>,
+    /// The process engine: calendar, SLA policies, follow-up, delay notices, safety contacts,
+    /// word-of-mouth figures (see docs/PROCESS.md).
+    #[serde(default)]
+    engine: EngineSettings,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -32,14 +37,23 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Categories and causes cases may carry: the file's `[taxonomy]`, else the built-in one.
     pub taxonomy: Taxonomy,
+    /// The file's `[engine]` section (seed defaults for what it leaves out), with
+    /// `public_base_url` replaced by `--public-base-url` / `CALMDESK_PUBLIC_BASE_URL` when given.
+    /// Checked when the engine is built, so a bad policy stops every command, `serve` first.
+    pub engine: EngineSettings,
 }
 
 impl Settings {
-    pub fn resolve(global: &GlobalArgs, listen: Option<SocketAddr>) -> Result<Settings> {
+    pub fn resolve(global: &GlobalArgs, serve: Option<&ServeArgs>) -> Result<Settings> {
         let file = match &global.config {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),
         };
+        let mut engine = file.engine;
+        if let Some(url) = serve.and_then(|args| args.public_base_url.clone()) {
+            engine.public_base_url = url;
+        }
+        let listen = serve.and_then(|args| args.listen);
         Ok(Settings {
             listen: listen
                 .or(file.listen)
@@ -62,6 +76,7 @@ impl Settings {
                 Some(taxonomy) => taxonomy.validated()?,
                 None => Taxonomy::builtin(),
             },
+            engine,
         })
     }
 
@@ -146,8 +161,67 @@ mod tests {
         assert_eq!(settings.log_format, LogFormat::Json);
 
         let flag_listen = "127.0.0.1:7000".parse().unwrap();
-        let settings = Settings::resolve(&args, Some(flag_listen)).unwrap();
+        let serve = ServeArgs {
+            listen: Some(flag_listen),
+            coach_packs: None,
+            public_base_url: None,
+        };
+        let settings = Settings::resolve(&args, Some(&serve)).unwrap();
         assert_eq!(settings.listen, flag_listen);
+    }
+
+    #[test]
+    fn the_engine_section_sets_the_process_policies() {
+        let file = write_config(
+            "[engine]\nfollow_up_days = 5\npublic_base_url = \"https://help.example.com\"\n\
+             [engine.calendar]\ntime_zone = \"Europe/Bucharest\"\n\
+             [engine.calendar.hours]\nmonday = [\"09:00-13:00\", \"14:00-17:30\"]\n\
+             [[engine.sla.policies]]\nname = \"urgent\"\npriority = \"urgent\"\nresolution = \"4h\"\n",
+        );
+        let args = global(Some(file.path().to_owned()));
+        let settings = Settings::resolve(&args, None).unwrap();
+        assert_eq!(settings.engine.follow_up_days, 5);
+        assert_eq!(settings.engine.calendar.time_zone, "Europe/Bucharest");
+        assert_eq!(settings.engine.sla.policies[0].name, "urgent");
+        assert_eq!(settings.engine.public_base_url, "https://help.example.com");
+        // Left out: the seeds (TL-1's 10–12 people per unhappy customer).
+        assert_eq!(settings.engine.word_of_mouth.unhappy.low, 10);
+
+        let serve = ServeArgs {
+            listen: None,
+            coach_packs: None,
+            public_base_url: Some("https://desk.example.org".into()),
+        };
+        let settings = Settings::resolve(&args, Some(&serve)).unwrap();
+        assert_eq!(settings.engine.public_base_url, "https://desk.example.org");
+
+        let defaults = Settings::resolve(&global(None), None).unwrap();
+        assert_eq!(defaults.engine, EngineSettings::default());
+    }
+
+    #[test]
+    fn the_readme_example_is_a_valid_engine_section() {
+        let readme = include_str!("../../../README.md");
+        let start = readme
+            .find("```toml\n[engine]")
+            .expect("README shows an [engine] section")
+            + "```toml\n".len();
+        let example = &readme[start..start + readme[start..].find("```").unwrap()];
+        let file = write_config(example);
+        let settings = Settings::resolve(&global(Some(file.path().to_owned())), None).unwrap();
+        assert_eq!(settings.engine.calendar.time_zone, "Europe/Bucharest");
+        assert_eq!(settings.engine.safety.contacts, ["security@example.com"]);
+        engine::EngineConfig::from_settings(&settings.engine).expect("the example policy works");
+    }
+
+    #[test]
+    fn a_typo_in_the_engine_section_is_refused() {
+        let typo = write_config("[engine]\nfollow_up = 3\n");
+        let err = format!(
+            "{:#}",
+            Settings::resolve(&global(Some(typo.path().to_owned())), None).unwrap_err()
+        );
+        assert!(err.contains("unknown field `follow_up`"), "{err}");
     }
 
     #[test]

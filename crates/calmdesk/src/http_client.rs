@@ -115,11 +115,35 @@ impl Connection {
             .await
     }
 
+    pub async fn patch_json(
+        &mut self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<Reply, ClientError> {
+        self.send(Method::PATCH, path, Some(body.to_string().into_bytes()))
+            .await
+    }
+
     /// Any method with raw body bytes (sent as `application/json`), so tests can send broken input.
     pub async fn send(
         &mut self,
         method: Method,
         path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<Reply, ClientError> {
+        let headers: &[(&str, &str)] = match body {
+            Some(_) => &[("content-type", "application/json")],
+            None => &[],
+        };
+        self.send_with(method, path, headers, body).await
+    }
+
+    /// Any method with the given headers (e.g. `accept`, or a form's `content-type`) and body.
+    pub async fn send_with(
+        &mut self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
         body: Option<Vec<u8>>,
     ) -> Result<Reply, ClientError> {
         let mut request = Request::builder()
@@ -129,8 +153,8 @@ impl Connection {
         if let Some(token) = &self.token {
             request = request.header(AUTHORIZATION, format!("Bearer {token}"));
         }
-        if body.is_some() {
-            request = request.header(CONTENT_TYPE, "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         let request = request.body(Full::new(Bytes::from(body.unwrap_or_default())))?;
         self.sender.ready().await?;

@@ -12,10 +12,13 @@ mod serve;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use app::App;
+use app::{App, ReportFormat};
 use clap::Parser;
+use domain::{Actor, Role};
+use engine::{Engine, EngineConfig, SystemClock};
 use tracing_subscriber::EnvFilter;
 
 use crate::cli::{AdminCommand, Cli, Command, DevCommand, LogFormat};
@@ -32,11 +35,11 @@ pub fn main() -> ExitCode {
         // --help and --version: print them in full.
         Err(err) => err.exit(),
     };
-    let listen = match &cli.command {
-        Command::Serve(args) => args.listen,
+    let serve_args = match &cli.command {
+        Command::Serve(args) => Some(args),
         _ => None,
     };
-    let settings = match Settings::resolve(&cli.global, listen) {
+    let settings = match Settings::resolve(&cli.global, serve_args) {
         Ok(settings) => settings,
         Err(err) => return fail(&err),
     };
@@ -132,6 +135,20 @@ async fn run(command: Command, settings: &Settings) -> Result<()> {
             tracing::info!(cases = created, "seeded");
             Ok(())
         }
+        Command::Report(args) => {
+            let app = open_app(settings).await?;
+            let report = app.report(&command_line_actor(), args.since).await?;
+            let mut out = std::io::stdout().lock();
+            match args.format {
+                ReportFormat::Json => {
+                    serde_json::to_writer_pretty(&mut out, &report)?;
+                    writeln!(out)?;
+                }
+                ReportFormat::Csv => out.write_all(report.to_csv().as_bytes())?,
+            }
+            out.flush()?;
+            Ok(())
+        }
         Command::Bench(args) => bench::run(&args, settings).await,
         Command::Coach(args) => coach_cmd::run(args),
     }
@@ -147,11 +164,34 @@ fn database_target(settings: &Settings) -> Result<String> {
     }
 }
 
+/// Whoever runs the binary on the database's machine may do anything (like `admin create-token`).
+fn command_line_actor() -> Actor {
+    Actor {
+        name: "command line".to_owned(),
+        role: Role::Admin,
+        agent_id: None,
+    }
+}
+
+/// The checked process policies; a bad one stops the command with a line naming the setting.
+fn engine_config(settings: &Settings) -> Result<EngineConfig> {
+    EngineConfig::from_settings(&settings.engine).context("invalid configuration")
+}
+
 pub(crate) async fn open_app(settings: &Settings) -> Result<App> {
+    Ok(open_app_and_engine(settings).await?.0)
+}
+
+/// The use cases and the process engine over one store; the engine reads the system clock.
+/// `serve` spawns the engine's runner; other commands use it only to read (SLA, report).
+pub(crate) async fn open_app_and_engine(settings: &Settings) -> Result<(App, Arc<Engine>)> {
+    let config = Arc::new(engine_config(settings)?);
     let store = store::open(&database_target(settings)?)
         .await
         .context("opening the database")?;
-    Ok(App::new(store).with_taxonomy(settings.taxonomy.clone()))
+    let engine = Arc::new(Engine::new(store.clone(), config, Arc::new(SystemClock)));
+    let app = App::new(store, engine.clone()).with_taxonomy(settings.taxonomy.clone());
+    Ok((app, engine))
 }
 
 #[cfg(test)]

@@ -3,8 +3,11 @@
 
 mod support;
 
+use std::time::{Duration, Instant};
+
 use calmdesk::http_client::{Connection, Reply};
 use hyper::Method;
+use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use support::{Backend, Server};
 
@@ -43,6 +46,9 @@ on_both_backends!(
     operations_endpoints,
     seeded_cases_are_found_in_every_language,
     shutdown_finishes_requests_in_flight,
+    a_promise_becomes_a_tracked_commitment,
+    incident_records_reports_and_preventive_actions,
+    the_customer_confirms_through_the_feedback_page,
 );
 
 fn chinese_case() -> Value {
@@ -120,6 +126,7 @@ async fn readme_tour_survives_a_restart(backend: &Backend) {
     );
     assert_eq!(search(&mut api, "退款").await, vec![id.clone()]);
     assert!(search(&mut api, "保险").await.is_empty());
+    acknowledgement(&mut api, &id).await;
     server.stop();
 
     let server = Server::start(backend);
@@ -130,7 +137,7 @@ async fn readme_tour_survives_a_restart(backend: &Backend) {
         .await
         .unwrap()
         .expect(200);
-    assert_eq!(case["status"], "received");
+    assert_eq!(case["status"], "acknowledged", "by the engine");
     assert_eq!(case["messages"][0]["direction"], "inbound");
     assert_eq!(
         case["messages"][0]["body"],
@@ -154,6 +161,7 @@ async fn bad_input_is_answered_with_problems_and_writes_nothing(backend: &Backen
     let mut api = server.connect(&token).await;
     let id = open_case(&mut api, &chinese_case()).await;
     let messages = format!("/api/v1/cases/{id}/messages");
+    acknowledgement(&mut api, &id).await;
 
     // Malformed JSON: the position is named.
     let reply = api
@@ -267,7 +275,7 @@ async fn bad_input_is_answered_with_problems_and_writes_nothing(backend: &Backen
         .await
         .unwrap();
     let problem = assert_problem(&reply, 409, Some("to"));
-    assert_eq!(problem["allowed"], json!(["acknowledged"]));
+    assert_eq!(problem["allowed"], json!(["investigating"]));
 
     // None of the refused requests left anything behind.
     let list = api.get("/api/v1/cases").await.unwrap().expect(200);
@@ -277,8 +285,8 @@ async fn bad_input_is_answered_with_problems_and_writes_nothing(backend: &Backen
         .await
         .unwrap()
         .expect(200);
-    assert_eq!(case["messages"].as_array().unwrap().len(), 1);
-    assert_eq!(case["status"], "received");
+    assert_eq!(staff_and_customer_messages(&case).len(), 1);
+    assert_eq!(case["status"], "acknowledged");
     server.stop();
 }
 
@@ -299,9 +307,9 @@ async fn lifecycle_assignment_and_history(backend: &Backend) {
     let id = open_case(&mut api, &chinese_case()).await;
     let case_path = format!("/api/v1/cases/{id}");
     let transitions = format!("{case_path}/transitions");
+    acknowledgement(&mut api, &id).await;
 
     for to in [
-        "acknowledged",
         "investigating",
         "waiting_on_customer",
         "investigating",
@@ -375,7 +383,7 @@ async fn lifecycle_assignment_and_history(backend: &Backend) {
     }
     let case = api.get(&case_path).await.unwrap().expect(200);
     assert_eq!(case["incident_record"]["solution"], "Refunded");
-    assert_eq!(case["messages"].as_array().unwrap().len(), 2);
+    assert_eq!(staff_and_customer_messages(&case).len(), 2);
 
     let customers = api.get("/api/v1/customers").await.unwrap().expect(200);
     assert_eq!(customers["items"][0]["name"], "王丽");
@@ -588,6 +596,7 @@ fn every_command_has_help() {
         &["import", "--help"],
         &["dev", "seed", "--help"],
         &["bench", "--help"],
+        &["report", "--help"],
     ] {
         let output = std::process::Command::new(support::BIN)
             .args(args)
@@ -604,6 +613,26 @@ fn every_command_has_help() {
 #[test]
 fn command_line_errors_are_one_clear_line() {
     let missing_config = tempfile::tempdir().unwrap().path().join("absent.toml");
+    let config_dir = tempfile::tempdir().unwrap();
+    let bad_policy = |name: &str, text: &str| {
+        let path = config_dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let unknown_zone = bad_policy(
+        "zone.toml",
+        "[engine.calendar]\ntime_zone = \"Mars/Olympus\"\n",
+    );
+    let negative_target = bad_policy(
+        "sla.toml",
+        "[[engine.sla.policies]]\nname = \"urgent\"\npriority = \"urgent\"\nresolution = \"-4h\"\n",
+    );
+    let overlapping_hours = bad_policy(
+        "hours.toml",
+        "[engine.calendar]\ntime_zone = \"Europe/Athens\"\n[engine.calendar.hours]\nmonday = [\"09:00-13:00\", \"12:00-17:00\"]\n",
+    );
+    let data_dir = tempfile::tempdir().unwrap();
+    let data_dir = data_dir.path().to_str().unwrap();
     for (args, expected) in [
         (
             vec!["admin", "create-token", "--name", "x", "--role", "boss"],
@@ -621,6 +650,47 @@ fn command_line_errors_are_one_clear_line() {
         (
             vec!["serve", "--config", missing_config.to_str().unwrap()],
             "cannot read configuration file",
+        ),
+        // A policy the engine cannot run with: serve refuses to start, naming the setting.
+        (
+            vec![
+                "serve",
+                "--data-dir",
+                data_dir,
+                "--config",
+                unknown_zone.as_str(),
+            ],
+            "engine.calendar: unknown time zone \"Mars/Olympus\"",
+        ),
+        (
+            vec![
+                "serve",
+                "--data-dir",
+                data_dir,
+                "--config",
+                negative_target.as_str(),
+            ],
+            "engine.sla: sla policy \"urgent\": resolution",
+        ),
+        (
+            vec![
+                "serve",
+                "--data-dir",
+                data_dir,
+                "--config",
+                overlapping_hours.as_str(),
+            ],
+            "engine.calendar: hours.monday: periods",
+        ),
+        (
+            vec![
+                "serve",
+                "--data-dir",
+                data_dir,
+                "--public-base-url",
+                "ftp://x",
+            ],
+            "engine.public_base_url",
         ),
     ] {
         let output = std::process::Command::new(support::BIN)
@@ -731,5 +801,692 @@ async fn coach_endpoints_answer_with_the_contract_shapes() {
         .unwrap();
     assert_problem(&unauthenticated, 401, None);
     server.stop();
+    backend.cleanup().await;
+}
+
+// ---- The process engine over HTTP (issue 4) ------------------------------------------------
+
+/// How long the engine may take to react to a change; it runs due jobs within about a second.
+const ENGINE_PATIENCE: Duration = Duration::from_secs(15);
+
+/// GETs `path` until `found` picks something out of the answer, or fails after ENGINE_PATIENCE.
+async fn eventually<T>(
+    api: &mut Connection,
+    path: &str,
+    what: &str,
+    found: impl Fn(&Value) -> Option<T>,
+) -> T {
+    let deadline = Instant::now() + ENGINE_PATIENCE;
+    loop {
+        let body = api.get(path).await.unwrap().expect(200);
+        if let Some(value) = found(&body) {
+            return value;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: not within {ENGINE_PATIENCE:?}; last answer {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn instant(value: &Value) -> Timestamp {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("not an RFC 3339 instant: {value}"))
+        .parse()
+        .unwrap_or_else(|err| panic!("not an RFC 3339 instant: {value}: {err}"))
+}
+
+/// The messages people wrote: not the engine's notices and notes.
+fn staff_and_customer_messages(case: &Value) -> Vec<&Value> {
+    case["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["author"] != engine::ENGINE_NAME)
+        .collect()
+}
+
+/// The engine's outbound messages on a case (the acknowledgement, notices): not the agents'.
+fn engine_messages(case: &Value) -> Vec<&Value> {
+    case["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["direction"] == "outbound" && m["author"] == engine::ENGINE_NAME)
+        .collect()
+}
+
+async fn acknowledgement(api: &mut Connection, id: &str) -> Value {
+    eventually(
+        api,
+        &format!("/api/v1/cases/{id}"),
+        "acknowledgement",
+        |case| engine_messages(case).first().map(|m| (*m).clone()),
+    )
+    .await
+}
+
+async fn a_promise_becomes_a_tracked_commitment(backend: &Backend) {
+    let token = backend.token("agent");
+    let server = Server::start(backend);
+    let mut api = server.connect(&token).await;
+    let mut body = chinese_case();
+    body["language"] = json!("en");
+    let created = api.post_json("/api/v1/cases", &body).await.unwrap();
+    let case = created.expect(201);
+    let id = case["id"].as_str().unwrap().to_owned();
+
+    // The case carries its deadlines: acknowledge at once, answer within 3 business days.
+    let received = instant(&case["created_at"]);
+    let first_response_due = instant(&case["first_response_due"]);
+    let resolution_due = instant(&case["resolution_due"]);
+    assert!(received <= first_response_due, "{case}");
+    assert!(resolution_due > received, "{case}");
+    assert!(
+        resolution_due <= received + SignedDuration::from_hours(24 * 7),
+        "3 business days fit in a week: {case}"
+    );
+    assert_eq!(case["sla"]["resolution"]["due"], case["resolution_due"]);
+    assert!(case["sla"]["state"].is_string(), "{case}");
+
+    // ISO 10002: the acknowledgement, with the case id, recorded as a message of the case.
+    let ack = acknowledgement(&mut api, &id).await;
+    assert!(ack["body"].as_str().unwrap().contains(&id), "{ack}");
+    let listed = api.get("/api/v1/cases").await.unwrap().expect(200);
+    assert_eq!(listed["items"][0]["resolution_due"], case["resolution_due"]);
+    assert!(listed["items"][0]["sla"]["first_response"].is_object());
+
+    // CLEAR-C: a promise in an outbound message becomes a commitment due 10 minutes later.
+    let promise = json!({"direction": "outbound", "body": "I'll call you back within 10 minutes."});
+    let message = api
+        .post_json(&format!("/api/v1/cases/{id}/messages"), &promise)
+        .await
+        .unwrap()
+        .expect(201);
+    let commitments = format!("/api/v1/cases/{id}/commitments");
+    let commitment = eventually(&mut api, &commitments, "the promise's commitment", |list| {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["source"] == "coach")
+            .cloned()
+    })
+    .await;
+    assert_eq!(commitment["kind"], "callback", "{commitment}");
+    assert_eq!(commitment["status"], "open");
+    assert_eq!(commitment["message_id"], message["id"]);
+    let promised = instant(&message["created_at"]) + SignedDuration::from_mins(10);
+    let due = instant(&commitment["due_at"]);
+    assert!(
+        due.duration_since(promised).abs() <= SignedDuration::from_secs(2),
+        "due {due}, promised {promised}"
+    );
+
+    // A promise typed by hand; kept; a second "kept" is a conflict.
+    let tomorrow = Timestamp::now() + SignedDuration::from_hours(24);
+    let by_hand = json!({"kind": "answer", "description": "Send the refund confirmation", "due_at": tomorrow});
+    let manual = api.post_json(&commitments, &by_hand).await.unwrap();
+    let manual = manual.expect(201);
+    assert_eq!(manual["source"], "manual");
+    let fulfil = format!("/api/v1/commitments/{}/fulfil", manual["id"]);
+    let kept = api.send(Method::POST, &fulfil, None).await.unwrap();
+    assert_eq!(kept.expect(200)["status"], "fulfilled");
+    let again = api.send(Method::POST, &fulfil, None).await.unwrap();
+    assert_problem(&again, 409, None);
+    let cancel = format!("/api/v1/commitments/{}/cancel", commitment["id"]);
+    let cancelled = api.send(Method::POST, &cancel, None).await.unwrap();
+    assert_eq!(cancelled.expect(200)["status"], "cancelled");
+    let list = api.get(&commitments).await.unwrap().expect(200);
+    assert_eq!(list["items"].as_array().unwrap().len(), 2, "{list}");
+
+    // Bad input names the field and stores nothing.
+    let yesterday = Timestamp::now() - SignedDuration::from_hours(24);
+    for (body, status, field) in [
+        (
+            json!({"kind": "answer", "description": "x", "due_at": yesterday}),
+            422,
+            "due_at",
+        ),
+        (
+            json!({"kind": "email", "description": "x", "due_at": tomorrow}),
+            400,
+            "kind",
+        ),
+        (
+            json!({"kind": "answer", "description": " ", "due_at": tomorrow}),
+            422,
+            "description",
+        ),
+        (
+            json!({"kind": "answer", "description": "x", "due_at": "soon"}),
+            400,
+            "due_at",
+        ),
+        (
+            json!({"kind": "answer", "description": "x", "due_at": tomorrow, "source": "coach"}),
+            400,
+            "source",
+        ),
+    ] {
+        let reply = api.post_json(&commitments, &body).await.unwrap();
+        assert_problem(&reply, status, Some(field));
+    }
+    let unknown_case = api.get("/api/v1/cases/C-999999/commitments").await.unwrap();
+    assert_problem(&unknown_case, 404, None);
+    let unknown = api
+        .send(Method::POST, "/api/v1/commitments/999999/fulfil", None)
+        .await
+        .unwrap();
+    assert_problem(&unknown, 404, None);
+    let malformed = api
+        .send(Method::POST, "/api/v1/commitments/abc/cancel", None)
+        .await
+        .unwrap();
+    assert_problem(&malformed, 400, Some("id"));
+    let list = api.get(&commitments).await.unwrap().expect(200);
+    assert_eq!(list["items"].as_array().unwrap().len(), 2, "{list}");
+
+    let notifications = api.get("/api/v1/notifications").await.unwrap().expect(200);
+    assert!(notifications["items"].is_array(), "{notifications}");
+    let reply = api.get("/api/v1/notifications?case=x").await.unwrap();
+    assert_problem(&reply, 400, Some("case"));
+    server.stop();
+}
+
+async fn incident_records_reports_and_preventive_actions(backend: &Backend) {
+    let agent = backend.token("agent");
+    let supervisor = backend.token("supervisor");
+    let server = Server::start(backend);
+    let mut api = server.connect(&agent).await;
+    let mut complaint = chinese_case();
+    complaint["cause"] = json!("courier");
+    let id = open_case(&mut api, &complaint).await;
+    let record = json!({"problem": "Refund late <b>", "discussions": ["Offered a voucher, refused"], "solution": "Refunded"});
+    api.put_json(&format!("/api/v1/cases/{id}/incident-record"), &record)
+        .await
+        .unwrap()
+        .expect(200);
+
+    // RO-11 as documents.
+    let path = format!("/api/v1/cases/{id}/incident-record");
+    let markdown = api.get(&path).await.unwrap();
+    assert_eq!(markdown.status, 200);
+    assert!(markdown.content_type().starts_with("text/markdown"));
+    let text = String::from_utf8_lossy(&markdown.body);
+    assert!(text.contains("Offered a voucher, refused"), "{text}");
+    let html = api.get(&format!("{path}?format=html")).await.unwrap();
+    assert!(html.content_type().starts_with("text/html"));
+    let text = String::from_utf8_lossy(&html.body);
+    assert!(
+        text.contains("Refund late &lt;b&gt;"),
+        "typed text is escaped: {text}"
+    );
+    assert_problem(
+        &api.get(&format!("{path}?format=pdf")).await.unwrap(),
+        400,
+        Some("format"),
+    );
+    assert_problem(
+        &api.get("/api/v1/cases/C-999999/incident-record")
+            .await
+            .unwrap(),
+        404,
+        None,
+    );
+
+    // The report: supervisors; JSON, or CSV by parameter or Accept header.
+    assert_problem(&api.get("/api/v1/reports").await.unwrap(), 403, None);
+    let mut boss = server.connect(&supervisor).await;
+    let report = boss.get("/api/v1/reports?since=30d").await.unwrap();
+    assert_eq!(report.content_type(), "application/json");
+    let report = report.expect(200);
+    assert_eq!(report["cases"], 1, "{report}");
+    assert_eq!(report["by_cause"][0]["cause"], "courier", "{report}");
+    let csv = boss.get("/api/v1/reports?format=csv").await.unwrap();
+    assert_eq!(csv.status, 200);
+    assert!(csv.content_type().starts_with("text/csv"));
+    let by_header = boss
+        .send_with(
+            Method::GET,
+            "/api/v1/reports",
+            &[("accept", "text/csv")],
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(by_header.content_type().starts_with("text/csv"));
+    for body in [&csv.body, &by_header.body] {
+        let text = String::from_utf8_lossy(body);
+        assert!(text.contains("cases,this_period,1"), "{text}");
+    }
+    for (query, field) in [
+        ("since=30x", "since"),
+        ("since=yesterday", "since"),
+        ("format=pdf", "format"),
+        ("sinse=30d", "sinse"),
+    ] {
+        let reply = boss.get(&format!("/api/v1/reports?{query}")).await.unwrap();
+        let problem = assert_problem(&reply, 400, Some(field));
+        assert!(
+            problem["detail"].as_str().unwrap().contains(field),
+            "{problem}"
+        );
+    }
+
+    // CLEAR-R3: preventive actions, created and followed up by supervisors.
+    let action = json!({"cause": "courier", "description": "Weekly call with the carrier about late parcels", "owner": "Ana Pop", "due_on": "2026-12-31"});
+    assert_problem(
+        &api.post_json("/api/v1/preventive-actions", &action)
+            .await
+            .unwrap(),
+        403,
+        None,
+    );
+    let created = boss
+        .post_json("/api/v1/preventive-actions", &action)
+        .await
+        .unwrap()
+        .expect(201);
+    assert_eq!(created["status"], "open");
+    let patch = format!("/api/v1/preventive-actions/{}", created["id"]);
+    let done = boss
+        .patch_json(&patch, &json!({"status": "done"}))
+        .await
+        .unwrap();
+    assert_eq!(done.expect(200)["status"], "done");
+    let mut bad_cause = action.clone();
+    bad_cause["cause"] = json!("weather");
+    for (body, status, field) in [
+        (bad_cause, 422, "cause"),
+        (
+            json!({"cause": "courier", "description": "x", "owner": "x", "due_on": "31/12/2026"}),
+            400,
+            "due_on",
+        ),
+        (
+            json!({"cause": "courier", "description": "x", "owner": " ", "due_on": "2026-12-31"}),
+            422,
+            "owner",
+        ),
+    ] {
+        let reply = boss
+            .post_json("/api/v1/preventive-actions", &body)
+            .await
+            .unwrap();
+        assert_problem(&reply, status, Some(field));
+    }
+    let reply = boss
+        .patch_json(&patch, &json!({"status": "finished"}))
+        .await
+        .unwrap();
+    assert_problem(&reply, 400, Some("status"));
+    let reply = boss
+        .patch_json(
+            "/api/v1/preventive-actions/999999",
+            &json!({"status": "done"}),
+        )
+        .await
+        .unwrap();
+    assert_problem(&reply, 404, None);
+    let actions = api
+        .get("/api/v1/preventive-actions")
+        .await
+        .unwrap()
+        .expect(200);
+    assert_eq!(actions["items"].as_array().unwrap().len(), 1, "{actions}");
+    assert_eq!(actions["items"][0]["status"], "done");
+
+    // TL-10: a threatened agent flags the case; supervisors are told, an agent sees only what
+    // is addressed to them.
+    let mut threat = chinese_case();
+    threat["safety_flag"] = json!(true);
+    let flagged = open_case(&mut api, &threat).await;
+    let path = format!("/api/v1/notifications?case={flagged}");
+    let alert = eventually(&mut boss, &path, "safety notification", |page| {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["kind"] == "safety")
+            .cloned()
+    })
+    .await;
+    assert_eq!(alert["recipient"], "supervisor", "{alert}");
+    let own = api.get(&path).await.unwrap().expect(200);
+    assert_eq!(own["items"], json!([]), "{own}");
+
+    // Job runs are for admins.
+    assert_problem(
+        &boss.get("/api/v1/admin/job-runs").await.unwrap(),
+        403,
+        None,
+    );
+    server.stop();
+
+    // The same report from the command line, on the same database.
+    let csv_cli = backend.run(&["report", "--since", "30d", "--format", "csv"]);
+    assert!(csv_cli.status.success(), "{csv_cli:?}");
+    let text = String::from_utf8_lossy(&csv_cli.stdout);
+    assert!(text.contains("cases,this_period,2"), "{text}");
+    let json_cli = backend.run(&["report", "--since", "30d"]);
+    assert!(json_cli.status.success(), "{json_cli:?}");
+    let parsed: Value = serde_json::from_slice(&json_cli.stdout).expect("the report is JSON");
+    assert_eq!(parsed["cases"], 2, "{parsed}");
+    assert_eq!(
+        parsed["preventive_actions"][0]["status"], "done",
+        "{parsed}"
+    );
+    let bad = backend.run(&["report", "--since", "30x"]);
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("--since"), "{stderr}");
+}
+
+/// The secret at the end of the link in the engine's confirmation request.
+fn feedback_secret(case: &Value) -> Option<String> {
+    engine_messages(case).iter().find_map(|m| {
+        let body = m["body"].as_str()?;
+        let start = body.find("/feedback/")? + "/feedback/".len();
+        let secret: String = body[start..]
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        (!secret.is_empty()).then_some(secret)
+    })
+}
+
+async fn post_body(api: &mut Connection, path: &str, content_type: &str, body: &str) -> Reply {
+    let headers = [("content-type", content_type)];
+    let body = Some(body.as_bytes().to_vec());
+    api.send_with(Method::POST, path, &headers, body)
+        .await
+        .unwrap()
+}
+
+/// RO-10 without an account: a proposed resolution sends the customer a link; the page speaks
+/// their language; the answer is taken once; the engine then resolves the case.
+async fn the_customer_confirms_through_the_feedback_page(backend: &Backend) {
+    let token = backend.token("agent");
+    let server = Server::start(backend);
+    let mut api = server.connect(&token).await;
+    let greek = json!({
+        "customer": {"name": "Ελένη Παπαδοπούλου", "email": "eleni@example.gr"},
+        "channel": "email",
+        "subject": "Χρεώθηκα δύο φορές",
+        "message": "Η κάρτα μου χρεώθηκε δύο φορές για την ίδια παραγγελία."
+    });
+    let id = open_case(&mut api, &greek).await;
+    let case_path = format!("/api/v1/cases/{id}");
+    eventually(&mut api, &case_path, "acknowledged", |case| {
+        (case["status"] == "acknowledged").then_some(())
+    })
+    .await;
+    for to in ["investigating", "resolution_proposed"] {
+        api.post_json(&format!("{case_path}/transitions"), &json!({"to": to}))
+            .await
+            .unwrap()
+            .expect(200);
+    }
+    let secret = eventually(
+        &mut api,
+        &case_path,
+        "confirmation request",
+        feedback_secret,
+    )
+    .await;
+
+    // The page: no token, the customer's language, the question with the case id.
+    let mut customer = Connection::open(server.address).await.unwrap();
+    let page_path = format!("/feedback/{secret}");
+    let page = customer.get(&page_path).await.unwrap();
+    assert_eq!(page.status, 200);
+    assert!(page.content_type().starts_with("text/html"));
+    let html = String::from_utf8_lossy(&page.body);
+    assert!(html.contains("<html lang=\"el\">"), "{html}");
+    assert!(html.contains(&id), "{html}");
+    assert!(html.contains("Όχι ακόμη"), "{html}");
+
+    // Bad answers are refused and change nothing.
+    const FORM: &str = "application/x-www-form-urlencoded";
+    for (content_type, body, status, field) in [
+        (FORM, "confirmed=maybe", 400, "confirmed"),
+        (FORM, "score=4", 422, "confirmed"),
+        ("text/plain", "confirmed=yes", 415, "content-type"),
+    ] {
+        let reply = post_body(&mut customer, &page_path, content_type, body).await;
+        assert_problem(&reply, status, Some(field));
+    }
+    let unknown = customer.get("/feedback/0123abcd").await.unwrap();
+    assert_problem(&unknown, 404, None);
+
+    // The answer, as the page's form sends it: a thank-you page.
+    let answer = "confirmed=yes&comment=Ευχαριστώ%2C+όλα+καλά";
+    let thanks = post_body(&mut customer, &page_path, FORM, answer).await;
+    assert_eq!(
+        thanks.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&thanks.body)
+    );
+    assert!(String::from_utf8_lossy(&thanks.body).contains("Σας ευχαριστούμε"));
+    let twice = customer
+        .post_json(&page_path, &json!({"confirmed": false}))
+        .await
+        .unwrap();
+    assert_problem(&twice, 409, None);
+    let answered = customer.get(&page_path).await.unwrap();
+    assert!(String::from_utf8_lossy(&answered.body).contains("Έχουμε ήδη λάβει"));
+
+    // RO-10: confirmed, so the engine resolves the case (total).
+    let case = eventually(&mut api, &case_path, "resolved", |case| {
+        (case["status"] == "resolved").then(|| case.clone())
+    })
+    .await;
+    assert_eq!(case["resolution"], "confirmed", "{case}");
+    server.stop();
+}
+
+/// A complaint by phone and the agent's answer with a promise; returns the case id.
+async fn complaint_with_promise(api: &mut Connection, n: usize) -> String {
+    let body = json!({
+        "customer": {"name": format!("Customer {n}"), "email": format!("c{n}@example.com")},
+        "channel": "phone",
+        "language": "en",
+        "subject": format!("Parcel {n} never arrived"),
+        "message": "My parcel never arrived and nobody answers the phone."
+    });
+    let id = open_case(api, &body).await;
+    let promise = json!({"direction": "outbound", "body": "I'll call you back within 10 minutes."});
+    api.post_json(&format!("/api/v1/cases/{id}/messages"), &promise)
+        .await
+        .unwrap()
+        .expect(201);
+    id
+}
+
+/// Nothing lost: the case was acknowledged once and its promise became one commitment.
+async fn acknowledged_once_with_its_commitment(api: &mut Connection, id: &str) {
+    let case_path = format!("/api/v1/cases/{id}");
+    let case = eventually(api, &case_path, "acknowledgement", |case| {
+        (!engine_messages(case).is_empty()).then(|| case.clone())
+    })
+    .await;
+    assert_eq!(
+        engine_messages(&case).len(),
+        1,
+        "one acknowledgement: {case}"
+    );
+    let commitments_path = format!("{case_path}/commitments");
+    let commitments = eventually(api, &commitments_path, "commitment", |list| {
+        (!list["items"].as_array().unwrap().is_empty()).then(|| list.clone())
+    })
+    .await;
+    let items = commitments["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{commitments}");
+}
+
+/// The job runs since `since` once the runners are quiet: nothing due is left (only timers
+/// minutes or days ahead) and no run was added for a second (`next_job_at` is also the lease
+/// end of a job still running).
+async fn runs_when_quiet(api: &mut Connection, since: Timestamp) -> Vec<Value> {
+    let runs_path = format!("/api/v1/admin/job-runs?since={since}");
+    let mut seen = usize::MAX;
+    loop {
+        let runs = eventually(api, &runs_path, "nothing due", |runs| {
+            let next = runs["next_job_at"].as_str()?;
+            (next.parse::<Timestamp>().ok()? > Timestamp::now()).then(|| runs.clone())
+        })
+        .await;
+        let runs = runs["items"].as_array().unwrap().clone();
+        if runs.len() == seen {
+            return runs;
+        }
+        seen = runs.len();
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// Jobs per second from the first claim to the last finish, how late jobs were claimed after
+/// they fell due, and how the work was shared.
+fn timings(runs: &[Value]) -> String {
+    let mut delays: Vec<f64> = runs
+        .iter()
+        .map(|run| {
+            let (due, claimed) = (instant(&run["due_at"]), instant(&run["claimed_at"]));
+            claimed.duration_since(due).as_secs_f64() * 1e3
+        })
+        .collect();
+    delays.sort_by(f64::total_cmp);
+    let first_claim = runs
+        .iter()
+        .map(|r| instant(&r["claimed_at"]))
+        .min()
+        .unwrap();
+    let last_finish = runs
+        .iter()
+        .map(|r| instant(&r["finished_at"]))
+        .max()
+        .unwrap();
+    let busy = last_finish.duration_since(first_claim).as_secs_f64();
+    let percentile = |p: f64| delays[((delays.len() - 1) as f64 * p).round() as usize];
+    let mut by_worker = std::collections::BTreeMap::new();
+    for run in runs {
+        *by_worker
+            .entry(run["worker"].as_str().unwrap())
+            .or_insert(0) += 1;
+    }
+    format!(
+        "{} job runs in {busy:.2} s = {:.0} jobs/s; due→claimed p50 {:.0} ms, p95 {:.0} ms, \
+         p99 {:.0} ms, max {:.0} ms; runs by worker {by_worker:?}",
+        runs.len(),
+        runs.len() as f64 / busy,
+        percentile(0.5),
+        percentile(0.95),
+        percentile(0.99),
+        percentile(1.0),
+    )
+}
+
+/// Issue 4's second "done when": two `serve` processes on one PostgreSQL database, cases created
+/// through both, each with a promise. Every case gets exactly one acknowledgement and its
+/// commitment (nothing lost), and no job generation finishes Done twice (nothing run twice).
+/// The job runs also give the engine's throughput under a burst and, with a paced load
+/// afterwards, how late a due job starts (printed for BENCHMARKS.md, not asserted).
+#[tokio::test]
+async fn two_servers_on_one_postgres_run_every_job_exactly_once() {
+    const CASES: usize = 200;
+    const CLIENTS: usize = 8;
+    const PACED_CASES: usize = 40;
+    const PACE: Duration = Duration::from_millis(250);
+    let Some(backend) = Backend::postgres().await else {
+        return;
+    };
+    let token = backend.token("admin");
+    let servers = [Server::start(&backend), Server::start(&backend)];
+    let started = Timestamp::now();
+
+    // A burst: 8 clients, 4 on each server, as fast as they can.
+    let mut clients = tokio::task::JoinSet::new();
+    for client in 0..CLIENTS {
+        let address = servers[client % 2].address;
+        let token = token.clone();
+        clients.spawn(async move {
+            let mut api = Connection::open(address).await.unwrap().with_token(token);
+            let mut ids = Vec::new();
+            for n in (client..CASES).step_by(CLIENTS) {
+                ids.push(complaint_with_promise(&mut api, n).await);
+            }
+            ids
+        });
+    }
+    let mut ids = Vec::new();
+    while let Some(created) = clients.join_next().await {
+        ids.extend(created.unwrap());
+    }
+    assert_eq!(ids.len(), CASES);
+    let created = Timestamp::now();
+    let mut api = servers[0].connect(&token).await;
+    for id in &ids {
+        acknowledged_once_with_its_commitment(&mut api, id).await;
+    }
+    let burst = runs_when_quiet(&mut api, started).await;
+
+    // Then a steady trickle, alternating servers: how late does a due job start when the
+    // runners keep up?
+    let paced_start = Timestamp::now();
+    let mut apis = [
+        servers[0].connect(&token).await,
+        servers[1].connect(&token).await,
+    ];
+    let mut paced = Vec::new();
+    for n in 0..PACED_CASES {
+        paced.push(complaint_with_promise(&mut apis[n % 2], CASES + n).await);
+        tokio::time::sleep(PACE).await;
+    }
+    for id in &paced {
+        acknowledged_once_with_its_commitment(&mut api, id).await;
+    }
+    let trickle = runs_when_quiet(&mut api, paced_start).await;
+
+    // Nothing twice: each (job, generation) finished Done at most once.
+    let runs = runs_when_quiet(&mut api, started).await;
+    let mut done = std::collections::BTreeMap::new();
+    for run in runs.iter().filter(|r| r["outcome"]["outcome"] == "done") {
+        let job = (
+            run["job_id"].as_i64().unwrap(),
+            run["generation"].as_i64().unwrap(),
+        );
+        *done.entry(job).or_insert(0) += 1;
+    }
+    let twice: Vec<_> = done.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "finished Done more than once: {twice:?}");
+    let failed: Vec<&Value> = runs
+        .iter()
+        .filter(|run| run["outcome"]["outcome"] == "failed")
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    let workers: std::collections::BTreeSet<&str> = runs
+        .iter()
+        .map(|run| run["worker"].as_str().unwrap())
+        .collect();
+    assert_eq!(workers.len(), 2, "both processes ran jobs: {workers:?}");
+
+    eprintln!(
+        "burst: {CASES} cases ({} requests, {CLIENTS} clients) in {:.2} s; {}",
+        CASES * 2,
+        created.duration_since(started).as_secs_f64(),
+        timings(&burst)
+    );
+    eprintln!(
+        "paced: {PACED_CASES} cases, one every {PACE:?}; {}",
+        timings(&trickle)
+    );
+    for server in servers {
+        server.stop();
+    }
     backend.cleanup().await;
 }

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use domain::sla::SlaStatus;
 use domain::{
     Agent, AgentId, Assign, Case, CaseDetail, CaseFilter, Customer, CustomerId, Department,
     DepartmentId, Event, IncidentRecord, IncidentRecordInput, ListQuery, Message, NewAgent,
@@ -17,21 +18,43 @@ use crate::problem::ApiError;
 
 type ApiResult<T> = Result<T, ApiError>;
 
-/// A case as the API shows it: the case's own fields at the top level (`id`, `status`, …) with
-/// its customer, messages (oldest first) and incident record.
+/// A case's deadlines (computed from its history at each read, so never stale) at the top level,
+/// and its whole SLA standing — state and targets — under `sla`.
+#[derive(Serialize)]
+pub struct Deadlines {
+    first_response_due: Option<Timestamp>,
+    resolution_due: Option<Timestamp>,
+    sla: SlaStatus,
+}
+
+impl From<SlaStatus> for Deadlines {
+    fn from(sla: SlaStatus) -> Self {
+        Deadlines {
+            first_response_due: sla.first_response.due,
+            resolution_due: sla.resolution.due,
+            sla,
+        }
+    }
+}
+
+/// A case as the API shows it: the case's own fields and deadlines at the top level (`id`,
+/// `status`, `resolution_due`, …) with its customer, messages (oldest first) and incident record.
 #[derive(Serialize)]
 pub struct CaseView {
     #[serde(flatten)]
     case: Case,
+    #[serde(flatten)]
+    deadlines: Deadlines,
     customer: Customer,
     messages: Vec<Message>,
     incident_record: Option<IncidentRecord>,
 }
 
-impl From<CaseDetail> for CaseView {
-    fn from(detail: CaseDetail) -> Self {
+impl CaseView {
+    fn new(detail: CaseDetail, sla: SlaStatus) -> Self {
         CaseView {
             case: detail.case,
+            deadlines: sla.into(),
             customer: detail.customer,
             messages: detail.messages,
             incident_record: detail.incident_record,
@@ -39,7 +62,16 @@ impl From<CaseDetail> for CaseView {
     }
 }
 
-fn created<T: Serialize>(location: String, body: T) -> Response {
+/// A case in a list: its own fields and deadlines.
+#[derive(Serialize)]
+pub struct CaseItem {
+    #[serde(flatten)]
+    case: Case,
+    #[serde(flatten)]
+    deadlines: Deadlines,
+}
+
+pub(crate) fn created<T: Serialize>(location: String, body: T) -> Response {
     let mut response = (StatusCode::CREATED, Json(body)).into_response();
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
@@ -47,7 +79,7 @@ fn created<T: Serialize>(location: String, body: T) -> Response {
     response
 }
 
-fn whole_list<T>(items: Vec<T>) -> Page<T> {
+pub(crate) fn whole_list<T>(items: Vec<T>) -> Page<T> {
     Page {
         items,
         next_cursor: None,
@@ -60,15 +92,16 @@ pub async fn create_case(
     JsonBody(cmd): JsonBody<NewCase>,
 ) -> ApiResult<Response> {
     let detail = state.app.open_case(&actor, cmd).await?;
+    let sla = state.app.sla(&detail).await?;
     let location = format!("/api/v1/cases/{}", detail.case.id);
-    Ok(created(location, CaseView::from(detail)))
+    Ok(created(location, CaseView::new(detail, sla)))
 }
 
 pub async fn list_cases(
     State(state): State<AppState>,
     Caller(actor): Caller,
     mut params: QueryParams,
-) -> ApiResult<Json<Page<Case>>> {
+) -> ApiResult<Json<Page<CaseItem>>> {
     let defaults = CaseFilter::default();
     let filter = CaseFilter {
         q: params.take("q")?,
@@ -85,10 +118,21 @@ pub async fn list_cases(
     };
     params.finish()?;
     let filter = filter.validate().map_err(query_error)?;
-    Ok(Json(state.app.cases(&actor, &filter).await?))
+    let page = state.app.cases_with_sla(&actor, &filter).await?;
+    Ok(Json(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(|(case, sla)| CaseItem {
+                case,
+                deadlines: sla.into(),
+            })
+            .collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
-fn list_query(mut params: QueryParams) -> ApiResult<ListQuery> {
+pub(crate) fn list_query(mut params: QueryParams) -> ApiResult<ListQuery> {
     let defaults = ListQuery::default();
     let query = ListQuery {
         limit: params.take("limit")?.unwrap_or(defaults.limit),
@@ -103,7 +147,8 @@ pub async fn get_case(
     Caller(actor): Caller,
     IdPath(CaseIdParam(id)): IdPath<CaseIdParam>,
 ) -> ApiResult<Json<CaseView>> {
-    Ok(Json(state.app.case(&actor, id).await?.into()))
+    let (detail, sla) = state.app.case_with_sla(&actor, id).await?;
+    Ok(Json(CaseView::new(detail, sla)))
 }
 
 pub async fn update_case(

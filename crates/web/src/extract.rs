@@ -175,6 +175,11 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
 }
 
 impl QueryParams {
+    /// Name/value pairs from elsewhere than the URL, e.g. a submitted HTML form.
+    pub(crate) fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        QueryParams(pairs)
+    }
+
     pub fn take<T>(&mut self, name: &str) -> Result<Option<T>, ApiError>
     where
         T: FromStr,

@@ -1,12 +1,15 @@
 //! Calmdesk's HTTP service: the `/api/v1` JSON API (bearer tokens, problem+json errors, OpenAPI),
-//! and the operations endpoints `/healthz`, `/readyz` and `/metrics`.
+//! the customers' feedback pages `/feedback/{secret}` (no account), and the operations endpoints
+//! `/healthz`, `/readyz` and `/metrics`.
 
 mod api;
 mod coach_api;
 mod extract;
+mod feedback;
 mod metrics;
 mod openapi;
 mod problem;
+mod process_api;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -81,7 +84,56 @@ fn routes() -> Routes {
             "/api/v1/cases/{id}/incident-record",
             api::set_incident_record,
         )
+        .add(
+            M::GET,
+            "/api/v1/cases/{id}/incident-record",
+            process_api::incident_document,
+        )
         .add(M::GET, "/api/v1/cases/{id}/timeline", api::timeline)
+        .add(
+            M::GET,
+            "/api/v1/cases/{id}/commitments",
+            process_api::list_commitments,
+        )
+        .add(
+            M::POST,
+            "/api/v1/cases/{id}/commitments",
+            process_api::add_commitment,
+        )
+        .add(
+            M::POST,
+            "/api/v1/commitments/{id}/fulfil",
+            process_api::fulfil_commitment,
+        )
+        .add(
+            M::POST,
+            "/api/v1/commitments/{id}/cancel",
+            process_api::cancel_commitment,
+        )
+        .add(
+            M::GET,
+            "/api/v1/notifications",
+            process_api::list_notifications,
+        )
+        .add(M::GET, "/api/v1/reports", process_api::report)
+        .add(
+            M::GET,
+            "/api/v1/preventive-actions",
+            process_api::list_actions,
+        )
+        .add(
+            M::POST,
+            "/api/v1/preventive-actions",
+            process_api::create_action,
+        )
+        .add(
+            M::PATCH,
+            "/api/v1/preventive-actions/{id}",
+            process_api::update_action,
+        )
+        .add(M::GET, "/api/v1/admin/job-runs", process_api::job_runs)
+        .add(M::GET, "/feedback/{secret}", feedback::show)
+        .add(M::POST, "/feedback/{secret}", feedback::answer)
         .add(M::GET, "/api/v1/customers", api::list_customers)
         .add(M::GET, "/api/v1/customers/{id}", api::get_customer)
         .add(M::GET, "/api/v1/agents", api::list_agents)

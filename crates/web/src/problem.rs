@@ -5,6 +5,7 @@ use app::AppError;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::{DomainError, StoreError};
+use engine::EngineError;
 use serde::Serialize;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -41,6 +42,10 @@ pub enum ApiError {
         path: String,
     },
     MethodNotAllowed,
+    /// The body comes in a media type the route does not read.
+    UnsupportedMediaType {
+        accepted: &'static str,
+    },
     /// A failure of ours outside the store (a worker thread that died); the cause is logged only.
     Internal(String),
 }
@@ -148,25 +153,41 @@ impl ApiError {
                 "Method not allowed",
                 "this route does not accept that method; see /api/v1/openapi.json".to_owned(),
             ),
+            ApiError::UnsupportedMediaType { accepted } => Problem::new(
+                S::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+                format!("send the body as {accepted}"),
+            )
+            .on_field("content-type"),
             ApiError::Internal(cause) => internal(cause),
         }
+    }
+}
+
+fn store_problem(err: &StoreError) -> Problem {
+    match err {
+        StoreError::Domain(domain) => domain_problem(domain),
+        StoreError::Unavailable(cause) => {
+            tracing::warn!(%cause, "storage unavailable");
+            Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "Storage unavailable",
+                "the database cannot be reached right now; try again shortly".to_owned(),
+            )
+        }
+        StoreError::Internal(cause) => internal(cause),
     }
 }
 
 fn app_problem(err: &AppError) -> Problem {
     use StatusCode as S;
     match err {
-        AppError::Store(StoreError::Domain(domain)) => domain_problem(domain),
-        AppError::Store(StoreError::Unavailable(cause)) => {
-            tracing::warn!(%cause, "storage unavailable");
-            Problem::new(
-                S::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "Storage unavailable",
-                "the database cannot be reached right now; try again shortly".to_owned(),
-            )
-        }
-        AppError::Store(StoreError::Internal(cause)) => internal(cause),
+        AppError::Store(store) => store_problem(store),
+        AppError::Engine(EngineError::Store(store)) => store_problem(store),
+        // A stored history or figure the engine cannot compute with is our data's fault.
+        AppError::Engine(other) => internal(&other.to_string()),
         AppError::Unauthenticated => Problem::new(
             S::UNAUTHORIZED,
             "unauthenticated",
