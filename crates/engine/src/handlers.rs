@@ -10,7 +10,7 @@ use domain::notices::Notice;
 use domain::process::{
     Commitment, CommitmentChange, CommitmentId, CommitmentKind, CommitmentSource, CommitmentStatus,
     FeedbackPurpose, FeedbackRequest, Job, JobKind, JobSpec, NewCommitment, NewNotification,
-    NotificationKind,
+    Notification, NotificationKind,
 };
 use domain::routing::{self, Candidate, CustomerContact, RoutingDecision, RoutingRequest};
 use domain::sla::{SlaState, TargetStatus};
@@ -525,13 +525,26 @@ impl Engine {
                     .await?;
             }
         }
-        for request in feedback {
+        let low: Vec<&FeedbackRequest> = feedback
+            .iter()
+            .filter(|f| f.answered_at.is_some() && f.score.is_some_and(|s| s <= 2))
+            .collect();
+        if low.is_empty() {
+            return Ok(());
+        }
+        // Alerts already sent are not sent again (the key would stop them too, at the price of
+        // a write on every review of the case).
+        let alerted = self
+            .notifications(id)
+            .await?
+            .iter()
+            .filter(|n| n.kind == NotificationKind::LowSatisfaction)
+            .count();
+        let all_alerted = alerted >= low.len();
+        for request in low {
             let (Some(score), Some(answered_at)) = (request.score, request.answered_at) else {
                 continue;
             };
-            if score > 2 {
-                continue;
-            }
             let texts = staff_texts(self.config(), None);
             let score_text = score.to_string();
             let comment = request
@@ -546,16 +559,18 @@ impl Engine {
                     ("comment", &comment),
                 ],
             );
-            self.notify(
-                id,
-                NotificationKind::LowSatisfaction,
-                SUPERVISOR,
-                subject,
-                body,
-                format!("low_csat:{}", request.id.0),
-                now,
-            )
-            .await?;
+            if !all_alerted {
+                self.notify(
+                    id,
+                    NotificationKind::LowSatisfaction,
+                    SUPERVISOR,
+                    subject,
+                    body,
+                    format!("low_csat:{}", request.id.0),
+                    now,
+                )
+                .await?;
+            }
             let case = &detail.case;
             let resolved_before_answer = case.resolved_at.is_some_and(|at| at <= answered_at);
             if matches!(case.status, Status::Resolved | Status::Closed) && resolved_before_answer {
@@ -590,16 +605,9 @@ impl Engine {
         let settings = &self.config().settings.safety;
         let mut recipients: Vec<&str> = settings.contacts.iter().map(String::as_str).collect();
         recipients.push(SUPERVISOR);
-        let told: BTreeSet<String> = store
-            .list_notifications(
-                Some(id),
-                &ListQuery {
-                    limit: domain::Limits::PAGE_MAX,
-                    cursor: None,
-                },
-            )
+        let told: BTreeSet<String> = self
+            .notifications(id)
             .await?
-            .items
             .into_iter()
             .filter(|n| n.kind == NotificationKind::Safety)
             .map(|n| n.recipient)
@@ -1014,6 +1022,19 @@ impl Engine {
             .add_message_once(&engine_actor(), id, message, key, now)
             .await?;
         Ok(())
+    }
+
+    /// The case's notifications, newest first (the newest page: enough to see what was sent).
+    async fn notifications(&self, id: CaseId) -> Result<Vec<Notification>, EngineError> {
+        let query = ListQuery {
+            limit: domain::Limits::PAGE_MAX,
+            cursor: None,
+        };
+        Ok(self
+            .store()
+            .list_notifications(Some(id), &query)
+            .await?
+            .items)
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -155,6 +155,8 @@ impl Engine {
         let (sender, mut stopped) = watch::channel(false);
         let engine = self.clone();
         let handle = tokio::spawn(async move {
+            // A dropped StopHandle means "run until the process ends", not "stop".
+            let mut stoppable = true;
             loop {
                 if *stopped.borrow() {
                     return;
@@ -166,7 +168,7 @@ impl Engine {
                 tokio::select! {
                     _ = tokio::time::sleep(sleep) => {}
                     _ = engine.inner.wake.notified() => {}
-                    _ = stopped.changed() => {}
+                    changed = stopped.changed(), if stoppable => stoppable = changed.is_ok(),
                 }
             }
         });

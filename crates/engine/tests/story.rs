@@ -762,3 +762,34 @@ async fn failing_job(url: String) {
 }
 
 on_both_backends!(failing_job, failing_job_on_sqlite, failing_job_on_postgres);
+
+/// The background runner picks up a change it is woken for and ends when told.
+async fn runner(url: String) {
+    let w = world(url).await;
+    let (task, stop) = w.engine.spawn("background".into());
+    let id = w
+        .store
+        .create_case(&w.ioana, complaint(), w.now())
+        .await
+        .unwrap()
+        .case
+        .id;
+    w.engine.wake();
+    let mut acknowledged = false;
+    for _ in 0..200 {
+        if w.case(id).await.case.status == Status::Acknowledged {
+            acknowledged = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(acknowledged, "the runner did not acknowledge the complaint");
+    stop.stop();
+    tokio::time::timeout(std::time::Duration::from_secs(5), task)
+        .await
+        .expect("the runner stops when told")
+        .unwrap();
+    assert_eq!(w.sent_by_engine(id).await.len(), 1);
+}
+
+on_both_backends!(runner, runner_on_sqlite, runner_on_postgres);
