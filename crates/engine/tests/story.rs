@@ -103,6 +103,12 @@ impl World {
         domain::Clock::now(self.clock.as_ref())
     }
 
+    /// Stores a complaint as staff taking the call.
+    async fn complain(&self, case: NewCase) -> CaseId {
+        let detail = self.store.create_case(&self.ioana, case, self.now()).await;
+        detail.expect("the complaint is stored").case.id
+    }
+
     async fn run(&self) {
         self.engine.run_due("story").await.expect("jobs run");
     }
@@ -205,12 +211,7 @@ async fn story(url: String) {
     let staff = w.ioana.clone();
 
     // An angry phone complaint arrives.
-    let detail = w
-        .store
-        .create_case(&staff, complaint(), w.now())
-        .await
-        .unwrap();
-    let id = detail.case.id;
+    let id = w.complain(complaint()).await;
     w.run().await;
 
     // Acknowledgement at once, with the case id and the 3-business-day deadline (Thursday 17:00).
@@ -562,12 +563,7 @@ on_both_backends!(story, story_on_sqlite, story_on_postgres);
 /// once its lease has run out and the customer still gets one acknowledgement.
 async fn crash_between_effects_and_finish(url: String) {
     let w = world(url).await;
-    let detail = w
-        .store
-        .create_case(&w.ioana, complaint(), w.now())
-        .await
-        .unwrap();
-    let id = detail.case.id;
+    let id = w.complain(complaint()).await;
     let claimed = w
         .store
         .claim_due_jobs("crashing", w.now(), SignedDuration::from_secs(60), 10)
@@ -617,13 +613,7 @@ async fn threat(url: String) {
     let w = world(url).await;
     let mut case = complaint();
     case.message = "If you don't refund me today I will come to your office and hurt you.".into();
-    let id = w
-        .store
-        .create_case(&w.ioana, case, w.now())
-        .await
-        .unwrap()
-        .case
-        .id;
+    let id = w.complain(case).await;
     w.run().await;
     w.clock.advance(mins(1));
     w.run().await;
@@ -659,13 +649,7 @@ on_both_backends!(threat, threat_on_sqlite, threat_on_postgres);
 /// notices: the supervisor hears of both, and the delay notice waits for an agent.
 async fn escalations(url: String) {
     let w = world_with(url, "delay_notices = \"approval\"").await;
-    let id = w
-        .store
-        .create_case(&w.ioana, complaint(), w.now())
-        .await
-        .unwrap()
-        .case
-        .id;
+    let id = w.complain(complaint()).await;
     w.run().await;
     w.move_to(id, Status::Investigating).await;
     w.say(id, Channel::Phone, "I'll call you back within 10 minutes.")
@@ -767,13 +751,7 @@ on_both_backends!(failing_job, failing_job_on_sqlite, failing_job_on_postgres);
 async fn runner(url: String) {
     let w = world(url).await;
     let (task, stop) = w.engine.spawn("background".into());
-    let id = w
-        .store
-        .create_case(&w.ioana, complaint(), w.now())
-        .await
-        .unwrap()
-        .case
-        .id;
+    let id = w.complain(complaint()).await;
     w.engine.wake();
     let mut acknowledged = false;
     for _ in 0..200 {
