@@ -2,8 +2,8 @@
 //! A bad line becomes `{"id": …, "error": "…"}`; nothing panics and no line is lost, so the
 //! binary's loop only reads, calls and writes.
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::Coach;
@@ -26,7 +26,29 @@ fn error_line(id: &Value, error: String) -> String {
         .unwrap_or_else(|_| r#"{"id":null,"error":"unprintable error"}"#.to_owned())
 }
 
+/// The `id` of a line, read without building the rest of it.
+#[derive(Deserialize)]
+struct IdOnly {
+    #[serde(default)]
+    id: Value,
+}
+
+/// A line that is a JSON object and reads as `I` directly, with its id: one pass into the input
+/// type instead of building a JSON tree first. `None` for anything else (including duplicate
+/// keys, which the tree reading accepts), which then takes the general path and its messages.
+fn read_directly<I: DeserializeOwned>(line: &str) -> Option<(Value, I)> {
+    if !line.trim_start().starts_with('{') {
+        return None;
+    }
+    let input: I = serde_json::from_str(line).ok()?;
+    let IdOnly { id } = serde_json::from_str(line).ok()?;
+    Some((id, input))
+}
+
 fn process<I: DeserializeOwned, O: Serialize>(line: &str, run: impl FnOnce(I) -> O) -> String {
+    if let Some((id, input)) = read_directly(line) {
+        return with_id(&id, &run(input));
+    }
     let value: Value = match serde_json::from_str(line) {
         Ok(value) => value,
         Err(e) => return error_line(&Value::Null, format!("invalid JSON: {e}")),
@@ -42,12 +64,12 @@ fn process<I: DeserializeOwned, O: Serialize>(line: &str, run: impl FnOnce(I) ->
         Ok(input) => input,
         Err(e) => return error_line(&id, format!("bad input: {e}")),
     };
-    let result = run(input);
-    serde_json::to_string(&WithId {
-        id: &id,
-        result: &result,
-    })
-    .unwrap_or_else(|e| error_line(&id, format!("cannot write the result: {e}")))
+    with_id(&id, &run(input))
+}
+
+fn with_id<O: Serialize>(id: &Value, result: &O) -> String {
+    serde_json::to_string(&WithId { id, result })
+        .unwrap_or_else(|e| error_line(id, format!("cannot write the result: {e}")))
 }
 
 impl Coach {
@@ -106,6 +128,17 @@ mod tests {
     }
 
     #[test]
+    fn a_repeated_key_counts_once_with_its_last_value() {
+        let coach = crate::test_support::english();
+        let out = parse(
+            &coach
+                .analyze_line(r#"{"id": 1, "id": 2, "text": "thanks", "text": "I want a refund"}"#),
+        );
+        assert_eq!(out["id"], json!(2));
+        assert_eq!(out["demands"], json!(["refund"]));
+    }
+
+    #[test]
     fn bad_lines_become_error_objects() {
         let coach = crate::test_support::english();
         let cases = [
@@ -128,6 +161,14 @@ mod tests {
                 "{line}: {out}"
             );
         }
+        // A struct also reads from an array; the contract wants objects.
+        let out = parse(&coach.analyze_line(r#"["I want a refund"]"#));
+        assert!(
+            out["error"]
+                .as_str()
+                .unwrap()
+                .contains("expected a JSON object")
+        );
         let out =
             parse(&coach.lint_line(r#"{"id": 1, "text": "ok", "reference_time": "tomorrow"}"#));
         assert!(out["error"].as_str().unwrap().contains("RFC 3339"), "{out}");

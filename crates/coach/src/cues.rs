@@ -28,12 +28,38 @@ fn is_emphasis(c: char) -> bool {
 pub(crate) fn anger_cues(text: &str) -> Vec<Cue> {
     let mut scan = Scan::default();
     let mut length = 0;
-    for (i, c) in text.chars().enumerate() {
-        scan.char(i, c);
-        length = i + 1;
+    if text.is_ascii() {
+        // Bytes are chars: no decoding.
+        for (i, &b) in text.as_bytes().iter().enumerate() {
+            scan.char(i, char::from(b));
+        }
+        length = text.len();
+    } else {
+        for (i, c) in text.chars().enumerate() {
+            scan.char(i, c);
+            length = i + 1;
+        }
     }
     scan.char(length, ' ');
     scan.finish(length)
+}
+
+/// Whether `c` is a letter, a capital, a small letter. Most letters' class and case are known by
+/// range, and so is Chinese and typographic punctuation (neither letter nor cased), sparing
+/// searches of the Unicode tables.
+fn letter_case(c: char) -> (bool, bool, bool) {
+    if c.is_ascii() {
+        return (
+            c.is_ascii_alphabetic(),
+            c.is_ascii_uppercase(),
+            c.is_ascii_lowercase(),
+        );
+    }
+    match known_letter(c) {
+        Some(case) => (true, case == LetterCase::Upper, case == LetterCase::Lower),
+        None if text::is_known_punctuation(c) => (false, false, false),
+        None => (c.is_alphabetic(), c.is_uppercase(), c.is_lowercase()),
+    }
 }
 
 #[derive(Default)]
@@ -54,21 +80,10 @@ struct Scan {
 
 impl Scan {
     fn char(&mut self, i: usize, c: char) {
-        // Most letters' class and case are known by range, sparing searches of Unicode tables.
-        // So is Chinese and typographic punctuation, which is neither a letter nor cased.
-        let known = known_letter(c);
-        let table = known.is_none() && (c.is_ascii() || !text::is_known_punctuation(c));
-        let letter = known.is_some() || (table && c.is_alphabetic());
-        let upper = known.map_or_else(
-            || table && c.is_uppercase(),
-            |case| case == LetterCase::Upper,
-        );
+        let (letter, upper, lower) = letter_case(c);
         if upper {
             self.upper += 1;
-        } else if known.map_or_else(
-            || table && c.is_lowercase(),
-            |case| case == LetterCase::Lower,
-        ) {
+        } else if lower {
             self.lower += 1;
         }
         if !self.has_ideograph && !c.is_ascii() && crate::tokens::is_ideograph(c) {
