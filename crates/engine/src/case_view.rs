@@ -48,34 +48,25 @@ pub(crate) fn written_by_staff(message: &Message) -> bool {
     message.direction == Direction::Outbound && message.author.as_deref() != Some(ENGINE_NAME)
 }
 
-/// The case's SLA standing at `now` (or at the latest recorded instant, if another process's
-/// clock ran slightly ahead of ours).
+/// The case's SLA standing at `now`.
 pub(crate) fn sla_status(
     config: &EngineConfig,
     detail: &CaseDetail,
     events: &[Event],
     now: Timestamp,
 ) -> Result<SlaStatus, EngineError> {
-    let case = &detail.case;
-    let first_outbound = outbound(detail).map(|m| m.created_at).min();
-    let last_outbound = outbound(detail).map(|m| m.created_at).max();
-    let latest = events
-        .iter()
-        .map(|e| e.at)
-        .chain(detail.messages.iter().map(|m| m.created_at))
-        .max()
-        .unwrap_or(case.created_at);
     evaluate(
         config,
-        case,
+        &detail.case,
         &status_changes(events),
-        first_outbound,
-        last_outbound,
-        now.max(latest),
+        outbound(detail).map(|m| m.created_at).min(),
+        outbound(detail).map(|m| m.created_at).max(),
+        now,
     )
 }
 
-/// The SLA clock over a case's status history and its first and last replies.
+/// The SLA clock over a case's status history and its first and last replies, at `now` or at
+/// the latest recorded instant if another process's clock ran slightly ahead of ours.
 pub(crate) fn evaluate(
     config: &EngineConfig,
     case: &Case,
@@ -87,26 +78,46 @@ pub(crate) fn evaluate(
     let policy = config
         .policies
         .policy_for(case.priority, case.category.as_deref(), case.channel);
+    let received = case.created_at;
     let first_response_at = match (case.acknowledged_at, first_outbound) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     };
+    let changes = in_time_order(changes, received);
+    let now = changes
+        .iter()
+        .map(|c| c.at)
+        .chain(first_response_at)
+        .chain(last_outbound)
+        .fold(now.max(received), Timestamp::max);
     let timeline = CaseTimeline {
-        received_at: case.created_at,
-        changes,
-        first_response_at,
-        last_update_at: last_outbound,
+        received_at: received,
+        changes: &changes,
+        first_response_at: first_response_at.map(|at| at.max(received)),
+        last_update_at: last_outbound.map(|at| at.max(received)),
     };
-    sla::evaluate(
-        &config.calendar,
-        policy,
-        &timeline,
-        now.max(case.created_at),
-    )
-    .map_err(|source| EngineError::Sla {
+    sla::evaluate(&config.calendar, policy, &timeline, now).map_err(|source| EngineError::Sla {
         case: case.id,
         source,
     })
+}
+
+/// The history as the SLA clock needs it: no change before receipt, none before the one it
+/// follows. A system clock that jumped back (or two servers whose clocks disagree) can record a
+/// change a little "earlier" than the one before it; it is taken as happening at the same
+/// instant, so a deadline is never lost to a refused history.
+fn in_time_order(changes: &[StatusChange], received: Timestamp) -> Vec<StatusChange> {
+    let mut latest = received;
+    changes
+        .iter()
+        .map(|change| {
+            latest = latest.max(change.at);
+            StatusChange {
+                at: latest,
+                status: change.status,
+            }
+        })
+        .collect()
 }
 
 /// The customer's language: the case's, else the customer's (English when neither is known).
@@ -208,5 +219,28 @@ mod tests {
             Some("2026-11-23T10:00:01Z".parse().unwrap())
         );
         assert_eq!(entered(&changes, Status::Resolved), None);
+    }
+
+    #[test]
+    fn a_clock_that_jumped_back_does_not_break_the_history() {
+        let at = |t: &str| t.parse::<Timestamp>().unwrap();
+        let change = |t: &str, status| StatusChange { at: at(t), status };
+        let received = at("2026-11-23T10:00:00Z");
+        let changes = [
+            change("2026-11-23T09:59:00Z", Status::Acknowledged),
+            change("2026-11-23T11:00:00Z", Status::Investigating),
+            change("2026-11-23T10:30:00Z", Status::WaitingOnCustomer),
+        ];
+        let ordered = in_time_order(&changes, received);
+        let instants: Vec<Timestamp> = ordered.iter().map(|c| c.at).collect();
+        assert_eq!(
+            instants,
+            [
+                received,
+                at("2026-11-23T11:00:00Z"),
+                at("2026-11-23T11:00:00Z")
+            ]
+        );
+        assert_eq!(ordered[2].status, Status::WaitingOnCustomer);
     }
 }

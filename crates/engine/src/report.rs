@@ -136,18 +136,13 @@ pub(crate) async fn build(engine: &Engine, since: Timestamp) -> Result<Report, E
             .iter()
             .map(|&(at, status)| StatusChange { at, status })
             .collect();
-        let latest = changes
-            .iter()
-            .map(|c| c.at)
-            .chain(fact.last_outbound_at)
-            .fold(until, Timestamp::max);
         let sla = case_view::evaluate(
             config,
             &fact.case,
             &changes,
             fact.first_outbound_at,
             fact.last_outbound_at,
-            latest,
+            until,
         )?;
         first_states.push(sla.first_response.state);
         resolution_states.push(sla.resolution.state);

@@ -771,3 +771,23 @@ async fn runner(url: String) {
 }
 
 on_both_backends!(runner, runner_on_sqlite, runner_on_postgres);
+
+/// The system clock jumps back two hours after the acknowledgement: the history now has a
+/// change "before" the one it follows. The jobs still run, and the SLA clock still reads.
+async fn clock_jump(url: String) {
+    let w = world(url).await;
+    let id = w.complain(complaint()).await;
+    w.run().await;
+    w.clock.advance(SignedDuration::from_hours(-2));
+    w.move_to(id, Status::Investigating).await;
+    w.say(id, Channel::Phone, "I'll call you back within 10 minutes.")
+        .await;
+    let summary = w.engine.run_due("story").await.unwrap();
+    assert_eq!((summary.retried, summary.failed), (0, 0), "{summary:?}");
+    assert_eq!(w.store.list_commitments(id).await.unwrap().len(), 1);
+    let sla = w.engine.sla(&w.case(id).await).await.unwrap();
+    assert_eq!(sla.resolution.due, Some(at("2026-11-26T17:00:00Z")));
+    assert_eq!(w.sent_by_engine(id).await.len(), 1);
+}
+
+on_both_backends!(clock_jump, clock_jump_on_sqlite, clock_jump_on_postgres);
