@@ -15,8 +15,8 @@ use domain::process::{
 use domain::routing::{self, Candidate, CustomerContact, RoutingDecision, RoutingRequest};
 use domain::sla::{SlaState, TargetStatus};
 use domain::{
-    Actor, Assign, Case, CaseDetail, CaseFilter, CaseId, Channel, Direction, Event, ListQuery,
-    Message, NewMessage, Resolution, Role, Status, Timestamp, Transition, UpdateCase,
+    Actor, Assign, Case, CaseDetail, CaseFilter, CaseId, Channel, Direction, Event, EventKind,
+    ListQuery, Message, NewMessage, Resolution, Role, Status, Timestamp, Transition, UpdateCase,
 };
 use jiff::SignedDuration;
 use serde_json::json;
@@ -61,7 +61,7 @@ impl Engine {
         let now = self.now();
         let mut detail = store.get_case(id).await?;
         let events = store.timeline(id).await?;
-        self.detect_threat(&mut detail, now).await?;
+        let flagged_now = self.detect_threat(&mut detail, &events, now).await?;
         self.acknowledge(&mut detail, &events, now).await?;
         self.route(&mut detail, now).await?;
         let mut commitments = self.track_promises(&detail, now).await?;
@@ -73,24 +73,34 @@ impl Engine {
             .await?;
         self.act_on_feedback(&mut detail, &events, &feedback, now)
             .await?;
-        self.safety_procedure(&detail, now).await?;
+        self.safety_procedure(&detail, &events, flagged_now, now)
+            .await?;
         self.schedule_timers(&detail, &events, &feedback, now).await
     }
 
-    /// TL-10: a threat in what the customer wrote flags the case.
+    /// TL-10: a threat in what the customer wrote flags the case. When staff have cleared the
+    /// flag, only messages that came after that count: their judgement is not overruled by the
+    /// message they already judged.
     async fn detect_threat(
         &self,
         detail: &mut CaseDetail,
+        events: &[Event],
         now: Timestamp,
-    ) -> Result<(), EngineError> {
+    ) -> Result<Option<Timestamp>, EngineError> {
         if detail.case.safety_flag {
-            return Ok(());
+            return Ok(None);
         }
+        let cleared_at = events
+            .iter()
+            .rev()
+            .find(|e| safety_flag_set(e) == Some(false))
+            .map(|e| e.at);
         let hint = language_hint(detail);
         let threat = detail
             .messages
             .iter()
             .filter(|m| m.direction == Direction::Inbound)
+            .filter(|m| cleared_at.is_none_or(|cleared| m.created_at > cleared))
             .any(|m| {
                 self.config()
                     .coach
@@ -109,8 +119,9 @@ impl Engine {
                 .store()
                 .update_case(&engine_actor(), detail.case.id, update, now)
                 .await?;
+            return Ok(Some(detail.case.updated_at));
         }
-        Ok(())
+        Ok(None)
     }
 
     /// ISO 10002: acknowledge receipt with the case id and the deadline, in the customer's
@@ -595,11 +606,23 @@ impl Engine {
     async fn safety_procedure(
         &self,
         detail: &CaseDetail,
+        events: &[Event],
+        flagged_now: Option<Timestamp>,
         now: Timestamp,
     ) -> Result<(), EngineError> {
         if !detail.case.safety_flag {
             return Ok(());
         }
+        // Each time the case is flagged (again) is a new alert.
+        let flagged_at = flagged_now
+            .or_else(|| {
+                events
+                    .iter()
+                    .rev()
+                    .find(|e| safety_flag_set(e) == Some(true))
+                    .map(|e| e.at)
+            })
+            .unwrap_or(detail.case.created_at);
         let store = self.store();
         let id = detail.case.id;
         let settings = &self.config().settings.safety;
@@ -609,7 +632,7 @@ impl Engine {
             .notifications(id)
             .await?
             .into_iter()
-            .filter(|n| n.kind == NotificationKind::Safety)
+            .filter(|n| n.kind == NotificationKind::Safety && n.created_at >= flagged_at)
             .map(|n| n.recipient)
             .collect();
         if recipients.iter().all(|r| told.contains(*r)) {
@@ -633,7 +656,7 @@ impl Engine {
         self.note(
             id,
             format!("{}\n\n{}", procedure.subject, procedure.body),
-            &format!("safety:{}", id.0),
+            &format!("safety:{}:{}", id.0, micros(flagged_at)),
             now,
         )
         .await?;
@@ -644,7 +667,7 @@ impl Engine {
                 recipient,
                 procedure.subject.clone(),
                 procedure.body.clone(),
-                format!("safety:{}:{recipient}", id.0),
+                format!("safety:{}:{}:{recipient}", id.0, micros(flagged_at)),
                 now,
             )
             .await?;
@@ -1106,6 +1129,14 @@ fn commitment_of(job: &Job) -> Result<CommitmentId, EngineError> {
             key: job.key.clone(),
             reason: "names no commitment".to_owned(),
         })
+}
+
+/// What a `case_updated` event did to the safety flag, if anything.
+fn safety_flag_set(event: &Event) -> Option<bool> {
+    if event.kind != EventKind::CaseUpdated {
+        return None;
+    }
+    event.after.as_ref()?.get("safety_flag")?.as_bool()
 }
 
 /// The newest request for `purpose`.

@@ -608,7 +608,8 @@ on_both_backends!(
 );
 
 /// TL-10: a threat flags the case, puts the safety procedure on it and tells security and the
-/// supervisors, once; the case is never closed by the engine.
+/// supervisors, once per flagging; staff may clear a false alarm; the case is never closed by
+/// the engine.
 async fn threat(url: String) {
     let w = world(url).await;
     let mut case = complaint();
@@ -637,6 +638,46 @@ async fn threat(url: String) {
     assert_eq!(told, ["security@example.com", "supervisor"]);
     // Nobody safety-trained is configured: the case waits in the department's queue.
     assert_eq!(detail.case.assignee_id, None);
+    // Staff judge it a false alarm and clear the flag: the same message does not raise it again.
+    let clear = domain::UpdateCase {
+        safety_flag: Some(false),
+        ..domain::UpdateCase::default()
+    };
+    w.store
+        .update_case(&w.ioana, id, clear, w.now())
+        .await
+        .unwrap();
+    w.clock.advance(mins(1));
+    w.run().await;
+    assert!(!w.case(id).await.case.safety_flag);
+    // A new threat does, and the procedure and alerts go out again.
+    w.clock.advance(mins(1));
+    let threat = NewMessage {
+        direction: Direction::Inbound,
+        channel: None,
+        author: None,
+        body: "I told you, I will come to your office and hurt you.".into(),
+    };
+    w.store
+        .add_message(&w.ioana, id, threat, w.now())
+        .await
+        .unwrap();
+    w.run().await;
+    let detail = w.case(id).await;
+    assert!(detail.case.safety_flag);
+    let notes = detail
+        .messages
+        .iter()
+        .filter(|m| m.direction == Direction::Note && m.body.contains("Safety first"))
+        .count();
+    assert_eq!(notes, 2);
+    let alerts = w
+        .notifications(id)
+        .await
+        .into_iter()
+        .filter(|n| n.kind == NotificationKind::Safety)
+        .count();
+    assert_eq!(alerts, 4);
     // Weeks pass; the engine never closes it.
     w.clock.advance(SignedDuration::from_hours(24 * 30));
     w.run().await;
