@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use text::Lang;
+use text::{FxBuildHasher, Lang};
 
 use crate::engine::Engine;
 use crate::matcher::Purpose;
@@ -48,8 +48,9 @@ pub(crate) fn lint(engine: &Engine, catalog: &Catalog, request: &LintRequest) ->
     let mut findings: Vec<Finding> = Vec::new();
     let mut good_moves: Vec<GoodMove> = Vec::new();
     // Matches come sorted by start, so one end per category is enough to drop overlaps.
-    let mut last_end: HashMap<&str, usize> = HashMap::new();
-    let mut cancelled: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+    // Keyed by the packs' category names: a fast hash.
+    let mut last_end: HashMap<&str, usize, FxBuildHasher> = HashMap::default();
+    let mut cancelled: HashMap<&str, Vec<(usize, usize)>, FxBuildHasher> = HashMap::default();
     for m in &matches {
         let rule = &engine.rules[m.rule as usize];
         let span = text.original_span(m.start, m.end);
@@ -102,7 +103,7 @@ pub(crate) fn lint(engine: &Engine, catalog: &Catalog, request: &LintRequest) ->
             suggestions: rule.suggestions.clone(),
         });
     }
-    let cancelled: HashMap<&str, Vec<(usize, usize)>> = cancelled
+    let cancelled: HashMap<&str, Vec<(usize, usize)>, FxBuildHasher> = cancelled
         .into_iter()
         .map(|(category, mut spans)| {
             spans.sort_unstable();

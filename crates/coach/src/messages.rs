@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use text::Lang;
+use text::{FxBuildHasher, Lang};
 
 use crate::error::CoachError;
 
@@ -16,13 +16,14 @@ pub struct MessageText {
 #[derive(Debug, Default)]
 pub(crate) struct MessageFile {
     pub ui: BTreeMap<String, String>,
-    /// Section ("finding") → name ("apology_but") → text.
-    pub entries: HashMap<String, HashMap<String, MessageText>>,
+    /// Section ("finding") → name ("apology_but") → text. Looked up for every finding, with
+    /// keys from the packs: a fast hash.
+    pub entries: HashMap<String, HashMap<String, MessageText, FxBuildHasher>, FxBuildHasher>,
 }
 
 #[derive(Debug, Default)]
 pub(crate) struct Catalog {
-    pub files: HashMap<Lang, MessageFile>,
+    pub files: HashMap<Lang, MessageFile, FxBuildHasher>,
 }
 
 const SECTIONS: &[&str] = &[

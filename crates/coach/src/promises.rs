@@ -87,7 +87,8 @@ impl Serialize for ReferenceTime {
 /// Word sequences (each word possibly a `word*` prefix), found longest-first at a token.
 #[derive(Debug)]
 struct PhraseSet<T> {
-    by_first_word: HashMap<String, Vec<usize>>,
+    /// Asked for every token of a reply, with words from the packs as keys: a fast hash.
+    by_first_word: HashMap<String, Vec<usize>, text::FxBuildHasher>,
     prefix_first: Vec<usize>,
     phrases: Vec<(Vec<(String, bool)>, T)>,
 }
@@ -95,7 +96,7 @@ struct PhraseSet<T> {
 impl<T> Default for PhraseSet<T> {
     fn default() -> Self {
         PhraseSet {
-            by_first_word: HashMap::new(),
+            by_first_word: HashMap::default(),
             prefix_first: Vec::new(),
             phrases: Vec::new(),
         }

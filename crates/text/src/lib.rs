@@ -11,12 +11,14 @@
 
 mod detect;
 mod fold;
+mod hash;
 mod lang;
 mod script;
 mod tokens;
 
 pub use detect::{detect, detect_with_hint};
 pub use fold::{Folded, fold};
+pub use hash::{FxBuildHasher, FxHasher};
 pub use lang::{Detection, Lang, ParseLangError};
 pub use script::is_known_punctuation;
 pub use tokens::search_tokens;

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::fold::fold_char;
+use crate::hash::FxBuildHasher;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Class {
@@ -578,24 +579,8 @@ fn for_each_folded_word(
     flush(&mut word);
 }
 
-/// FxHash: the word table is a fixed set of short keys, so a fast non-keyed hash is safe.
-#[derive(Default, Clone, Copy)]
-struct FxHasher(u64);
-
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 =
-                (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type WordTable = HashMap<&'static str, [f32; CLASS_COUNT], std::hash::BuildHasherDefault<FxHasher>>;
+/// The word table is a fixed set of short keys, so a fast non-keyed hash is safe.
+type WordTable = HashMap<&'static str, [f32; CLASS_COUNT], FxBuildHasher>;
 
 fn word_table() -> &'static WordTable {
     static TABLE: OnceLock<WordTable> = OnceLock::new();
