@@ -8,7 +8,8 @@ use coach::Coach;
 use domain::calendar::{BusinessCalendar, CalendarConfig};
 use domain::notices::Catalog;
 use domain::report_math::WordOfMouthConfig;
-use domain::sla::{SlaConfig, SlaPolicies};
+use domain::sla::{SlaConfig, SlaPolicies, SlaPolicyConfig, SlaTarget};
+use domain::{Channel, Priority};
 use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 
@@ -241,6 +242,7 @@ impl EngineConfig {
                 format!("must be 1 to 100 (got {})", settings.max_attempts),
             ));
         }
+        check_targets_agree(settings, &calendar, &policies)?;
         let coach = Coach::builtin().map_err(|err| EngineConfigError::Coach(err.to_string()))?;
         Ok(EngineConfig {
             settings: settings.clone(),
@@ -267,6 +269,57 @@ impl EngineConfig {
     pub(crate) fn poll_interval(&self) -> std::time::Duration {
         std::time::Duration::from_millis(u64::from(self.settings.poll_interval_ms))
     }
+}
+
+/// A policy whose first response may come after its resolution contradicts itself: the answer
+/// cannot precede the acknowledgement. Targets are compared as the business time they allow
+/// from the start of a working week.
+fn check_targets_agree(
+    settings: &EngineSettings,
+    calendar: &BusinessCalendar,
+    policies: &SlaPolicies,
+) -> Result<(), EngineConfigError> {
+    // Monday 5 January 2026, midnight in the calendar's zone: any fixed week will do.
+    let start = calendar
+        .time_zone()
+        .to_ambiguous_timestamp(
+            jiff::civil::date(2026, 1, 5).to_datetime(jiff::civil::Time::midnight()),
+        )
+        .compatible()
+        .map_err(|err| invalid("calendar", err.to_string()))?;
+    let allowed = |target: SlaTarget| -> Result<SignedDuration, EngineConfigError> {
+        Ok(match target {
+            SlaTarget::BusinessTime(duration) => duration,
+            SlaTarget::BusinessDays(days) => {
+                let close = calendar.close_of_business_day(start, days)?;
+                calendar.business_duration_between(calendar.next_business_moment(start)?, close)
+            }
+        })
+    };
+    let default_selector = SlaPolicyConfig::default();
+    let selectors = settings
+        .sla
+        .policies
+        .iter()
+        .chain(std::iter::once(&default_selector));
+    for selector in selectors {
+        let policy = policies.policy_for(
+            selector.priority.unwrap_or(Priority::Normal),
+            selector.category.as_deref(),
+            selector.channel.unwrap_or(Channel::Web),
+        );
+        if allowed(policy.first_response)? > allowed(policy.resolution)? {
+            return Err(invalid(
+                "sla",
+                format!(
+                    "sla policy {:?}: first_response ({}) allows more time than resolution ({}); \
+                     the answer cannot come before the acknowledgement",
+                    policy.name, policy.first_response, policy.resolution
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -341,6 +394,10 @@ mod tests {
             (
                 "[word_of_mouth]\nunhappy = { low = 12, high = 10 }\nsatisfied = { low = 3, high = 4 }",
                 "engine.word_of_mouth.unhappy",
+            ),
+            (
+                "[sla]\n[[sla.policies]]\nname = \"phone\"\nchannel = \"phone\"\nfirst_response = \"2 business days\"\nresolution = \"4h\"",
+                "engine.sla: sla policy \"phone\": first_response (2 business days) allows more time than resolution (4h)",
             ),
             ("follow_up_days = 0", "engine.follow_up_days"),
             ("poll_interval_ms = 5000", "engine.poll_interval_ms"),
