@@ -1015,6 +1015,26 @@ async fn feedback_requests_are_sent_once_and_answered_once(store: Arc<dyn Store>
     );
     assert_eq!(store.find_feedback([8u8; 32]).await.unwrap(), None);
 
+    // A command that fails after adding its message and scheduling the review (here: a link
+    // hash already in use) leaves none of it behind: all of it was one transaction.
+    let events = store.timeline(id).await.unwrap().len();
+    let err = store
+        .send_feedback_request(
+            &agent_actor(),
+            id,
+            FeedbackPurpose::Confirmation,
+            hash,
+            outbound("Merge acum?"),
+            "confirm:clash",
+            t0,
+        )
+        .await
+        .unwrap_err();
+    conflict(err);
+    assert_eq!(store.get_case(id).await.unwrap().messages.len(), 2);
+    assert_eq!(store.timeline(id).await.unwrap().len(), events);
+    assert!(drain(&store, t0).await.is_empty(), "no review left behind");
+
     let answer = |score| FeedbackAnswer {
         score,
         confirmed: None,
