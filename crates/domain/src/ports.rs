@@ -121,7 +121,8 @@ pub trait ProcessStore: Send + Sync {
     async fn schedule_job(&self, spec: JobSpec) -> Result<(), StoreError>;
     /// Claims up to `limit` jobs due at `now` — pending, or claimed with a lease run out — for
     /// `worker` until `now + lease`. Two workers never hold the same job (PostgreSQL: `FOR UPDATE
-    /// SKIP LOCKED`; SQLite: the single writer).
+    /// SKIP LOCKED`; SQLite: the single writer). `worker` must be unique among running workers:
+    /// a claim is told apart from a later one by worker and claim time.
     async fn claim_due_jobs(
         &self,
         worker: &str,
@@ -148,7 +149,8 @@ pub trait ProcessStore: Send + Sync {
 
     // --- idempotent effects ---------------------------------------------------------------------
     /// Adds the message unless a message with this `key` exists (then returns that one and
-    /// `false`): what the engine sends a customer is sent once even if its job runs twice.
+    /// `false`): what the engine sends a customer is sent once even if its job runs twice. A key
+    /// already used on another case is a conflict.
     async fn add_message_once(
         &self,
         actor: &Actor,
@@ -160,7 +162,8 @@ pub trait ProcessStore: Send + Sync {
 
     // --- commitments (CLEAR-C) ------------------------------------------------------------------
     /// Records the promise with a `commitment_made` event; with a stored `key`, returns the stored
-    /// one unchanged. Schedules `commitment_check:<id>` at the due time.
+    /// one unchanged (a key of another case is a conflict). Schedules `commitment_check:<id>`
+    /// (payload `{"commitment_id": id}`) at the due time. A `message_id` must be of this case.
     async fn add_commitment(
         &self,
         actor: &Actor,
@@ -183,7 +186,7 @@ pub trait ProcessStore: Send + Sync {
 
     // --- staff notifications --------------------------------------------------------------------
     /// Adds the notification (and, for a case, a `notification_sent` event) unless its key is
-    /// stored; returns it and whether it is new.
+    /// stored; returns it and whether it is new (a key stored for another case is a conflict).
     async fn notify(
         &self,
         n: NewNotification,
