@@ -537,15 +537,32 @@ fn for_each_folded_word(
     mut on_letter: impl FnMut(char),
     mut on_word: impl FnMut(&str),
 ) {
-    let mut word = String::with_capacity(32);
-    let mut flush = |word: &mut String| {
+    let mut emit = |word: &str| {
         let trimmed = word.trim_matches('\'');
         if !trimmed.is_empty() {
             on_word(trimmed);
         }
-        word.clear();
     };
     let is_word_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'\'';
+    if text.is_ascii() {
+        // No letter evidence (only non-ASCII letters carry any) and folding is lowercasing: the
+        // words are slices of one lowercased copy.
+        let lower = text.to_ascii_lowercase();
+        let mut rest = lower.as_str();
+        while !rest.is_empty() {
+            let gap = rest.bytes().take_while(|b| !is_word_byte(b)).count();
+            rest = &rest[gap..];
+            let run = rest.bytes().take_while(is_word_byte).count();
+            emit(&rest[..run]);
+            rest = &rest[run..];
+        }
+        return;
+    }
+    let mut word = String::with_capacity(32);
+    let mut flush = |word: &mut String| {
+        emit(word);
+        word.clear();
+    };
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
         if c.is_ascii() {
