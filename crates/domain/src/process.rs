@@ -195,6 +195,8 @@ text_enum!(
         /// TL-8 with approval: a delay notice waits for an agent to send it.
         DelayNoticeApproval = "delay_notice_approval",
         FollowUpDue = "follow_up_due",
+        /// TL-7: a transfer's hand-off note for the agent (or queue) taking the case over.
+        Handoff = "handoff",
     }
 );
 
