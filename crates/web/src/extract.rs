@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use serde_json::error::Category;
 
 use crate::AppState;
-use crate::problem::ApiError;
+use crate::problem::{ApiError, ParamReason};
 
 /// Largest accepted request body. A message body may hold 100,000 characters, which is up to
 /// 400 kB of UTF-8; the rest is room for the JSON around it.
@@ -199,14 +199,17 @@ impl QueryParams {
                 .parse()
                 .map(Some)
                 .map_err(|err| bad_parameter(name, err)),
-            _ => Err(bad_parameter(name, "given more than once")),
+            _ => Err(refused(name, ParamReason::Repeated)),
         }
     }
 
     /// The `cursor` parameter: a `next_cursor` handed out by an earlier page.
     pub fn take_cursor(&mut self) -> Result<Option<Cursor>, ApiError> {
         self.take::<String>("cursor")?
-            .map(|token| Cursor::decode(&token).map_err(query_error))
+            // The decoder's reason (bad encoding, bad content) is for us, not for the caller.
+            .map(|token| {
+                Cursor::decode(&token).map_err(|_| refused("cursor", ParamReason::BadCursor))
+            })
             .transpose()
     }
 
@@ -214,22 +217,29 @@ impl QueryParams {
     pub fn finish(self) -> Result<(), ApiError> {
         match self.0.first() {
             None => Ok(()),
-            Some((key, _)) => Err(bad_parameter(key, "is not a parameter of this route")),
+            Some((key, _)) => Err(refused(key, ParamReason::NotOfRoute)),
         }
     }
 }
 
 pub(crate) fn bad_parameter(field: &str, reason: impl Display) -> ApiError {
+    refused(field, ParamReason::Said(reason.to_string()))
+}
+
+fn refused(field: &str, reason: ParamReason) -> ApiError {
     ApiError::BadParameter {
         field: field.to_owned(),
-        reason: reason.to_string(),
+        reason,
     }
 }
 
 /// Query validation failures are the caller's URL, so they answer 400 like other bad parameters.
 pub(crate) fn query_error(err: DomainError) -> ApiError {
     match err {
-        DomainError::InvalidField { field, reason } => ApiError::BadParameter { field, reason },
+        DomainError::InvalidField { field, reason } => ApiError::BadParameter {
+            field,
+            reason: ParamReason::Said(reason),
+        },
         other => other.into(),
     }
 }
@@ -323,8 +333,13 @@ mod tests {
         assert!(matches!(params.take::<u32>("limit"),
             Err(ApiError::BadParameter { field, .. }) if field == "limit"));
         let mut params = pairs(&[("q", "a"), ("q", "b")]);
-        assert!(matches!(params.take::<String>("q"),
-            Err(ApiError::BadParameter { reason, .. }) if reason.contains("more than once")));
+        assert!(matches!(
+            params.take::<String>("q"),
+            Err(ApiError::BadParameter {
+                reason: ParamReason::Repeated,
+                ..
+            })
+        ));
         assert!(matches!(pairs(&[("lmit", "1")]).finish(),
             Err(ApiError::BadParameter { field, .. }) if field == "lmit"));
     }

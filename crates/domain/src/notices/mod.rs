@@ -222,11 +222,18 @@ impl Catalog {
 
 /// Maps a BCP 47 tag onto one of the six languages (English when none fits).
 pub fn supported_language(tag: &str) -> &'static str {
+    known_language(tag).unwrap_or("en")
+}
+
+/// The one of the six languages a BCP 47 tag names, or `None` for any other language — so a
+/// list of preferences (`Accept-Language: de, ro;q=0.5`) can move on to its next entry.
+pub fn known_language(tag: &str) -> Option<&'static str> {
     let lowered = tag.trim().to_ascii_lowercase();
     let mut subtags = lowered.split(['-', '_']);
     let primary = subtags.next().unwrap_or_default();
     let rest: Vec<&str> = subtags.collect();
-    match primary {
+    Some(match primary {
+        "en" => "en",
         "ro" | "mo" => "ro",
         "el" => "el",
         "tl" | "fil" => "tl",
@@ -234,8 +241,8 @@ pub fn supported_language(tag: &str) -> &'static str {
         "zh" if rest.contains(&"hans") => "zh-Hans",
         "zh" if rest.iter().any(|r| matches!(*r, "tw" | "hk" | "mo")) => "zh-Hant",
         "zh" => "zh-Hans",
-        _ => "en",
-    }
+        _ => return None,
+    })
 }
 
 impl Texts {
@@ -394,6 +401,14 @@ impl Texts {
             .get(key)
             .map(|template| template.render(values))
             .unwrap_or_else(|| panic!("text {key} is checked at load and cannot be missing"))
+    }
+
+    /// A text of the HTTP error answers, `problems.<key>` (e.g. `not-found.title`), or `None`
+    /// when there is no such text — the web layer then keeps its data verbatim.
+    pub fn problem(&self, key: &str, values: &[(&str, &str)]) -> Option<String> {
+        self.templates
+            .get(&format!("problems.{key}"))
+            .map(|template| template.render(values))
     }
 
     /// Joins list items the way this language does ("a, b" or "甲、乙").
@@ -773,6 +788,23 @@ mod tests {
             assert_eq!(supported_language(tag), expected, "{tag}");
         }
         assert_eq!(Catalog::builtin().texts(None).language(), "en");
+        // Only the six are known, so a list of preferences can skip the others.
+        assert_eq!(known_language("en-US"), Some("en"));
+        assert_eq!(known_language("zh-TW"), Some("zh-Hant"));
+        assert_eq!(known_language("de"), None);
+        assert_eq!(known_language("*"), None);
+    }
+
+    #[test]
+    fn problem_texts_are_looked_up_without_panicking() {
+        let romanian = Catalog::builtin().texts(Some("ro"));
+        assert_eq!(
+            romanian
+                .problem("invalid-utf8.detail", &[("offset", "7")])
+                .as_deref(),
+            Some("corpul cererii nu mai este UTF-8 valid după octetul 7")
+        );
+        assert_eq!(romanian.problem("not-found.spaceship", &[]), None);
     }
 
     fn with_replaced(language: &str, from: &str, to: &str) -> Vec<(&'static str, String)> {
