@@ -99,14 +99,15 @@ impl Engine {
         let mut summary = RunSummary::default();
         for job in jobs {
             let outcome = self.run_job(&job).await;
-            match &outcome {
-                JobOutcome::Done => summary.done += 1,
-                JobOutcome::Retry { .. } => summary.retried += 1,
-                JobOutcome::Failed { .. } => summary.failed += 1,
-            }
+            let counter = match &outcome {
+                JobOutcome::Done => &mut summary.done,
+                JobOutcome::Retry { .. } => &mut summary.retried,
+                JobOutcome::Failed { .. } => &mut summary.failed,
+            };
             match self.store().finish_job(&job, outcome, self.now()).await {
-                Ok(()) => {}
-                // Our lease ran out and another worker took the job over: its run counts.
+                Ok(()) => *counter += 1,
+                // Our lease ran out and another worker took the job over: its run counts, ours
+                // is kept in the job runs as superseded.
                 Err(StoreError::Domain(domain::DomainError::Conflict(reason))) => {
                     tracing::warn!(job = %job.key, %reason, "job finished elsewhere");
                 }
