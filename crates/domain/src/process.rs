@@ -179,7 +179,13 @@ pub struct JobRun {
     pub due_at: Timestamp,
     pub claimed_at: Timestamp,
     pub finished_at: Timestamp,
+    /// What the worker reported.
     pub outcome: JobOutcome,
+    /// The finish was refused: the claim had been taken over (its lease ran out) or finished
+    /// already, so the job ran more than once. Kept so such a double run can be seen; the
+    /// outcome changed nothing.
+    #[serde(default)]
+    pub superseded: bool,
 }
 
 text_enum!(

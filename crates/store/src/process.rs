@@ -13,6 +13,9 @@ macro_rules! job_columns {
          generation"
     };
 }
+/// Prefix of `job_runs.outcome` for a finish that was refused because the claim was lost.
+pub(crate) const SUPERSEDED: &str = "superseded_";
+
 macro_rules! job_run_columns {
     () => {
         "job_id, key, kind, generation, worker, due_at, claimed_at, finished_at, outcome, error, \
@@ -66,7 +69,7 @@ macro_rules! process_store {
         use jiff::SignedDuration;
 
         use $crate::process::{
-            SYSTEM_ACTOR, action_columns, commitment_columns, fact_cases, feedback_columns,
+            SUPERSEDED, SYSTEM_ACTOR, action_columns, commitment_columns, fact_cases, feedback_columns,
             job_columns, job_run_columns, notification_columns,
         };
 
@@ -96,16 +99,23 @@ macro_rules! process_store {
 
         fn job_run_from_row(row: &DbRow) -> Result<JobRun, StoreError> {
             let error: Option<String> = get(row, "error")?;
-            let outcome = match get::<String>(row, "outcome")?.as_str() {
+            let stored: String = get(row, "outcome")?;
+            // A refused finish is stored as `superseded_<outcome>`: the column stays one text.
+            let (superseded, name) = match stored.strip_prefix(SUPERSEDED) {
+                Some(name) => (true, name),
+                None => (false, stored.as_str()),
+            };
+            let outcome = match name {
                 "done" => JobOutcome::Done,
                 "retry" => JobOutcome::Retry {
                     at: instant("retry_at", get(row, "retry_at")?)?,
                     error: error.unwrap_or_default(),
                 },
                 "failed" => JobOutcome::Failed { error: error.unwrap_or_default() },
-                other => {
+                _ => {
                     return Err(StoreError::Internal(format!(
-                        "stored outcome `{other}` is unreadable: not done, retry or failed"
+                        "stored outcome `{stored}` is unreadable: not done, retry or failed \
+                     (optionally superseded_)"
                     )));
                 }
             };
@@ -119,6 +129,7 @@ macro_rules! process_store {
                 claimed_at: instant("claimed_at", get(row, "claimed_at")?)?,
                 finished_at: instant("finished_at", get(row, "finished_at")?)?,
                 outcome,
+                superseded,
             })
         }
 
@@ -504,7 +515,9 @@ macro_rules! process_store {
                     JobOutcome::Retry { .. } => "retry",
                     JobOutcome::Failed { .. } => "failed",
                 };
-                self.write(move |tx| boxed(async move {
+                let key = job.key.clone();
+                let claim = (job.claimed_by.clone(), job.claimed_at);
+                let finished = self.write(move |tx| boxed(async move {
                     // The claim holds only while the job is still running under this very claim;
                     // the check and the change are one statement, so a concurrent takeover
                     // cannot slip in between. A newer generation means it was rescheduled while
@@ -528,14 +541,15 @@ macro_rules! process_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(db_error)?;
-                    if done.rows_affected() != 1 {
-                        return Err(DomainError::Conflict(format!(
-                            "job `{}` is no longer claimed by {} (claimed at {}): its lease ran \
-                             out and another worker took it over, or the claim was finished already",
-                            job.key, job.claimed_by, job.claimed_at
-                        ))
-                        .into());
-                    }
+                    // A refused finish changes nothing but is still recorded (as its own
+                    // transaction: the UPDATE above touched no row), so a job that ran twice
+                    // shows as two runs instead of hiding behind the run that counted.
+                    let finished = done.rows_affected() == 1;
+                    let outcome_name = if finished {
+                        outcome_name.to_owned()
+                    } else {
+                        format!("{SUPERSEDED}{outcome_name}")
+                    };
                     sqlx::query(concat!(
                         "INSERT INTO job_runs (", job_run_columns!(), ") \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
@@ -554,9 +568,18 @@ macro_rules! process_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(db_error)?;
-                    Ok(())
+                    Ok(finished)
                 }))
-                .await
+                .await?;
+                if !finished {
+                    return Err(DomainError::Conflict(format!(
+                        "job `{key}` is no longer claimed by {} (claimed at {}): its lease ran \
+                         out and another worker took it over, or the claim was finished already",
+                        claim.0, claim.1
+                    ))
+                    .into());
+                }
+                Ok(())
             }
 
             async fn next_job_at(&self) -> Result<Option<Timestamp>, StoreError> {

@@ -269,9 +269,17 @@ async fn an_expired_lease_is_taken_over_and_the_old_claim_refused(store: Arc<dyn
         .await
         .unwrap_err();
     assert!(conflict(err).contains("commitment_check:1"));
-    assert!(
-        store.job_runs(t0).await.unwrap().is_empty(),
-        "nothing recorded"
+    // The refused finish changed nothing but is recorded, so the double run can be seen.
+    let runs = store.job_runs(t0).await.unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(
+        (
+            runs[0].worker.as_str(),
+            runs[0].superseded,
+            &runs[0].outcome,
+            runs[0].claimed_at
+        ),
+        ("crashed", true, &JobOutcome::Done, t0)
     );
     assert!(
         claim(&store, "c", after).await.is_empty(),
@@ -282,14 +290,31 @@ async fn an_expired_lease_is_taken_over_and_the_old_claim_refused(store: Arc<dyn
         .finish_job(&taken, JobOutcome::Done, after)
         .await
         .unwrap();
+    let retry = JobOutcome::Retry {
+        at: after + LEASE,
+        error: "finished twice".into(),
+    };
     let err = store
-        .finish_job(&taken, JobOutcome::Done, after)
+        .finish_job(&taken, retry.clone(), after)
         .await
         .unwrap_err();
     conflict(err);
-    let runs = store.job_runs(t0).await.unwrap();
-    assert_eq!(runs.len(), 1);
-    assert_eq!(runs[0].worker, "b");
+    assert_eq!(store.next_job_at().await.unwrap(), None, "still done");
+    let runs: Vec<_> = store
+        .job_runs(t0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.worker, r.superseded, r.outcome))
+        .collect();
+    assert_eq!(
+        runs,
+        [
+            ("crashed".to_owned(), true, JobOutcome::Done),
+            ("b".to_owned(), false, JobOutcome::Done),
+            ("b".to_owned(), true, retry),
+        ]
+    );
 }
 
 async fn concurrent_claimers_take_every_job_exactly_once(store: Arc<dyn Store>) {
