@@ -52,8 +52,22 @@ impl Engine {
     /// different cases run concurrently; a case's own jobs run one after the other, so they do
     /// not race each other for the case.
     pub async fn run_due(&self, worker: &str) -> Result<RunSummary, EngineError> {
+        self.run_due_unless_stopped(worker, None).await
+    }
+
+    /// `run_due` that returns between rounds once `stop` says so: a server asked to stop
+    /// finishes the round in hand instead of the whole backlog (what is left stays due for the
+    /// next start or another replica).
+    async fn run_due_unless_stopped(
+        &self,
+        worker: &str,
+        stop: Option<&watch::Receiver<bool>>,
+    ) -> Result<RunSummary, EngineError> {
         let mut summary = RunSummary::default();
         loop {
+            if stop.is_some_and(|stop| *stop.borrow()) {
+                return Ok(summary);
+            }
             let now = self.now();
             let jobs = self
                 .store()
@@ -162,7 +176,10 @@ impl Engine {
                 if *stopped.borrow() {
                     return;
                 }
-                if let Err(err) = engine.run_due(&worker).await {
+                if let Err(err) = engine
+                    .run_due_unless_stopped(&worker, stoppable.then_some(&stopped))
+                    .await
+                {
                     tracing::warn!(error = %err, "job runner pass failed");
                 }
                 let sleep = engine.sleep_time().await;
