@@ -203,6 +203,8 @@ text_enum!(
         FollowUpDue = "follow_up_due",
         /// TL-7: a transfer's hand-off note for the agent (or queue) taking the case over.
         Handoff = "handoff",
+        /// RO-10: the customer answered "not yet" to the confirmation request.
+        ConfirmationDeclined = "confirmation_declined",
     }
 );
 

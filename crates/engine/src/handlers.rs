@@ -500,9 +500,9 @@ impl Engine {
         Ok(())
     }
 
-    /// RO-10: a confirmation resolves the case (total when the solution works, pending when it
-    /// is not done yet). CLEAR-R4: a satisfaction score of 2 or less reopens it and alerts the
-    /// supervisor.
+    /// RO-10: the customer's "yes" resolves the case (total); "not yet" sends it back to
+    /// investigation and tells its owner. CLEAR-R4: a satisfaction score of 2 or less reopens it
+    /// and alerts the supervisor.
     async fn act_on_feedback(
         &self,
         detail: &mut CaseDetail,
@@ -516,24 +516,59 @@ impl Engine {
             let proposed_at = entered(&status_changes(events), Status::ResolutionProposed);
             let answer = latest(feedback, FeedbackPurpose::Confirmation)
                 .filter(|f| proposed_at.is_some_and(|at| f.created_at >= at))
-                .and_then(|f| f.confirmed);
-            if let Some(confirmed) = answer {
-                let resolution = if confirmed {
-                    Resolution::Confirmed
-                } else {
-                    Resolution::Pending
-                };
-                detail.case = store
-                    .transition(
-                        &engine_actor(),
+                .and_then(|f| Some((f, f.confirmed?)));
+            match answer {
+                Some((_, true)) => {
+                    detail.case = store
+                        .transition(
+                            &engine_actor(),
+                            id,
+                            Transition {
+                                to: Status::Resolved,
+                                resolution: Some(Resolution::Confirmed),
+                            },
+                            now,
+                        )
+                        .await?;
+                }
+                // "Not yet": the problem is not solved, so the case is not resolved (that would
+                // stop its clock); its owner is told and it goes back to investigation. Told
+                // first: a rerun after a crash between the two finds the case still proposed and
+                // tells again under the same key, which the store ignores.
+                Some((request, false)) => {
+                    let agent = case_view::agent(store, detail.case.assignee_id).await?;
+                    let texts = staff_texts(self.config(), agent.as_ref());
+                    let comment = request
+                        .comment
+                        .clone()
+                        .unwrap_or_else(|| texts.text("no_comment", &[]));
+                    let (subject, body) = texts.subject_and_body(
+                        "confirmation_declined",
+                        &[("case_id", &id.to_string()), ("comment", &comment)],
+                    );
+                    self.notify(
                         id,
-                        Transition {
-                            to: Status::Resolved,
-                            resolution: Some(resolution),
-                        },
+                        NotificationKind::ConfirmationDeclined,
+                        &owner_recipient(&detail.case),
+                        subject,
+                        body,
+                        format!("confirm-no:{}", request.id.0),
                         now,
                     )
                     .await?;
+                    detail.case = store
+                        .transition(
+                            &engine_actor(),
+                            id,
+                            Transition {
+                                to: Status::Investigating,
+                                resolution: None,
+                            },
+                            now,
+                        )
+                        .await?;
+                }
+                None => {}
             }
         }
         let low: Vec<&FeedbackRequest> = feedback

@@ -559,6 +559,96 @@ async fn story(url: String) {
 
 on_both_backends!(story, story_on_sqlite, story_on_postgres);
 
+/// RO-10: the customer answers "not yet" to the confirmation request. The problem is not solved,
+/// so the case is not resolved (its clock keeps running): it goes back to investigation, its
+/// owner is told, and the next proposal asks the customer again.
+async fn confirmation_declined(url: String) {
+    let w = world(url).await;
+    let id = w.complain(complaint()).await;
+    w.run().await;
+    w.move_to(id, Status::Investigating).await;
+    w.say(
+        id,
+        Channel::Email,
+        "We refunded the second charge to your card.",
+    )
+    .await;
+    w.move_to(id, Status::ResolutionProposed).await;
+    w.run().await;
+    let first_secret = link_secret(&w.case(id).await);
+
+    w.clock.advance(mins(60));
+    w.store
+        .answer_feedback(
+            feedback_secret_hash(&first_secret),
+            FeedbackAnswer {
+                score: None,
+                confirmed: Some(false),
+                comment: Some("The refund is not on my card yet.".into()),
+            },
+            w.now(),
+        )
+        .await
+        .unwrap();
+    w.run().await;
+    w.run().await;
+
+    let detail = w.case(id).await;
+    assert_eq!(detail.case.status, Status::Investigating);
+    assert_eq!(detail.case.resolution, None);
+    assert_eq!(detail.case.resolved_at, None);
+    let owner = format!("agent:{}", detail.case.assignee_id.unwrap().0);
+    let declined: Vec<_> = w
+        .notifications(id)
+        .await
+        .into_iter()
+        .filter(|n| n.kind == NotificationKind::ConfirmationDeclined)
+        .collect();
+    assert_eq!(declined.len(), 1, "{declined:?}");
+    assert_eq!(declined[0].recipient, owner);
+    assert!(
+        declined[0]
+            .body
+            .contains("The refund is not on my card yet."),
+        "{}",
+        declined[0].body
+    );
+    let resolved = w.store.timeline(id).await.unwrap().into_iter().any(|e| {
+        e.kind == EventKind::StatusChanged
+            && e.after.as_ref().and_then(|a| a.get("status")) == Some(&"resolved".into())
+    });
+    assert!(!resolved, "the case was resolved on a \"not yet\"");
+
+    // The refund arrives; a new proposal asks again, with a new link.
+    w.clock.advance(mins(60));
+    w.move_to(id, Status::ResolutionProposed).await;
+    w.run().await;
+    let second_secret = link_secret(&w.case(id).await);
+    assert_ne!(second_secret, first_secret);
+    w.store
+        .answer_feedback(
+            feedback_secret_hash(&second_secret),
+            FeedbackAnswer {
+                score: None,
+                confirmed: Some(true),
+                comment: None,
+            },
+            w.now(),
+        )
+        .await
+        .unwrap();
+    w.run().await;
+    let detail = w.case(id).await;
+    assert_eq!(detail.case.status, Status::Resolved);
+    assert_eq!(detail.case.resolution, Some(domain::Resolution::Confirmed));
+}
+
+on_both_backends!(
+    confirmation_declined,
+    confirmation_declined_on_sqlite,
+    confirmation_declined_on_postgres
+);
+
 /// A worker crashes after a review's effects and before finishing the job; the job runs again
 /// once its lease has run out and the customer still gets one acknowledgement.
 async fn crash_between_effects_and_finish(url: String) {
