@@ -1126,9 +1126,15 @@ macro_rules! process_store {
                         .or_default()
                         .push((event.at, parse("status", status)?));
                 }
-                let mut outbound: BTreeMap<CaseId, (Timestamp, Timestamp)> = BTreeMap::new();
+                // The first reply counts staff messages only: the engine's own (sent once per
+                // key, so they carry a dedupe key) include the acknowledgement, dated on receipt,
+                // which would make every time to first response zero. The last reply counts
+                // them all, as the live SLA clock does: a delay notice is an update (TL-8).
+                let mut outbound: BTreeMap<CaseId, (Option<Timestamp>, Timestamp)> =
+                    BTreeMap::new();
                 for row in fetch(concat!(
-                    "SELECT case_id, MIN(created_at) AS first, MAX(created_at) AS last \
+                    "SELECT case_id, MIN(CASE WHEN dedupe_key IS NULL THEN created_at END) \
+                     AS first, MAX(created_at) AS last \
                      FROM messages WHERE direction = 'outbound' AND case_id IN (", fact_cases!(),
                     ") GROUP BY case_id"
                 ))
@@ -1136,7 +1142,10 @@ macro_rules! process_store {
                 {
                     outbound.insert(
                         CaseId(get(&row, "case_id")?),
-                        (instant("first", get(&row, "first")?)?, instant("last", get(&row, "last")?)?),
+                        (
+                            optional_instant("first", get(&row, "first")?)?,
+                            instant("last", get(&row, "last")?)?,
+                        ),
                     );
                 }
                 let mut inbound: BTreeMap<CaseId, Vec<String>> = BTreeMap::new();
@@ -1177,7 +1186,7 @@ macro_rules! process_store {
                             StoreError::Internal(format!("the customer of {} is missing", case.id))
                         })?;
                         let (first_outbound_at, last_outbound_at) =
-                            outbound.get(&case.id).map_or((None, None), |(f, l)| (Some(*f), Some(*l)));
+                            outbound.get(&case.id).map_or((None, None), |(f, l)| (*f, Some(*l)));
                         Ok(CaseFacts {
                             status_changes: status_changes.remove(&case.id).unwrap_or_default(),
                             first_outbound_at,

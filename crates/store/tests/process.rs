@@ -1229,6 +1229,20 @@ async fn case_facts_gather_what_the_report_needs(store: Arc<dyn Store>) {
     }
     let open_old = open_case(&store, old).await;
     let fresh = open_case(&store, recent).await;
+    // The engine's acknowledgements (sent once per key, dated on receipt) are no staff reply:
+    // they count as the last reply but never as the first.
+    for (id, on) in [(open_old, old), (fresh, recent)] {
+        store
+            .add_message_once(
+                &agent_actor(),
+                id,
+                outbound("Am primit sesizarea."),
+                &format!("ack:{}", id.0),
+                on,
+            )
+            .await
+            .unwrap();
+    }
     let t1 = at("2026-02-10T09:00:00Z");
     let t2 = at("2026-02-11T09:00:00Z");
     store
@@ -1279,7 +1293,10 @@ async fn case_facts_gather_what_the_report_needs(store: Arc<dyn Store>) {
     assert_eq!(ids, [open_old, fresh]);
     let old_facts = &facts[0];
     assert_eq!(old_facts.inbound, ["Am plătit de două ori!"]);
-    assert_eq!(old_facts.first_outbound_at, None);
+    assert_eq!(
+        (old_facts.first_outbound_at, old_facts.last_outbound_at),
+        (None, Some(old))
+    );
     assert!(old_facts.status_changes.is_empty());
     let f = &facts[1];
     assert_eq!(f.case, store.get_case(fresh).await.unwrap().case);
