@@ -17,6 +17,43 @@ mod tests {
 
     const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
+    fn documented_enum(doc: &Value, schema: &str, property: &str) -> Vec<String> {
+        doc["components"]["schemas"][schema]["properties"][property]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{schema}.{property} documents no enum"))
+            .iter()
+            .map(|value| value.as_str().expect("text values").to_owned())
+            .collect()
+    }
+
+    /// The closed sets clients switch on must list exactly what the server sends: a value added
+    /// in the domain but not here would surprise every generated client.
+    #[test]
+    fn documented_enums_follow_the_domain() {
+        use domain::process::{
+            CommitmentSource, CommitmentStatus, FeedbackPurpose, JobKind, NotificationKind,
+        };
+        fn texts<T: std::fmt::Display>(all: &[T]) -> Vec<String> {
+            all.iter().map(ToString::to_string).collect()
+        }
+        let doc = document();
+        let cases = [
+            ("Event", "kind", texts(domain::EventKind::ALL)),
+            ("Notification", "kind", texts(NotificationKind::ALL)),
+            ("Commitment", "status", texts(CommitmentStatus::ALL)),
+            ("Commitment", "source", texts(CommitmentSource::ALL)),
+            ("FeedbackRequest", "purpose", texts(FeedbackPurpose::ALL)),
+            ("JobRun", "kind", texts(JobKind::ALL)),
+        ];
+        for (schema, property, expected) in cases {
+            assert_eq!(
+                documented_enum(&doc, schema, property),
+                expected,
+                "{schema}.{property}"
+            );
+        }
+    }
+
     #[test]
     fn is_openapi_3_1() {
         assert_eq!(document()["openapi"], "3.1.0");
