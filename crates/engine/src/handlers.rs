@@ -64,8 +64,9 @@ impl Engine {
         let flagged_now = self.detect_threat(&mut detail, &events, now).await?;
         self.acknowledge(&mut detail, &events, now).await?;
         self.route(&mut detail, now).await?;
+        self.hand_off(&detail, &events, now).await?;
         let mut commitments = self.track_promises(&detail, now).await?;
-        self.fulfil_commitments(&detail, &mut commitments, now)
+        self.fulfil_commitments(&detail, &events, &mut commitments, now)
             .await?;
         self.schedule_reminders(&commitments, now).await?;
         let feedback = store.list_feedback(id).await?;
@@ -264,6 +265,76 @@ impl Engine {
         Ok(())
     }
 
+    /// TL-7: the newest transfer's hand-off note is shown to whoever takes the case over (the
+    /// agent, or the supervisors when it went to a department's queue), with the customer's name,
+    /// question and contact, so nobody has to ask the customer again.
+    async fn hand_off(
+        &self,
+        detail: &CaseDetail,
+        events: &[Event],
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
+        let Some(transfer) = events
+            .iter()
+            .rev()
+            .find(|e| e.kind == EventKind::Transferred)
+        else {
+            return Ok(());
+        };
+        let after = transfer.after.as_ref();
+        let note = after
+            .and_then(|a| a.get("note")?.as_str())
+            .unwrap_or_default();
+        let assignee = after
+            .and_then(|a| a.get("assignee_id")?.as_i64())
+            .map(domain::AgentId);
+        let recipient =
+            assignee.map_or_else(|| SUPERVISOR.to_owned(), |id| format!("agent:{}", id.0));
+        // Handled already: no store write on every review of the case.
+        let told = self.notifications(detail.case.id).await?.iter().any(|n| {
+            n.kind == NotificationKind::Handoff
+                && n.recipient == recipient
+                && n.created_at >= transfer.at
+        });
+        if told {
+            return Ok(());
+        }
+        let agent = case_view::agent(self.store(), assignee).await?;
+        let texts = staff_texts(self.config(), agent.as_ref());
+        let customer = &detail.customer;
+        let contact = [customer.phone.as_deref(), customer.email.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let contact = if contact.is_empty() {
+            texts.text("handoff.no_contact", &[])
+        } else {
+            contact
+        };
+        let (subject, body) = texts.subject_and_body(
+            "handoff",
+            &[
+                ("case_id", &detail.case.id.to_string()),
+                ("from", &transfer.actor),
+                ("note", note),
+                ("customer_name", &customer.name),
+                ("question", &detail.case.subject),
+                ("contact", &contact),
+            ],
+        );
+        self.notify(
+            detail.case.id,
+            NotificationKind::Handoff,
+            &recipient,
+            subject,
+            body,
+            format!("handoff:{}", transfer.id.0),
+            now,
+        )
+        .await
+    }
+
     /// CLEAR-C: promises in staff replies ("I'll call you back within 10 minutes") become
     /// commitments due when promised, counted from the reply's own time.
     async fn track_promises(
@@ -362,13 +433,16 @@ impl Engine {
             .collect()
     }
 
-    /// A callback is kept by a later outbound phone call, an answer by any later reply.
+    /// A callback is kept by a later outbound phone call, an answer by any later reply or by a
+    /// later proposed or reached resolution (the answer the customer was waiting for).
     async fn fulfil_commitments(
         &self,
         detail: &CaseDetail,
+        events: &[Event],
         commitments: &mut [Commitment],
         now: Timestamp,
     ) -> Result<(), EngineError> {
+        let changes = status_changes(events);
         for commitment in commitments.iter_mut() {
             if !matches!(
                 commitment.status,
@@ -386,7 +460,15 @@ impl Engine {
                 .any(|m| match commitment.message_id {
                     Some(source) => m.id > source,
                     None => m.created_at > commitment.created_at,
-                });
+                })
+                || commitment.kind == CommitmentKind::Answer
+                    && changes.iter().any(|change| {
+                        change.at > commitment.created_at
+                            && matches!(
+                                change.status,
+                                Status::ResolutionProposed | Status::Resolved
+                            )
+                    });
             if kept {
                 *commitment = self
                     .store()
@@ -864,6 +946,36 @@ impl Engine {
         let key = format!("delay:{}:{}", id.0, micros(due));
         match config.settings.delay_notices {
             DelayNotices::Automatic => {
+                // The new date is a promise (TL-8), tracked like any other: a missed one
+                // escalates. Recorded before the notice, so a crash in between leaves the promise
+                // and a rerun sends the notice (the sweep asks again until the notice is stored).
+                // Its words are the notice's own sentence with the new date.
+                let date = customer_texts(config, detail)
+                    .format_datetime(new_deadline, config.calendar.time_zone());
+                let description = message
+                    .body
+                    .split("\n\n")
+                    .find(|paragraph| paragraph.contains(&date))
+                    .unwrap_or(&message.body)
+                    .trim()
+                    .chars()
+                    .take(200)
+                    .collect();
+                self.store()
+                    .add_commitment(
+                        &engine_actor(),
+                        id,
+                        NewCommitment {
+                            kind: CommitmentKind::Answer,
+                            description,
+                            due_at: new_deadline,
+                            source: CommitmentSource::Manual,
+                            message_id: None,
+                            key: Some(key.clone()),
+                        },
+                        now,
+                    )
+                    .await?;
                 self.store()
                     .add_message_once(&engine_actor(), id, message, &key, now)
                     .await?;

@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use domain::process::{CommitmentStatus, FeedbackAnswer, FeedbackPurpose, NotificationKind};
+use domain::process::{
+    CommitmentKind, CommitmentStatus, FeedbackAnswer, FeedbackPurpose, NotificationKind,
+};
 use domain::{
     Actor, AgentId, Assign, CaseDetail, CaseId, Channel, Direction, EventKind, IncidentRecordInput,
     ListQuery, NewAgent, NewCase, NewCustomer, NewDepartment, NewMessage, Role, Status, Store,
@@ -306,6 +308,26 @@ async fn story(url: String) {
         .await
         .unwrap();
     w.run().await;
+    // The receiving agent is shown the note, with the customer's name, question and contact.
+    let handoffs = || async {
+        w.notifications(id)
+            .await
+            .into_iter()
+            .filter(|n| n.kind == NotificationKind::Handoff)
+            .collect::<Vec<_>>()
+    };
+    let shown = handoffs().await;
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert_eq!(shown[0].recipient, format!("agent:{}", w.mihai.0));
+    for part in [
+        handoff,
+        "Ioana Marin",
+        "Ana Popescu",
+        "Charged twice for one order",
+        "+40700000001, ana@example.com",
+    ] {
+        assert!(shown[0].body.contains(part), "{part}: {}", shown[0].body);
+    }
 
     // Time passes toward the deadline: Thursday 09:30 is past the 75 % warning (09:15).
     w.clock.set(at("2026-11-26T09:30:00Z"));
@@ -326,6 +348,22 @@ async fn story(url: String) {
             .any(|n| n.kind == NotificationKind::SlaWarning
                 && n.recipient == format!("agent:{}", w.mihai.0))
     );
+    // The new date is a promise, tracked like any other (TL-8).
+    let new_date = w.store.list_commitments(id).await.unwrap();
+    assert_eq!(new_date.len(), 2, "{new_date:?}");
+    let new_date = &new_date[1];
+    assert_eq!(new_date.kind, CommitmentKind::Answer);
+    assert_eq!(new_date.due_at, at("2026-11-30T17:00:00Z"));
+    assert_eq!(new_date.status, CommitmentStatus::Open);
+    assert!(
+        new_date
+            .description
+            .contains("Monday 30 November 2026, 17:00"),
+        "{}",
+        new_date.description
+    );
+    // Shown once: later reviews do not repeat the hand-off.
+    assert_eq!(handoffs().await.len(), 1);
 
     // A resolution is proposed and written down (RO-11); the customer is asked to confirm.
     w.clock.advance(mins(30));
@@ -350,6 +388,9 @@ async fn story(url: String) {
     let detail = w.case(id).await;
     let confirm_secret = link_secret(&detail);
     assert!(w.sent_by_engine(id).await[2].contains("refunded the second charge"));
+    // The proposed resolution is the answer promised for the new date.
+    let new_date = w.store.get_commitment(new_date.id).await.unwrap();
+    assert_eq!(new_date.status, CommitmentStatus::Fulfilled);
 
     // The customer confirms: the case is resolved (total).
     w.clock.advance(mins(60));
@@ -528,8 +569,9 @@ async fn story(url: String) {
         "{html}"
     );
 
-    // The root-cause report sees the story: a kept promise, CSAT 2, an angry customer whose
-    // yearly value is at risk, and what an unhappy customer tells others (TL-1).
+    // The root-cause report sees the story: two kept promises (the callback, the new date),
+    // CSAT 2, an angry customer whose yearly value is at risk, and what an unhappy customer tells
+    // others (TL-1).
     let report = w.engine.report(at("2026-11-01T00:00:00Z")).await.unwrap();
     assert_eq!(report.cases, 1);
     assert_eq!(report.by_cause[0].cases, 1);
@@ -538,7 +580,7 @@ async fn story(url: String) {
             report.promises_kept.numerator,
             report.promises_kept.denominator
         ),
-        (1, 1)
+        (2, 2)
     );
     assert_eq!(report.csat.distribution, [0, 1, 0, 0, 0]);
     assert_eq!(report.sla_compliance.first_response.numerator, 1);
@@ -922,3 +964,37 @@ async fn clock_jump(url: String) {
 }
 
 on_both_backends!(clock_jump, clock_jump_on_sqlite, clock_jump_on_postgres);
+
+/// TL-8: the new date of a delay notice is a promise; when it passes with no answer, the
+/// supervisor and the agent are told, as for any broken promise.
+async fn missed_new_date(url: String) {
+    let w = world(url).await;
+    let id = w.complain(complaint()).await;
+    w.run().await;
+    w.move_to(id, Status::Investigating).await;
+    w.clock.set(at("2026-11-26T09:30:00Z"));
+    w.run().await;
+    let promise = w.store.list_commitments(id).await.unwrap();
+    assert_eq!(promise.len(), 1, "{promise:?}");
+    assert_eq!(promise[0].due_at, at("2026-11-30T17:00:00Z"));
+
+    w.clock.set(at("2026-11-30T17:00:01Z"));
+    w.run().await;
+    let promise = w.store.get_commitment(promise[0].id).await.unwrap();
+    assert_eq!(promise.status, CommitmentStatus::Overdue);
+    let overdue: Vec<_> = w
+        .notifications(id)
+        .await
+        .into_iter()
+        .filter(|n| n.kind == NotificationKind::CommitmentOverdue)
+        .map(|n| n.recipient)
+        .collect();
+    assert!(overdue.iter().any(|r| r == "supervisor"), "{overdue:?}");
+    assert_eq!(overdue.len(), 2, "{overdue:?}");
+}
+
+on_both_backends!(
+    missed_new_date,
+    missed_new_date_on_sqlite,
+    missed_new_date_on_postgres
+);
