@@ -12,9 +12,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use domain::{
-    Actor, Agent, ApiToken, Assign, Case, CaseDetail, CaseFilter, CaseId, Customer, CustomerId,
-    Department, DomainError, Event, IncidentRecord, IncidentRecordInput, ListQuery, Message,
-    NewAgent, NewCase, NewDepartment, NewMessage, Page, Role, Store, StoreError, Taxonomy,
+    Actor, Agent, AgentId, ApiToken, Assign, Case, CaseDetail, CaseFilter, CaseId, Customer,
+    CustomerId, Department, DomainError, Event, IncidentRecord, IncidentRecordInput, ListQuery,
+    Message, NewAgent, NewCase, NewDepartment, NewMessage, Page, Role, Store, StoreError, Taxonomy,
     Timestamp, Transition, UpdateCase,
 };
 
@@ -103,15 +103,22 @@ impl App {
         let actor = Actor {
             name: token.name,
             role: token.role,
-            agent_id: None,
+            agent_id: token.agent_id,
         };
         self.tokens.put(hash, actor.clone());
         Ok(actor)
     }
 
-    /// Creates a token for `name` with `role`. Not role-checked: the command line that calls it
-    /// already has the database, and the HTTP route checks [`Action::IssueToken`] first.
-    pub async fn issue_token(&self, name: &str, role: Role) -> Result<IssuedToken, AppError> {
+    /// Creates a token for `name` with `role`, linked to the agent `agent_id` when given (its
+    /// holder then sees the notifications addressed to that agent, and its actions name the
+    /// agent). Not role-checked: the command line that calls it already has the database, and
+    /// the HTTP route checks [`Action::IssueToken`] first.
+    pub async fn issue_token(
+        &self,
+        name: &str,
+        role: Role,
+        agent_id: Option<AgentId>,
+    ) -> Result<IssuedToken, AppError> {
         let name = name.trim();
         if name.is_empty() {
             return Err(DomainError::invalid("name", "must not be empty").into());
@@ -119,7 +126,7 @@ impl App {
         let secret = TokenSecret::generate().map_err(|err| AppError::Random(err.to_string()))?;
         let token = self
             .store
-            .create_token(name, role, secret.hash(), Timestamp::now())
+            .create_token(name, role, agent_id, secret.hash(), Timestamp::now())
             .await?;
         Ok(IssuedToken { token, secret })
     }
@@ -129,9 +136,10 @@ impl App {
         actor: &Actor,
         name: &str,
         role: Role,
+        agent_id: Option<AgentId>,
     ) -> Result<IssuedToken, AppError> {
         policy::require(actor, Action::IssueToken)?;
-        self.issue_token(name, role).await
+        self.issue_token(name, role, agent_id).await
     }
 
     /// Opens a case. Without a stated language, the customer's is used, else the one the

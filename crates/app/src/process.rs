@@ -86,13 +86,15 @@ impl Since {
     }
 }
 
-/// Whom a notification is for: a role (`supervisor`), an agent (`agent:12`) or a contact.
+/// Whom a notification is for: a role (`supervisor`), an agent (`agent:12`) or a contact. An
+/// agent's token sees what is addressed to its agent (the engine's reminders and alerts) and, as
+/// any token, what is addressed to its own name.
 fn addressed_to(actor: &Actor, notification: &Notification) -> bool {
     let recipient = notification.recipient.as_str();
-    match actor.agent_id {
-        Some(id) => recipient == format!("agent:{id}"),
-        None => recipient == actor.name,
-    }
+    recipient == actor.name
+        || actor
+            .agent_id
+            .is_some_and(|id| recipient == format!("agent:{id}"))
 }
 
 impl App {
@@ -405,6 +407,7 @@ mod tests {
         assert!(addressed_to(&linked, &notification("agent:12")));
         assert!(!addressed_to(&linked, &notification("agent:1")));
         assert!(!addressed_to(&linked, &notification("supervisor")));
+        assert!(addressed_to(&linked, &notification("ana")));
         let token_only = Actor {
             agent_id: None,
             ..linked

@@ -117,6 +117,10 @@ pub enum AdminCommand {
         /// admin, supervisor or agent.
         #[arg(long, value_parser = parse_role)]
         role: Role,
+        /// The agent (id) the token belongs to: it then sees the notifications addressed to
+        /// that agent, and what it does names the agent.
+        #[arg(long = "agent", value_name = "ID")]
+        agent_id: Option<i64>,
     },
 }
 
@@ -177,14 +181,23 @@ mod tests {
             "ana",
             "--role",
             "supervisor",
+            "--agent",
+            "7",
             "--data-dir",
             "/tmp/x",
         ])
         .unwrap();
         assert_eq!(cli.global.data_dir, Some(PathBuf::from("/tmp/x")));
         match cli.command {
-            Command::Admin(AdminCommand::CreateToken { name, role }) => {
-                assert_eq!((name.as_str(), role), ("ana", Role::Supervisor));
+            Command::Admin(AdminCommand::CreateToken {
+                name,
+                role,
+                agent_id,
+            }) => {
+                assert_eq!(
+                    (name.as_str(), role, agent_id),
+                    ("ana", Role::Supervisor, Some(7))
+                );
             }
             other => panic!("{other:?}"),
         }

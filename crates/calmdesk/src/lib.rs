@@ -97,8 +97,15 @@ async fn run(command: Command, settings: &Settings) -> Result<()> {
             tracing::info!("the database schema is up to date");
             Ok(())
         }
-        Command::Admin(AdminCommand::CreateToken { name, role }) => {
-            let issued = open_app(settings).await?.issue_token(&name, role).await?;
+        Command::Admin(AdminCommand::CreateToken {
+            name,
+            role,
+            agent_id,
+        }) => {
+            let issued = open_app(settings)
+                .await?
+                .issue_token(&name, role, agent_id.map(domain::AgentId))
+                .await?;
             println!("{}", issued.secret.as_str());
             Ok(())
         }

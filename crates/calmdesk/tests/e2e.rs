@@ -49,6 +49,7 @@ on_both_backends!(
     a_promise_becomes_a_tracked_commitment,
     incident_records_reports_and_preventive_actions,
     the_customer_confirms_through_the_feedback_page,
+    an_agents_token_sees_the_reminders_addressed_to_its_agent,
 );
 
 fn chinese_case() -> Value {
@@ -993,6 +994,124 @@ async fn a_promise_becomes_a_tracked_commitment(backend: &Backend) {
     assert!(notifications["items"].is_array(), "{notifications}");
     let reply = api.get("/api/v1/notifications?case=x").await.unwrap();
     assert_problem(&reply, 400, Some("case"));
+    server.stop();
+}
+
+/// Creates an agent through the API and returns its id.
+async fn create_agent(api: &mut Connection, name: &str) -> i64 {
+    let body = json!({"name": name, "role": "agent"});
+    let reply = api.post_json("/api/v1/agents", &body).await.unwrap();
+    reply.expect(201)["id"].as_i64().unwrap()
+}
+
+/// The notifications `api`'s token may read about case `id`.
+async fn notifications_of(api: &mut Connection, id: &str) -> Vec<Value> {
+    let path = format!("/api/v1/notifications?case={id}");
+    let page = api.get(&path).await.unwrap().expect(200);
+    page["items"].as_array().unwrap().clone()
+}
+
+/// The engine addresses reminders and alerts to `agent:<id>`; a token linked to that agent (by
+/// `admin create-token --agent` or POST /api/v1/tokens with `agent_id`) sees them, another
+/// agent's token does not.
+async fn an_agents_token_sees_the_reminders_addressed_to_its_agent(backend: &Backend) {
+    let admin = backend.token("admin");
+    let server = Server::start(backend);
+    let mut boss = server.connect(&admin).await;
+    let ana = create_agent(&mut boss, "Ana Pop").await;
+    let ben = create_agent(&mut boss, "Ben Lee").await;
+
+    // Ana's token from the command line, Ben's over HTTP; both say whose they are.
+    let output = backend.run(&[
+        "admin",
+        "create-token",
+        "--name",
+        "ana",
+        "--role",
+        "agent",
+        "--agent",
+        &ana.to_string(),
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let ana_token = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+    let body = json!({"name": "ben", "role": "agent", "agent_id": ben});
+    let issued = boss.post_json("/api/v1/tokens", &body).await.unwrap();
+    let issued = issued.expect(201);
+    assert_eq!(issued["agent_id"], ben, "{issued}");
+    let ben_token = issued["token"].as_str().unwrap().to_owned();
+
+    // An unknown agent: refused, naming the field, and no token is made.
+    let unknown = ben + 1000;
+    let body = json!({"name": "ghost", "role": "agent", "agent_id": unknown});
+    let reply = boss.post_json("/api/v1/tokens", &body).await.unwrap();
+    let problem = assert_problem(&reply, 422, Some("agent_id"));
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&unknown.to_string()),
+        "{problem}"
+    );
+    let output = backend.run(&[
+        "admin",
+        "create-token",
+        "--name",
+        "ghost",
+        "--role",
+        "agent",
+        "--agent",
+        &unknown.to_string(),
+    ]);
+    assert!(!output.status.success(), "{output:?}");
+    assert!(output.stdout.is_empty(), "no secret is printed: {output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("agent_id"), "{stderr}");
+
+    // Ana's case, and a promise of hers due in three seconds.
+    let mut ana_api = server.connect(&ana_token).await;
+    let id = open_case(&mut ana_api, &chinese_case()).await;
+    let assignment = json!({"agent_id": ana, "department_id": null});
+    boss.put_json(&format!("/api/v1/cases/{id}/assignment"), &assignment)
+        .await
+        .unwrap()
+        .expect(200);
+    let due = Timestamp::now() + SignedDuration::from_secs(3);
+    let promise =
+        json!({"kind": "callback", "description": "Call back about the refund", "due_at": due});
+    let commitments = format!("/api/v1/cases/{id}/commitments");
+    let made = ana_api.post_json(&commitments, &promise).await.unwrap();
+    assert_eq!(made.expect(201)["made_by"], "ana");
+
+    let ana_recipient = format!("agent:{ana}");
+    let path = format!("/api/v1/notifications?case={id}");
+    let overdue = eventually(&mut ana_api, &path, "Ana's overdue alert", |page| {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["kind"] == "commitment_overdue")
+            .cloned()
+    })
+    .await;
+    assert_eq!(overdue["recipient"], ana_recipient.as_str(), "{overdue}");
+    let seen = notifications_of(&mut ana_api, &id).await;
+    assert!(
+        seen.iter()
+            .all(|n| n["recipient"] == ana_recipient.as_str()),
+        "Ana sees only what is hers: {seen:?}"
+    );
+    // The supervisors' copy of the alert exists, but is not Ana's.
+    let everything = notifications_of(&mut boss, &id).await;
+    assert!(
+        everything
+            .iter()
+            .any(|n| n["kind"] == "commitment_overdue" && n["recipient"] == "supervisor"),
+        "{everything:?}"
+    );
+    let mut ben_api = server.connect(&ben_token).await;
+    let for_ben = notifications_of(&mut ben_api, &id).await;
+    assert!(for_ben.is_empty(), "Ben sees nothing of Ana's: {for_ben:?}");
     server.stop();
 }
 

@@ -167,6 +167,8 @@ pub struct ApiToken {
     pub id: i64,
     pub name: String,
     pub role: Role,
+    /// The agent the token belongs to, so notifications addressed to `agent:<id>` reach it.
+    pub agent_id: Option<AgentId>,
     pub created_at: Timestamp,
 }
 

@@ -7,7 +7,7 @@ use crate::commands::{
 };
 use crate::error::StoreError;
 use crate::export::ExportRecord;
-use crate::ids::{CaseId, CustomerId};
+use crate::ids::{AgentId, CaseId, CustomerId};
 use crate::model::{
     Actor, Agent, ApiToken, Case, CaseDetail, Customer, Department, Event, IncidentRecord, Message,
     Role,
@@ -89,10 +89,12 @@ pub trait Store: ProcessStore + Send + Sync {
     /// All departments (a short list), oldest first.
     async fn list_departments(&self) -> Result<Vec<Department>, StoreError>;
 
+    /// With `agent_id`, the agent must exist (else `InvalidField` on `agent_id`).
     async fn create_token(
         &self,
         name: &str,
         role: Role,
+        agent_id: Option<AgentId>,
         secret_hash: [u8; 32],
         now: Timestamp,
     ) -> Result<ApiToken, StoreError>;

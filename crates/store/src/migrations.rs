@@ -19,6 +19,11 @@ pub(crate) const SQLITE: &[Step] = &[
         "process engine",
         include_str!("../migrations/sqlite/0002_process.sql"),
     ),
+    (
+        3,
+        "tokens linked to agents",
+        include_str!("../migrations/sqlite/0003_token_agent.sql"),
+    ),
 ];
 
 pub(crate) const POSTGRES: &[Step] = &[
@@ -31,6 +36,11 @@ pub(crate) const POSTGRES: &[Step] = &[
         2,
         "process engine",
         include_str!("../migrations/postgres/0002_process.sql"),
+    ),
+    (
+        3,
+        "tokens linked to agents",
+        include_str!("../migrations/postgres/0003_token_agent.sql"),
     ),
 ];
 

@@ -1054,32 +1054,46 @@ macro_rules! shared_store {
                 &self,
                 name: &str,
                 role: Role,
+                agent_id: Option<AgentId>,
                 secret_hash: [u8; 32],
                 now: Timestamp,
             ) -> Result<ApiToken, StoreError> {
                 let name = checked_token_name(name)?;
                 let now = stored_precision(now);
                 self.write(move |tx| boxed(async move {
+                    // Checked here rather than left to the foreign key, so the refusal names the
+                    // field, and inside the transaction, so the agent cannot vanish in between.
+                    if let Some(agent) = agent_id {
+                        load_agent(&mut *tx, agent).await.map_err(|err| match err {
+                            StoreError::Domain(DomainError::NotFound { .. }) => {
+                                DomainError::invalid("agent_id", format!("no agent has id {agent}"))
+                                    .into()
+                            }
+                            other => other,
+                        })?;
+                    }
                     let row = sqlx::query(
-                        "INSERT INTO api_tokens (name, role, secret_hash, created_at) \
-                         VALUES ($1, $2, $3, $4) RETURNING id",
+                        "INSERT INTO api_tokens (name, role, agent_id, secret_hash, created_at) \
+                         VALUES ($1, $2, $3, $4, $5) RETURNING id",
                     )
                     .bind(name.clone())
                     .bind(role.as_str())
+                    .bind(agent_id.map(|id| id.0))
                     .bind(secret_hash.to_vec())
                     .bind(micros(now))
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(db_error)?;
                     let id = get(&row, "id")?;
-                    Ok(ApiToken { id, name, role, created_at: now })
+                    Ok(ApiToken { id, name, role, agent_id, created_at: now })
                 }))
                 .await
             }
 
             async fn find_token(&self, secret_hash: [u8; 32]) -> Result<Option<ApiToken>, StoreError> {
                 let row = sqlx::query(
-                    "SELECT id, name, role, created_at FROM api_tokens WHERE secret_hash = $1",
+                    "SELECT id, name, role, agent_id, created_at FROM api_tokens \
+                     WHERE secret_hash = $1",
                 )
                 .bind(secret_hash.to_vec())
                 .fetch_optional(self.reader())
@@ -1090,6 +1104,7 @@ macro_rules! shared_store {
                         id: get(&row, "id")?,
                         name: get(&row, "name")?,
                         role: parse("role", &get::<String>(&row, "role")?)?,
+                        agent_id: get::<Option<i64>>(&row, "agent_id")?.map(AgentId),
                         created_at: instant("created_at", get(&row, "created_at")?)?,
                     })
                 })

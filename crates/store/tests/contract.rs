@@ -5,10 +5,10 @@ mod common;
 use std::sync::Arc;
 
 use domain::{
-    Assign, CaseFilter, CaseId, Channel, Cursor, CustomerId, DepartmentId, Direction, DomainError,
-    EventKind, ExportRecord, IncidentRecordInput, ListQuery, Money, NewAgent, NewCase, NewCustomer,
-    NewDepartment, NewMessage, Priority, Resolution, Role, Status, Store, StoreError, Transition,
-    UpdateCase,
+    AgentId, Assign, CaseFilter, CaseId, Channel, Cursor, CustomerId, DepartmentId, Direction,
+    DomainError, EventKind, ExportRecord, IncidentRecordInput, ListQuery, Money, NewAgent, NewCase,
+    NewCustomer, NewDepartment, NewMessage, Priority, Resolution, Role, Status, Store, StoreError,
+    Transition, UpdateCase,
 };
 
 use common::{agent_actor, at, invalid_field, is_not_found};
@@ -35,6 +35,7 @@ testkit::backend_scenarios!(
     customers_and_agents_page_oldest_first,
     departments_have_unique_names,
     tokens_are_found_by_hash_only,
+    tokens_name_an_existing_agent_or_none,
     failing_import_leaves_nothing_behind,
     import_refuses_an_existing_case_and_new_ids_follow_imports,
     export_import_export_is_byte_identical,
@@ -360,7 +361,7 @@ async fn bad_input_is_refused_naming_the_field(store: Arc<dyn Store>) {
     assert_eq!(
         invalid_field(
             store
-                .create_token(" ", Role::Admin, [1; 32], now)
+                .create_token(" ", Role::Admin, None, [1; 32], now)
                 .await
                 .unwrap_err()
         ),
@@ -928,19 +929,49 @@ async fn departments_have_unique_names(store: Arc<dyn Store>) {
 async fn tokens_are_found_by_hash_only(store: Arc<dyn Store>) {
     let now = at("2026-01-01T00:00:00Z");
     let token = store
-        .create_token("ci bot", Role::Supervisor, [7; 32], now)
+        .create_token("ci bot", Role::Supervisor, None, [7; 32], now)
         .await
         .unwrap();
     assert_eq!(store.find_token([7; 32]).await.unwrap(), Some(token));
     assert_eq!(store.find_token([8; 32]).await.unwrap(), None);
     let err = store
-        .create_token("again", Role::Admin, [7; 32], now)
+        .create_token("again", Role::Admin, None, [7; 32], now)
         .await
         .unwrap_err();
     assert!(
         matches!(err, StoreError::Domain(DomainError::Conflict(_))),
         "{err:?}"
     );
+}
+
+async fn tokens_name_an_existing_agent_or_none(store: Arc<dyn Store>) {
+    let now = at("2026-01-01T00:00:00Z");
+    let ana = store
+        .create_agent(NewAgent {
+            name: "Ana Pop".into(),
+            role: Role::Agent,
+            department_id: None,
+            phone: None,
+            email: None,
+            languages: vec![],
+        })
+        .await
+        .unwrap();
+    let token = store
+        .create_token("ana", Role::Agent, Some(ana.id), [3; 32], now)
+        .await
+        .unwrap();
+    assert_eq!(token.agent_id, Some(ana.id));
+    assert_eq!(store.find_token([3; 32]).await.unwrap(), Some(token));
+
+    let unknown = AgentId(ana.id.0 + 1000);
+    let err = store
+        .create_token("ghost", Role::Agent, Some(unknown), [4; 32], now)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains(&unknown.to_string()), "{err}");
+    assert_eq!(invalid_field(err), "agent_id");
+    assert_eq!(store.find_token([4; 32]).await.unwrap(), None);
 }
 
 async fn failing_import_leaves_nothing_behind(store: Arc<dyn Store>) {

@@ -284,6 +284,8 @@ pub async fn create_department(
 pub struct NewToken {
     name: String,
     role: Role,
+    #[serde(default)]
+    agent_id: Option<AgentId>,
 }
 
 /// The only answer that ever shows a token's secret.
@@ -292,6 +294,7 @@ pub struct IssuedTokenView {
     id: i64,
     name: String,
     role: Role,
+    agent_id: Option<AgentId>,
     created_at: Timestamp,
     token: String,
 }
@@ -303,12 +306,13 @@ pub async fn create_token(
 ) -> ApiResult<Response> {
     let issued = state
         .app
-        .issue_token_as(&actor, &cmd.name, cmd.role)
+        .issue_token_as(&actor, &cmd.name, cmd.role, cmd.agent_id)
         .await?;
     let view = IssuedTokenView {
         id: issued.token.id,
         name: issued.token.name,
         role: issued.token.role,
+        agent_id: issued.token.agent_id,
         created_at: issued.token.created_at,
         token: issued.secret.as_str().to_owned(),
     };

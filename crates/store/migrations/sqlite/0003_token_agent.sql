@@ -1,0 +1,5 @@
+-- API tokens name the agent they belong to (issue: staff notifications are addressed to
+-- `agent:<id>`, so a token must know its agent to see them). SQLite dialect; keep in step with
+-- ../postgres/0003_token_agent.sql: a test compares the two. Existing tokens stay unlinked.
+-- (SQLite adds a REFERENCES column only when its default is NULL, as here.)
+ALTER TABLE api_tokens ADD COLUMN agent_id BIGINT REFERENCES agents (id);
