@@ -24,7 +24,7 @@ async fn two_workers_on_postgres() {
 }
 
 fn complaint(n: usize) -> NewCase {
-    let mut customer = NewCustomer::named(&format!("Customer {n}"));
+    let mut customer = NewCustomer::named(format!("Customer {n}"));
     customer.email = Some(format!("customer{n}@example.com"));
     customer.language = Some("en".into());
     NewCase::new(
