@@ -12,13 +12,15 @@ macro_rules! numeric_id {
         #[serde(transparent)]
         pub struct $name(pub i64);
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 self.0.fmt(f)
             }
         }
     )*};
 }
+
+pub(crate) use numeric_id;
 
 numeric_id!(CustomerId, AgentId, DepartmentId, MessageId, EventId);
 

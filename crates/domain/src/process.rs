@@ -7,27 +7,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::commands::{Limits, body, optional_text, required_text};
 use crate::error::DomainError;
-use crate::ids::{CaseId, MessageId};
+use crate::ids::{CaseId, MessageId, numeric_id};
 use crate::lifecycle::Status;
 use crate::model::{Case, Customer};
 use crate::text_enum::text_enum;
 
-macro_rules! process_id {
-    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(pub i64);
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                self.0.fmt(f)
-            }
-        }
-    )*};
-}
-
-process_id!(CommitmentId, JobId, NotificationId, FeedbackId, ActionId);
+numeric_id!(CommitmentId, JobId, NotificationId, FeedbackId, ActionId);
 
 text_enum!(
     /// CLEAR-C: what was promised — to call back, or to send an answer.
