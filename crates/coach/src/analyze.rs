@@ -25,6 +25,11 @@ const EMOJI_ANGER: f32 = 0.3;
 const THREAT_ANGER: f32 = 0.5;
 /// Without any negative word, cues such as "!!!" mostly mean enthusiasm ("THANK YOU!!!").
 const CUES_WITHOUT_NEGATIVE_WORDS: f32 = 0.25;
+/// Negations that reverse nothing still mark a negative statement ("they didn't even call", "no
+/// plan, no answer"): negation is far more frequent in negative than in positive texts (Potts 2011,
+/// "On the negativity of negation"). From this many in one message they count as one piece of
+/// complaint evidence; a single "not" is ordinary in any question or request.
+const FREE_NEGATIONS_FOR_EVIDENCE: usize = 2;
 /// A message is a complaint when its negative evidence outweighs its praise ("thanks, but the
 /// parcel is still missing"); with more praise than complaint it is a happy customer's aside.
 const PRAISE_OUTWEIGHS: f32 = 1.0;
@@ -74,6 +79,52 @@ fn own_words_when_all_quoted(text: &mut TokenizedText) {
     }
 }
 
+/// The longest quotation, in words, read as scare quotes rather than reported speech.
+const SCARE_QUOTE_WORDS: usize = 3;
+
+/// Praise inside short quotation marks is irony: the «διάφανη» government, the "express"
+/// delivery that took a week, the "help" line. Such quotes are unquoted for one more run of the
+/// rules; the praise they hold counts as complaint evidence (token spans).
+fn scare_quoted_praise(engine: &Engine, text: &mut TokenizedText) -> Vec<(u32, u32)> {
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < text.tokens.len() {
+        if !text.tokens[i].quoted {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < text.tokens.len() && text.tokens[i].quoted {
+            i += 1;
+        }
+        if i - start <= SCARE_QUOTE_WORDS {
+            runs.push((start as u32, i as u32));
+        }
+    }
+    if runs.is_empty() {
+        return Vec::new();
+    }
+    let set_quoted = |text: &mut TokenizedText, quoted: bool| {
+        for &(start, end) in &runs {
+            for token in &mut text.tokens[start as usize..end as usize] {
+                token.quoted = quoted;
+            }
+        }
+    };
+    set_quoted(text, false);
+    let matches = engine.run(text, Purpose::CustomerMessage, &BTreeSet::new());
+    set_quoted(text, true);
+    matches
+        .iter()
+        .filter(|m| engine.rules[m.rule as usize].category == "praise")
+        .filter(|m| {
+            runs.iter()
+                .any(|&(start, end)| start <= m.start && m.end <= end)
+        })
+        .map(|m| (m.start, m.end))
+        .collect()
+}
+
 #[derive(Default)]
 struct Tally {
     anger_words: f32,
@@ -85,6 +136,7 @@ struct Tally {
 pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analysis {
     let mut text = tokenize(text::fold(original), &engine.question_marks);
     own_words_when_all_quoted(&mut text);
+    let ironic = scare_quoted_praise(engine, &mut text);
     let matches = engine.run(&text, Purpose::CustomerMessage, &BTreeSet::new());
     let category = |m: &RuleMatch| engine.rules[m.rule as usize].category.as_str();
     let by_end = |name: &str| {
@@ -103,6 +155,7 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
     let mut signals = Vec::new();
     let mut flags = BTreeSet::new();
     let mut demands: Vec<String> = Vec::new();
+    let mut reversed = 0;
     for m in &matches {
         let rule = &engine.rules[m.rule as usize];
         let cat = rule.category.as_str();
@@ -110,6 +163,7 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
         let negatable =
             matches!(cat, "anger" | "complaint" | "praise") || cat.starts_with(DEMAND_PREFIX);
         if negatable && negated {
+            reversed += 1;
             if cat == "praise" {
                 // "not happy" is dissatisfaction: shown as complaint evidence.
                 tally.negated_praise += 1;
@@ -160,6 +214,33 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
         });
     }
 
+    for (first, end) in ironic {
+        tally.negative += 1.0;
+        let (start, end) = text.original_span(first, end);
+        signals.push(Signal {
+            category: "complaint".into(),
+            start,
+            end,
+            seeds: vec!["ZH-3".into()],
+            rule: "cue.scare_quotes".into(),
+        });
+    }
+    if let Some(nth) = negations
+        .len()
+        .checked_sub(reversed)
+        .filter(|free| *free >= FREE_NEGATIONS_FOR_EVIDENCE)
+        .and_then(|_| negations.get(FREE_NEGATIONS_FOR_EVIDENCE - 1))
+    {
+        tally.negative += 1.0;
+        let (start, end) = text.original_span(nth.start, nth.end);
+        signals.push(Signal {
+            category: "complaint".into(),
+            start,
+            end,
+            seeds: vec!["CLEAR-L".into()],
+            rule: "cue.negations".into(),
+        });
+    }
     for (start, end, feeling) in feelings(original) {
         let category = match feeling {
             Feeling::Angry => {

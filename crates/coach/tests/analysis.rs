@@ -59,3 +59,72 @@ fn more_praise_than_complaint_is_not_a_complaint() {
     );
     assert!(!happy.complaint, "{happy:?}");
 }
+
+fn rules(analysis: &Analysis) -> Vec<&str> {
+    analysis.signals.iter().map(|s| s.rule.as_str()).collect()
+}
+
+#[test]
+fn several_negations_that_reverse_nothing_are_complaint_evidence() {
+    let coach = common::loadable_builtin();
+    // No complaint word at all: only what did not happen.
+    for (lang, text) in [
+        (
+            Lang::En,
+            "They didn't call, and the technician never came to the flat.",
+        ),
+        (
+            Lang::El,
+            "Δεν πήραν τηλέφωνο και ο τεχνικός δεν εμφανίστηκε ποτέ στο σπίτι.",
+        ),
+        (
+            Lang::Ro,
+            "Nu m-a sunat nimeni și curierul nu a venit la adresă.",
+        ),
+    ] {
+        let found = analyze(&coach, lang, text);
+        assert!(found.complaint, "{text}: {found:?}");
+        assert!(
+            rules(&found).contains(&"cue.negations"),
+            "{text}: {found:?}"
+        );
+    }
+    // One negation is an ordinary question or request; a reversed one is already counted.
+    for (lang, text) in [
+        (
+            Lang::En,
+            "Can you not send the invoice by post, only by email?",
+        ),
+        (Lang::En, "No problem at all, not in a hurry, thanks!"),
+        (Lang::El, "Δεν έχετε το μπλε σε μέγεθος 42;"),
+    ] {
+        let found = analyze(&coach, lang, text);
+        assert!(!found.complaint, "{text}: {found:?}");
+    }
+}
+
+#[test]
+fn praise_in_scare_quotes_is_irony() {
+    let coach = common::loadable_builtin();
+    for (lang, text) in [
+        (
+            Lang::En,
+            "So much for the \"fast\" delivery option I paid for.",
+        ),
+        (Lang::El, "Αυτή λοιπόν είναι η «γρήγορη» παράδοσή σας."),
+    ] {
+        let found = analyze(&coach, lang, text);
+        assert!(
+            rules(&found).contains(&"cue.scare_quotes"),
+            "{text}: {found:?}"
+        );
+        assert!(found.complaint, "{text}: {found:?}");
+    }
+    // A long quotation stays reported speech, and praise outside quotes stays praise.
+    let reported = analyze(
+        &coach,
+        Lang::En,
+        "My son said \"this is the best pizza we ever had in this town\" — thank you!",
+    );
+    assert!(!reported.complaint, "{reported:?}");
+}
