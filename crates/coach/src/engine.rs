@@ -1,9 +1,9 @@
-//! Compiles the rule packs of one language into one Aho-Corasick automaton over folded words,
-//! plus the per-rule logic (patterns as small trees of literal ids, conditions).
+//! Compiles the rule packs of one language into a trie of the folded pattern words and tries of
+//! the literals (phrases) over those words, plus the per-rule logic (patterns as small trees of
+//! literal ids, conditions).
 
 use std::collections::{BTreeMap, HashMap};
 
-use aho_corasick::AhoCorasick;
 use text::Lang;
 
 use crate::error::CoachError;
@@ -55,10 +55,11 @@ pub(crate) struct CompiledRule {
 #[derive(Debug)]
 pub(crate) struct Engine {
     pub lang: Lang,
-    /// One automaton for the words of customer-message rules, one for reply rules, so each
-    /// pass only reports what its rules can use.
-    pub signal_words: WordAutomaton,
-    pub reply_words: WordAutomaton,
+    /// The pattern words, and the literals of customer-message rules and of reply rules over
+    /// them (separately, so each pass only reports what its rules can use).
+    pub words: WordTrie,
+    pub signal_literals: LiteralTrie,
+    pub reply_literals: LiteralTrie,
     /// For each literal: the (rule, pattern) pairs that can begin with it, separately for the
     /// rules read on customer messages (signals) and on replies (findings and good moves).
     pub signal_triggers: Vec<Vec<(u32, u32)>>,
@@ -67,43 +68,221 @@ pub(crate) struct Engine {
     pub requirement_groups: Vec<Vec<u32>>,
     pub question_marks: Vec<char>,
     pub promises: PromiseGrammar,
+    /// Per literal: its words joined by spaces, whether the last is `word*`, and whether
+    /// customer-message and reply rules use it (for the test that checks the tries).
+    #[cfg(test)]
+    pub literal_texts: Vec<(String, bool, bool, bool)>,
 }
 
+/// Marks "no state", "no word", "no literal" in the tables below.
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// Trie states with at most this many children search them one by one; wider ones get a table.
+const SPARSE_MAX: usize = 8;
+
+/// Every word the patterns are written in, as a byte trie: one walk over a token's text gives
+/// its word symbol (the token is exactly a pattern word) and the symbols of the `word*` prefixes
+/// it begins with. Tokens that are no pattern word leave the trie after a byte or two.
+#[derive(Debug, Default)]
+pub(crate) struct WordTrie {
+    /// The root's transitions by byte (`NONE`: no word begins with that byte).
+    root: Vec<u32>,
+    /// Per state: `children[state]..children[state + 1]` index `child_bytes` (sorted) and
+    /// `child_states`.
+    children: Vec<u32>,
+    /// Per state with more than `SPARSE_MAX` children (the second and third bytes of Chinese
+    /// characters fan out wide): the start of its 256 transitions in `dense_states`, else `NONE`.
+    dense: Vec<u32>,
+    dense_states: Vec<u32>,
+    child_bytes: Vec<u8>,
+    child_states: Vec<u32>,
+    /// Per state: the symbol of the word that ends here, and of the `word*` prefix that ends here.
+    exact: Vec<u32>,
+    prefix: Vec<u32>,
+}
+
+impl WordTrie {
+    /// `words[symbol] = (text, is_prefix)`.
+    fn build(words: &[(&str, bool)]) -> WordTrie {
+        // Build with sorted maps, then flatten into arrays.
+        let mut nodes: Vec<(BTreeMap<u8, u32>, u32, u32)> = vec![(BTreeMap::new(), NONE, NONE)];
+        for (symbol, &(text, is_prefix)) in words.iter().enumerate() {
+            let mut state = 0usize;
+            for &b in text.as_bytes() {
+                let next = nodes.len() as u32;
+                let child = *nodes[state].0.entry(b).or_insert(next);
+                if child == next {
+                    nodes.push((BTreeMap::new(), NONE, NONE));
+                }
+                state = child as usize;
+            }
+            if is_prefix {
+                nodes[state].2 = symbol as u32;
+            } else {
+                nodes[state].1 = symbol as u32;
+            }
+        }
+        let mut trie = WordTrie {
+            root: vec![NONE; 256],
+            ..WordTrie::default()
+        };
+        for (&b, &child) in &nodes[0].0 {
+            trie.root[b as usize] = child;
+        }
+        for (children, exact, prefix) in &nodes {
+            trie.children.push(trie.child_bytes.len() as u32);
+            for (&b, &child) in children {
+                trie.child_bytes.push(b);
+                trie.child_states.push(child);
+            }
+            if children.len() > SPARSE_MAX {
+                let block = trie.dense_states.len();
+                trie.dense.push(block as u32);
+                trie.dense_states.resize(block + 256, NONE);
+                for (&b, &child) in children {
+                    trie.dense_states[block + b as usize] = child;
+                }
+            } else {
+                trie.dense.push(NONE);
+            }
+            trie.exact.push(*exact);
+            trie.prefix.push(*prefix);
+        }
+        trie.children.push(trie.child_bytes.len() as u32);
+        trie
+    }
+
+    #[inline]
+    fn child(&self, state: u32, byte: u8) -> u32 {
+        let dense = self.dense[state as usize];
+        if dense != NONE {
+            return self.dense_states[dense as usize + byte as usize];
+        }
+        let from = self.children[state as usize] as usize;
+        let to = self.children[state as usize + 1] as usize;
+        self.child_bytes[from..to]
+            .iter()
+            .position(|&b| b == byte)
+            .map_or(NONE, |i| self.child_states[from + i])
+    }
+
+    /// Pushes the symbols of `token`: each `word*` prefix it begins with, then the word it is.
+    #[inline]
+    pub fn symbols(&self, token: &[u8], out: &mut Vec<u32>) {
+        let Some((&first, rest)) = token.split_first() else {
+            return;
+        };
+        let mut state = self.root[first as usize];
+        if state == NONE {
+            return;
+        }
+        for &b in rest {
+            let prefix = self.prefix[state as usize];
+            if prefix != NONE {
+                out.push(prefix);
+            }
+            state = self.child(state, b);
+            if state == NONE {
+                return;
+            }
+        }
+        let prefix = self.prefix[state as usize];
+        if prefix != NONE {
+            out.push(prefix);
+        }
+        let exact = self.exact[state as usize];
+        if exact != NONE {
+            out.push(exact);
+        }
+    }
+}
+
+/// The literals (phrases of pattern words, the last may be `word*`) of one purpose's rules as a
+/// trie over word symbols: from each token, follow the symbols of it and of the tokens after it
+/// in the same sentence.
 #[derive(Debug)]
-pub(crate) struct WordAutomaton {
-    pub automaton: Option<AhoCorasick>,
-    /// For each automaton pattern: the literals it stands for, with their `word*` flag.
-    pub literals: Vec<Vec<(u32, bool)>>,
+pub(crate) struct LiteralTrie {
+    /// The root's transitions by symbol.
+    pub root: Vec<u32>,
+    /// Per node below the root: `children[node]..children[node + 1]` index `child_symbols`
+    /// (sorted) and `child_nodes`.
+    children: Vec<u32>,
+    child_symbols: Vec<u32>,
+    child_nodes: Vec<u32>,
+    /// Per node: the literal that ends there, or `NONE`.
+    pub literal: Vec<u32>,
 }
 
-impl WordAutomaton {
+impl LiteralTrie {
     fn build(
         literals: &HashMap<(String, bool), u32>,
         wanted: &[bool],
-    ) -> Result<WordAutomaton, String> {
-        let mut by_text: BTreeMap<&str, Vec<(u32, bool)>> = BTreeMap::new();
-        for ((words, prefix), id) in literals {
-            if wanted[*id as usize] {
-                by_text
-                    .entry(words.as_str())
-                    .or_default()
-                    .push((*id, *prefix));
+        symbols: &HashMap<(&str, bool), u32>,
+    ) -> LiteralTrie {
+        let mut root = vec![NONE; symbols.len()];
+        let mut below: Vec<BTreeMap<u32, u32>> = vec![BTreeMap::new()];
+        let mut literal = vec![NONE];
+        for ((words, prefix), &id) in literals {
+            if !wanted[id as usize] {
+                continue;
+            }
+            let last = words.split(' ').count() - 1;
+            let mut node = 0u32;
+            for (i, word) in words.split(' ').enumerate() {
+                let symbol = symbols[&(word, *prefix && i == last)];
+                let next = below.len() as u32;
+                let slot = if node == 0 {
+                    &mut root[symbol as usize]
+                } else {
+                    below[node as usize].entry(symbol).or_insert(NONE)
+                };
+                if *slot == NONE {
+                    *slot = next;
+                }
+                node = *slot;
+                if node == next {
+                    below.push(BTreeMap::new());
+                    literal.push(NONE);
+                }
+            }
+            literal[node as usize] = id;
+        }
+        let mut trie = LiteralTrie {
+            root,
+            children: Vec::with_capacity(below.len() + 1),
+            child_symbols: Vec::new(),
+            child_nodes: Vec::new(),
+            literal,
+        };
+        for children in &below {
+            trie.children.push(trie.child_symbols.len() as u32);
+            for (&symbol, &child) in children {
+                trie.child_symbols.push(symbol);
+                trie.child_nodes.push(child);
             }
         }
-        let automaton = if by_text.is_empty() {
-            None
+        trie.children.push(trie.child_symbols.len() as u32);
+        trie
+    }
+
+    /// Whether any phrase goes on after `node`.
+    #[inline]
+    pub fn inner(&self, node: u32) -> bool {
+        self.children[node as usize] != self.children[node as usize + 1]
+    }
+
+    /// The node after `node` (not the root) on `symbol`, or `NONE`.
+    #[inline]
+    pub fn step(&self, node: u32, symbol: u32) -> u32 {
+        let from = self.children[node as usize] as usize;
+        let to = self.children[node as usize + 1] as usize;
+        let symbols = &self.child_symbols[from..to];
+        let found = if symbols.len() <= SPARSE_MAX {
+            symbols.iter().position(|&s| s == symbol)
         } else {
-            // Each pattern begins with the space that precedes every token in the searched text.
-            let patterns = by_text.keys().map(|words| format!(" {words}"));
-            Some(
-                AhoCorasick::new(patterns)
-                    .map_err(|e| format!("cannot build the automaton: {e}"))?,
-            )
+            symbols.binary_search(&symbol).ok()
         };
-        Ok(WordAutomaton {
-            automaton,
-            literals: by_text.into_values().collect(),
-        })
+        found.map_or(NONE, |i| self.child_nodes[from + i])
     }
 }
 
@@ -413,11 +592,36 @@ impl Engine {
                 collect_literals(nodes, wanted);
             }
         }
-        let first_file = files.first().map_or("?", |f| f.0);
-        let signal_words = WordAutomaton::build(&compiler.literals.ids, &signal_literals)
-            .map_err(|problem| CoachError::pack(first_file, problem))?;
-        let reply_words = WordAutomaton::build(&compiler.literals.ids, &reply_literals)
-            .map_err(|problem| CoachError::pack(first_file, problem))?;
+        #[cfg(test)]
+        let literal_texts = {
+            let mut texts = vec![(String::new(), false, false, false); literal_count];
+            for ((words, prefix), &id) in &compiler.literals.ids {
+                let id = id as usize;
+                texts[id] = (
+                    words.clone(),
+                    *prefix,
+                    signal_literals[id],
+                    reply_literals[id],
+                );
+            }
+            texts
+        };
+        let mut symbols: HashMap<(&str, bool), u32> = HashMap::new();
+        let mut symbol_words: Vec<(&str, bool)> = Vec::new();
+        for (words, prefix) in compiler.literals.ids.keys() {
+            let last = words.split(' ').count() - 1;
+            for (i, word) in words.split(' ').enumerate() {
+                let key = (word, *prefix && i == last);
+                symbols.entry(key).or_insert_with(|| {
+                    symbol_words.push(key);
+                    symbol_words.len() as u32 - 1
+                });
+            }
+        }
+        let words = WordTrie::build(&symbol_words);
+        let signal_literals =
+            LiteralTrie::build(&compiler.literals.ids, &signal_literals, &symbols);
+        let reply_literals = LiteralTrie::build(&compiler.literals.ids, &reply_literals, &symbols);
         let mut signal_triggers = vec![Vec::new(); literal_count];
         let mut reply_triggers = vec![Vec::new(); literal_count];
         for (rule_index, rule) in rules.iter().enumerate() {
@@ -438,9 +642,12 @@ impl Engine {
             }
         }
         Ok(Engine {
+            #[cfg(test)]
+            literal_texts,
             lang,
-            signal_words,
-            reply_words,
+            words,
+            signal_literals,
+            reply_literals,
             signal_triggers,
             reply_triggers,
             rules,

@@ -2,7 +2,7 @@
 //! the customer and what will escalate them, in en, ro, zh-Hans, zh-Hant, tl and el.
 //!
 //! Everything about wording lives in rule packs (playbooks/*.toml, format in
-//! playbooks/FORMAT.md), compiled at load time into one Aho-Corasick automaton per language.
+//! playbooks/FORMAT.md), compiled at load time into word and phrase tries per language.
 //! Pure: no I/O, no async. The binary reads extra pack files and hands their text to
 //! [`Coach::with_extra`].
 

@@ -1,10 +1,11 @@
-//! Runs a compiled engine over tokenised text: one automaton pass finds every literal, then each
-//! rule whose pattern can start at a hit is matched as a small tree, and its conditions checked.
+//! Runs a compiled engine over tokenised text: one trie lookup per token and a walk of the
+//! literal trie from each token find every literal, then each rule whose pattern can start at a
+//! hit is matched as a small tree, and its conditions checked.
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
-use crate::engine::{CompiledRule, Engine, Node};
+use crate::engine::{CompiledRule, Engine, NONE, Node};
 use crate::tokens::TokenizedText;
 
 /// Literal hits grouped by start token: `at(token)` lists (literal, end token).
@@ -15,30 +16,47 @@ pub(crate) struct Hits {
 }
 
 impl Hits {
-    /// Buckets the automaton's hits by start token (a counting sort: the automaton reports them
-    /// by end, and each literal is reported once per position, so there is nothing to dedupe).
-    fn new(found: Vec<(u32, u32, u32)>, token_count: usize) -> Hits {
-        let mut offsets = vec![0u32; token_count + 2];
-        for &(start, _, _) in &found {
-            offsets[start as usize + 1] += 1;
-        }
-        for t in 1..offsets.len() {
-            offsets[t] += offsets[t - 1];
-        }
-        let mut next = offsets.clone();
-        let mut hits = vec![(0, 0); found.len()];
-        for (start, literal, end) in found {
-            let slot = &mut next[start as usize];
-            hits[*slot as usize] = (literal, end);
-            *slot += 1;
-        }
-        Hits { hits, offsets }
-    }
-
     fn at(&self, token: u32) -> &[(u32, u32)] {
         let t = (token as usize).min(self.offsets.len() - 2);
         &self.hits[self.offsets[t] as usize..self.offsets[t + 1] as usize]
     }
+}
+
+/// Per-thread work space of `Engine::run`, reused from text to text: its tables are as long as
+/// the pack has literals, and clearing or allocating them per text cost more than matching a
+/// short message. An entry counts only when it carries the current `stamp`.
+#[derive(Default)]
+struct Scratch {
+    stamp: u32,
+    /// Per literal: `stamp` when it occurs in the text.
+    literal_seen: Vec<u32>,
+    /// Per requirement group: `stamp` once known, and then whether a literal of it occurs.
+    group_known: Vec<u32>,
+    group_present: Vec<bool>,
+    symbols: Vec<u32>,
+    symbol_offsets: Vec<u32>,
+}
+
+impl Scratch {
+    fn next_stamp(&mut self, literals: usize, groups: usize) {
+        if self.literal_seen.len() < literals {
+            self.literal_seen.resize(literals, 0);
+        }
+        if self.group_known.len() < groups {
+            self.group_known.resize(groups, 0);
+            self.group_present.resize(groups, false);
+        }
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.literal_seen.fill(0);
+            self.group_known.fill(0);
+            self.stamp = 1;
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
 }
 
 /// Which rules to run: those read on customer messages, or those read on agent replies.
@@ -65,30 +83,72 @@ struct Run<'a> {
 }
 
 impl Engine {
-    fn hits(&self, text: &TokenizedText, purpose: Purpose) -> Hits {
-        let words = match purpose {
-            Purpose::CustomerMessage => &self.signal_words,
-            Purpose::Reply => &self.reply_words,
+    /// Every literal of `purpose`'s rules found in the text, by start token. Each token's text
+    /// is looked up once in the word trie; phrases are followed through the literal trie
+    /// over the symbols of consecutive tokens of one sentence.
+    fn hits(&self, text: &TokenizedText, purpose: Purpose, scratch: &mut Scratch) -> Hits {
+        let literals = match purpose {
+            Purpose::CustomerMessage => &self.signal_literals,
+            Purpose::Reply => &self.reply_literals,
         };
+        let token_count = text.tokens.len();
+        let Scratch {
+            symbols,
+            symbol_offsets,
+            ..
+        } = scratch;
+        symbols.clear();
+        symbol_offsets.clear();
+        for index in 0..token_count {
+            symbol_offsets.push(symbols.len() as u32);
+            self.words.symbols(text.token_bytes(index), symbols);
+        }
+        symbol_offsets.push(symbols.len() as u32);
+        let symbols_of =
+            |t: usize| &symbols[symbol_offsets[t] as usize..symbol_offsets[t + 1] as usize];
+
         let mut hits = Vec::new();
-        let Some(automaton) = &words.automaton else {
-            return Hits::new(hits, text.tokens.len());
-        };
-        let bytes = text.joined.as_bytes();
-        let separator = |b: u8| b == b' ' || b == b'\n';
-        // Patterns begin with the space that precedes every token: matches start at word starts.
-        for found in automaton.find_overlapping_iter(&text.joined) {
-            let (start, end) = (found.start() + 1, found.end());
-            let whole_word = end == bytes.len() || separator(bytes[end]);
-            let start_token = text.token_of_byte[start];
-            let end_token = text.token_of_byte[end - 1] + 1;
-            for &(literal, prefix) in &words.literals[found.pattern().as_usize()] {
-                if prefix || whole_word {
-                    hits.push((start_token, literal, end_token));
+        let mut offsets = Vec::with_capacity(token_count + 2);
+        // Nodes still open after the token before `at`: (node, at).
+        let mut open: Vec<(u32, u32)> = Vec::new();
+        for start in 0..token_count {
+            offsets.push(hits.len() as u32);
+            let sentence = text.tokens[start].sentence;
+            for &symbol in symbols_of(start) {
+                let node = literals.root[symbol as usize];
+                if node == NONE {
+                    continue;
+                }
+                let literal = literals.literal[node as usize];
+                if literal != NONE {
+                    hits.push((literal, start as u32 + 1));
+                }
+                if literals.inner(node) {
+                    open.push((node, start as u32 + 1));
+                }
+            }
+            while let Some((node, at)) = open.pop() {
+                if at as usize >= token_count || text.tokens[at as usize].sentence != sentence {
+                    continue;
+                }
+                for &symbol in symbols_of(at as usize) {
+                    let child = literals.step(node, symbol);
+                    if child == NONE {
+                        continue;
+                    }
+                    let literal = literals.literal[child as usize];
+                    if literal != NONE {
+                        hits.push((literal, at + 1));
+                    }
+                    if literals.inner(child) {
+                        open.push((child, at + 1));
+                    }
                 }
             }
         }
-        Hits::new(hits, text.tokens.len())
+        offsets.push(hits.len() as u32);
+        offsets.push(hits.len() as u32);
+        Hits { hits, offsets }
     }
 
     /// All matches of the rules for `purpose`, after their conditions.
@@ -99,9 +159,23 @@ impl Engine {
         purpose: Purpose,
         context: &BTreeSet<String>,
     ) -> Vec<RuleMatch> {
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => self.run_with(text, purpose, context, &mut scratch),
+            Err(_) => self.run_with(text, purpose, context, &mut Scratch::default()),
+        })
+    }
+
+    fn run_with(
+        &self,
+        text: &TokenizedText,
+        purpose: Purpose,
+        context: &BTreeSet<String>,
+        scratch: &mut Scratch,
+    ) -> Vec<RuleMatch> {
+        scratch.next_stamp(self.signal_triggers.len(), self.requirement_groups.len());
         let run = Run {
             text,
-            hits: self.hits(text, purpose),
+            hits: self.hits(text, purpose, scratch),
             spare_lists: RefCell::default(),
         };
         let triggers = match purpose {
@@ -112,21 +186,25 @@ impl Engine {
         let mut ends = Vec::new();
         // A (rule, pattern, start) reached twice (two first words at one token) yields the same
         // match twice; the overlap pass below drops the copy.
-        let mut present = vec![false; self.signal_triggers.len()];
+        let stamp = scratch.stamp;
         for &(literal, _) in &run.hits.hits {
-            present[literal as usize] = true;
+            scratch.literal_seen[literal as usize] = stamp;
         }
-        // Per requirement group: 0 not yet known, 1 some literal present, 2 none present.
-        let mut group_state = vec![0u8; self.requirement_groups.len()];
+        let Scratch {
+            literal_seen,
+            group_known,
+            group_present: group_has,
+            ..
+        } = scratch;
         let mut group_present = |group: u32| {
-            let state = &mut group_state[group as usize];
-            if *state == 0 {
-                let any = self.requirement_groups[group as usize]
+            let g = group as usize;
+            if group_known[g] != stamp {
+                group_known[g] = stamp;
+                group_has[g] = self.requirement_groups[g]
                     .iter()
-                    .any(|&l| present[l as usize]);
-                *state = if any { 1 } else { 2 };
+                    .any(|&l| literal_seen[l as usize] == stamp);
             }
-            *state == 1
+            group_has[g]
         };
         for start in 0..text.tokens.len() as u32 {
             for &(literal, _) in run.hits.at(start) {
@@ -345,5 +423,125 @@ impl Run<'_> {
         });
         self.give_back(ends);
         followed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeSet, HashMap};
+
+    use super::*;
+    use crate::Coach;
+    use crate::tokens::tokenize;
+
+    /// The literals found the slow way: every literal compared word by word at every token.
+    fn reference_hits(
+        engine: &Engine,
+        text: &TokenizedText,
+        purpose: Purpose,
+    ) -> BTreeSet<(u32, u32, u32)> {
+        type Phrase<'a> = (u32, Vec<&'a str>, bool);
+        let mut by_first: HashMap<&str, Vec<Phrase>> = HashMap::new();
+        let mut single_prefixes = Vec::new();
+        for (id, (words, prefix, signal, reply)) in engine.literal_texts.iter().enumerate() {
+            let wanted = match purpose {
+                Purpose::CustomerMessage => *signal,
+                Purpose::Reply => *reply,
+            };
+            if !wanted {
+                continue;
+            }
+            let words: Vec<&str> = words.split(' ').collect();
+            if *prefix && words.len() == 1 {
+                single_prefixes.push((id as u32, words[0]));
+            } else {
+                by_first
+                    .entry(words[0])
+                    .or_default()
+                    .push((id as u32, words, *prefix));
+            }
+        }
+        let mut found = BTreeSet::new();
+        let n = text.tokens.len();
+        for start in 0..n {
+            let first = text.token_text(start);
+            for &(id, word) in &single_prefixes {
+                if first.starts_with(word) {
+                    found.insert((start as u32, id, start as u32 + 1));
+                }
+            }
+            for (id, words, prefix) in by_first.get(first).into_iter().flatten() {
+                let end = start + words.len();
+                if end > n || text.tokens[end - 1].sentence != text.tokens[start].sentence {
+                    continue;
+                }
+                let all = words.iter().enumerate().all(|(k, word)| {
+                    let token = text.token_text(start + k);
+                    if *prefix && k == words.len() - 1 {
+                        token.starts_with(word)
+                    } else {
+                        token == *word
+                    }
+                });
+                if all {
+                    found.insert((start as u32, *id, end as u32));
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn the_tries_find_exactly_the_literals_a_word_by_word_comparison_finds() {
+        let coach = Coach::builtin().expect("built-in packs load");
+        let suite = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("suite");
+        let mut texts: Vec<String> = vec![
+            String::new(),
+            "Sorry sorry SORRY, apologies. I apologise; I'm sooo sorry!!! Don't blame me".into(),
+            "not not not happy. happy happy. 对不起对不起，我们 很抱歉。 συγγνώμη συγγνωμη".into(),
+        ];
+        for entry in std::fs::read_dir(&suite)
+            .expect("the suite is there")
+            .flatten()
+        {
+            for file in std::fs::read_dir(entry.path())
+                .expect("a language folder")
+                .flatten()
+            {
+                let content = std::fs::read_to_string(file.path()).unwrap_or_default();
+                // Every fifth line keeps the test quick in debug builds.
+                for line in content.lines().step_by(5) {
+                    if let Ok(value) = serde_json::from_str::<serde_json::Value>(line)
+                        && let Some(text) = value["text"].as_str()
+                    {
+                        texts.push(text.to_owned());
+                    }
+                }
+            }
+        }
+        let mut checked = 0;
+        for engine in coach.engines.values() {
+            for text in &texts {
+                let tokenized = tokenize(text::fold(text), &engine.question_marks);
+                for purpose in [Purpose::CustomerMessage, Purpose::Reply] {
+                    let mut scratch = Scratch::default();
+                    let hits = engine.hits(&tokenized, purpose, &mut scratch);
+                    let mut fast = BTreeSet::new();
+                    for start in 0..tokenized.tokens.len() as u32 {
+                        for &(literal, end) in hits.at(start) {
+                            assert!(
+                                fast.insert((start, literal, end)),
+                                "a hit reported twice in {text:?}"
+                            );
+                        }
+                    }
+                    assert_eq!(fast.len(), hits.hits.len(), "{text:?}");
+                    let slow = reference_hits(engine, &tokenized, purpose);
+                    assert_eq!(fast, slow, "{:?} {purpose:?}: {text:?}", engine.lang);
+                    checked += slow.len();
+                }
+            }
+        }
+        assert!(checked > 2_000, "the texts contain literals ({checked})");
     }
 }

@@ -1,5 +1,5 @@
 //! Splits folded text into the words the rule patterns are written in, remembering sentences,
-//! clauses and quotations, and joins the words into one string the automaton searches.
+//! clauses and quotations, and joins the words into one string (`token_text` slices it).
 //!
 //! The same function tokenises pattern words, so "I'm" in a pack and "Im" in a message meet.
 
@@ -36,15 +36,18 @@ pub(crate) struct TokenizedText {
     pub sentences: Vec<Sentence>,
     /// Each token preceded by `' '`, and sentences separated by `'\n'`: `" a b\n c"`.
     pub joined: String,
-    /// For each byte of `joined` that belongs to a token: that token's index (the automaton
-    /// reports byte offsets; this turns them into tokens without a search).
-    pub token_of_byte: Vec<u32>,
 }
 
 impl TokenizedText {
     pub fn token_text(&self, index: usize) -> &str {
         let token = &self.tokens[index];
         &self.joined[token.joined_start as usize..token.joined_end as usize]
+    }
+
+    /// `token_text` as bytes, without the char-boundary checks of slicing a `str`.
+    pub fn token_bytes(&self, index: usize) -> &[u8] {
+        let token = &self.tokens[index];
+        &self.joined.as_bytes()[token.joined_start as usize..token.joined_end as usize]
     }
 
     pub fn sentence_of(&self, token: u32) -> u32 {
@@ -167,9 +170,7 @@ impl Builder {
             self.close_sentence();
         }
         let new_sentence = self.sentences.is_empty() || self.sentence_break;
-        // Every token is preceded by a space, so the automaton (whose patterns also begin with a
-        // space) only reports matches at word starts; a newline also separates sentences, so no
-        // phrase matches across them.
+        // Every token is preceded by a space, and a newline also separates sentences.
         if new_sentence && !self.sentences.is_empty() {
             self.joined.push('\n');
         }
@@ -334,16 +335,11 @@ pub(crate) fn tokenize(folded: Folded, question_marks: &[char]) -> TokenizedText
             question: false,
         });
     }
-    let mut token_of_byte = vec![0u32; b.joined.len()];
-    for (index, token) in b.tokens.iter().enumerate() {
-        token_of_byte[token.joined_start as usize..token.joined_end as usize].fill(index as u32);
-    }
     TokenizedText {
         folded,
         tokens: b.tokens,
         sentences: b.sentences,
         joined: b.joined,
-        token_of_byte,
     }
 }
 
