@@ -32,7 +32,8 @@ pub use jiff::Timestamp;
 pub use lifecycle::{Resolution, Status};
 pub use model::{
     Actor, Agent, ApiToken, Case, CaseDetail, Channel, Customer, Department, Direction, Event,
-    EventKind, IncidentRecord, Message, Money, Priority, Role,
+    EventKind, IncidentRecord, Message, Money, PROCESS_ENGINE, Priority, Role,
+    is_reserved_actor_name,
 };
 pub use paging::{Cursor, ListQuery, Page};
 pub use ports::{Clock, ProcessStore, Store};

@@ -180,6 +180,33 @@ pub struct Actor {
     pub agent_id: Option<AgentId>,
 }
 
+/// The process engine's name in case histories. No token may carry it (nor any other spelling of
+/// "calmdesk"), so a change recorded under it is the engine's own.
+pub const PROCESS_ENGINE: &str = "Calmdesk";
+
+impl Actor {
+    /// The process engine, which acts with a supervisor's rights and as no agent.
+    pub fn process_engine() -> Actor {
+        Actor {
+            name: PROCESS_ENGINE.to_owned(),
+            role: Role::Supervisor,
+            agent_id: None,
+        }
+    }
+
+    /// Whether this is the process engine. Its changes to a case are made while it reconciles
+    /// that case, so they call for no further review of it.
+    pub fn is_process_engine(&self) -> bool {
+        self.name == PROCESS_ENGINE && self.agent_id.is_none()
+    }
+}
+
+/// Names kept for the system's own actors (the process engine, imports): a token under one of
+/// them would make a person's change look like the system's in the history.
+pub fn is_reserved_actor_name(name: &str) -> bool {
+    name.trim().eq_ignore_ascii_case(PROCESS_ENGINE)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseDetail {
     pub case: Case,

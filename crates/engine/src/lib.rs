@@ -21,7 +21,7 @@ mod texts;
 use std::sync::Arc;
 
 use domain::sla::SlaStatus;
-use domain::{Actor, CaseDetail, CaseId, Clock, Role, Store, StoreError, Timestamp};
+use domain::{Actor, CaseDetail, CaseId, Clock, Status, Store, StoreError, Timestamp};
 use sha2::{Digest, Sha256};
 
 pub use clock::{ManualClock, SystemClock};
@@ -32,7 +32,7 @@ pub use settings::{
 };
 
 /// The name the engine acts under in case histories, and signs its messages with.
-pub const ENGINE_NAME: &str = "Calmdesk";
+pub const ENGINE_NAME: &str = domain::PROCESS_ENGINE;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -102,7 +102,13 @@ impl Engine {
     /// The SLA standing of a case now (for the case JSON: `first_response.due`,
     /// `resolution.due`, `state`).
     pub async fn sla(&self, detail: &CaseDetail) -> Result<SlaStatus, EngineError> {
-        let events = self.store().timeline(detail.case.id).await?;
+        // Nothing moves a case back to `received`: a case still there has no status history, so
+        // its clock needs no read of the timeline (the answer to every creation is such a case).
+        let events = if detail.case.status == Status::Received {
+            Vec::new()
+        } else {
+            self.store().timeline(detail.case.id).await?
+        };
         case_view::sla_status(self.config(), detail, &events, self.now())
     }
 
@@ -139,11 +145,7 @@ pub fn feedback_secret_hash(secret: &str) -> [u8; 32] {
 
 /// Who the engine is in case histories.
 pub(crate) fn engine_actor() -> Actor {
-    Actor {
-        name: ENGINE_NAME.to_owned(),
-        role: Role::Supervisor,
-        agent_id: None,
-    }
+    Actor::process_engine()
 }
 
 #[cfg(test)]

@@ -467,6 +467,15 @@ macro_rules! shared_store {
             key: Option<&str>,
             now: Timestamp,
         ) -> Result<Option<Message>, StoreError> {
+            if !actor.is_process_engine()
+                && msg.author.as_deref().is_some_and(domain::is_reserved_actor_name)
+            {
+                return Err(DomainError::invalid(
+                    "author",
+                    "is the system's own name: messages under it are the process engine's",
+                )
+                .into());
+            }
             let case = load_case(conn, id).await?;
             let mut message = Message {
                 id: MessageId(0),
@@ -487,9 +496,25 @@ macro_rules! shared_store {
             )
             .await?;
             touch_case(conn, id, now).await?;
-            index_more(conn, id, &[message.body.as_str()]).await?;
-            schedule_review(conn, id, now).await?;
+            if searchable(&message) {
+                index_more(conn, id, &[message.body.as_str()]).await?;
+            }
+            review_after(conn, actor, id, now).await?;
             Ok(Some(message))
+        }
+
+        /// Asks for the case's review after a change, unless the change is the process engine's
+        /// own: the engine makes it while reconciling the case, in the same pass.
+        async fn review_after(
+            conn: &mut Conn,
+            actor: &Actor,
+            id: CaseId,
+            now: Timestamp,
+        ) -> Result<(), StoreError> {
+            if actor.is_process_engine() {
+                return Ok(());
+            }
+            schedule_review(conn, id, now).await
         }
 
         /// Appends one entry to the case's history; every command calls this inside its
@@ -593,8 +618,14 @@ macro_rules! shared_store {
             let messages = load_messages(conn, case.id).await?;
             let texts = [case.subject.as_str(), customer.name.as_str()]
                 .into_iter()
-                .chain(messages.iter().map(|m| m.body.as_str()));
+                .chain(messages.iter().filter(|m| searchable(m)).map(|m| m.body.as_str()));
             store_search_tokens(conn, case.id.0, &document_tokens(texts)).await
+        }
+
+        /// The engine's notices are the same template on every case: indexed, each of their
+        /// words would find every case. Search covers what people wrote.
+        fn searchable(message: &Message) -> bool {
+            message.author.as_deref() != Some(domain::PROCESS_ENGINE)
         }
 
         fn page<T>(
@@ -644,6 +675,13 @@ macro_rules! shared_store {
                 return Err(DomainError::invalid(
                     "name",
                     format!("must be 1 to {} characters", domain::Limits::NAME),
+                )
+                .into());
+            }
+            if domain::is_reserved_actor_name(name) {
+                return Err(DomainError::invalid(
+                    "name",
+                    format!("\"{name}\" is the system's own name in case histories"),
                 )
                 .into());
             }
@@ -720,7 +758,7 @@ macro_rules! shared_store {
                     .await?;
                     let texts = [case.subject.as_str(), customer.name.as_str(), message.body.as_str()];
                     insert_search_tokens(tx, case.id.0, &document_tokens(texts)).await?;
-                    schedule_review(tx, case.id, now).await?;
+                    review_after(tx, &actor, case.id, now).await?;
                     Ok(CaseDetail { case, customer, messages: vec![message], incident_record: None })
                 }))
                 .await
@@ -806,7 +844,7 @@ macro_rules! shared_store {
                     if case.subject != before.subject {
                         reindex(tx, &case).await?;
                     }
-                    schedule_review(tx, id, now).await?;
+                    review_after(tx, &actor, id, now).await?;
                     Ok(case)
                 }))
                 .await
@@ -867,7 +905,7 @@ macro_rules! shared_store {
                         Some(lifecycle(&before)), Some(lifecycle(&case)),
                     )
                     .await?;
-                    schedule_review(tx, id, now).await?;
+                    review_after(tx, &actor, id, now).await?;
                     Ok(case)
                 }))
                 .await
@@ -905,7 +943,7 @@ macro_rules! shared_store {
                     }
                     append_event(tx, id, &actor, now, kind, Some(assignment(&before)), Some(after))
                         .await?;
-                    schedule_review(tx, id, now).await?;
+                    review_after(tx, &actor, id, now).await?;
                     Ok(case)
                 }))
                 .await
@@ -939,7 +977,7 @@ macro_rules! shared_store {
                     )
                     .await?;
                     touch_case(tx, id, now).await?;
-                    schedule_review(tx, id, now).await?;
+                    review_after(tx, &actor, id, now).await?;
                     Ok(record)
                 }))
                 .await

@@ -20,12 +20,15 @@ use crate::{Engine, EngineError, engine_actor};
 const ACKNOWLEDGE_GRACE: SignedDuration = SignedDuration::from_secs(60);
 
 impl Engine {
-    /// Reconciles a case with everything the process expects of it.
+    /// Reconciles a case with everything the process expects of it. The engine's own changes
+    /// schedule no further review (`Actor::is_process_engine`), so this one pass must leave
+    /// nothing for a second one: each step sees what the steps before it changed.
     pub(crate) async fn review_case(&self, id: CaseId) -> Result<(), EngineError> {
         let store = self.store();
         let now = self.now();
         let mut detail = store.get_case(id).await?;
-        let events = store.timeline(id).await?;
+        let mut events = store.timeline(id).await?;
+        let read_at = detail.case.updated_at;
         let flagged_now = self.detect_threat(&mut detail, &events, now).await?;
         self.acknowledge(&mut detail, &events, now).await?;
         self.route(&mut detail, now).await?;
@@ -41,6 +44,12 @@ impl Engine {
             .await?;
         self.safety_procedure(&detail, &events, flagged_now, now)
             .await?;
+        // The timers follow the case as this pass left it (its notices and status changes).
+        let fresh = store.get_case(id).await?;
+        if fresh.case.updated_at != read_at {
+            detail = fresh;
+            events = store.timeline(id).await?;
+        }
         self.schedule_timers(&detail, &events, &feedback, now).await
     }
 
