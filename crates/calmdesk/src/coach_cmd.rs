@@ -5,9 +5,9 @@ use std::fs;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Subcommand};
-use coach::{AnalyzeInput, Coach, LintInput};
+use coach::{AnalyzeInput, Coach, LineProblem, LintInput};
 use text::Lang;
 
 #[derive(Debug, Args)]
@@ -31,6 +31,9 @@ pub enum CoachCommand {
         /// Read JSON lines on standard input, write one result line per input line.
         #[arg(long, required = true)]
         jsonl: bool,
+        /// Language of error lines and pack errors [default: en]; a line's ui_language wins.
+        #[arg(long, value_parser = parse_lang)]
+        ui: Option<Lang>,
     },
     /// Measure the coach on labelled data: precision, recall and F1 per language.
     Eval {
@@ -60,7 +63,8 @@ pub struct OneOrBatch {
     /// Language of the text when known (en, ro, zh-Hans, zh-Hant, tl, el); detected otherwise.
     #[arg(long, value_parser = parse_lang)]
     pub language: Option<Lang>,
-    /// Language of the explanations [default: the text's language].
+    /// Language of the explanations [default: the text's language], and of error lines and
+    /// pack errors [default: en].
     #[arg(long, value_parser = parse_lang)]
     pub ui: Option<Lang>,
 }
@@ -75,17 +79,28 @@ fn parse_lang(value: &str) -> Result<Lang, String> {
 }
 
 pub fn run(args: CoachArgs) -> Result<()> {
-    let coach = load(args.packs.as_deref())?;
+    // The screen language of errors: the one asked for, English otherwise.
+    let ui = match &args.command {
+        CoachCommand::Analyze(one) | CoachCommand::Lint(one) => one.ui,
+        CoachCommand::Score { ui, .. } => *ui,
+        CoachCommand::Eval { .. } => None,
+    }
+    .unwrap_or(Lang::En);
+    let coach = load(args.packs.as_deref(), ui)?;
     let stdin = std::io::stdin().lock();
     let mut stdout = std::io::stdout().lock();
     match args.command {
         CoachCommand::Analyze(OneOrBatch { jsonl: true, .. }) => {
-            batch(stdin, &mut stdout, |line| coach.analyze_line(line))
+            batch(stdin, &mut stdout, ui, |line| {
+                coach.analyze_line_in(line, ui)
+            })
         }
         CoachCommand::Lint(OneOrBatch { jsonl: true, .. }) => {
-            batch(stdin, &mut stdout, |line| coach.lint_line(line))
+            batch(stdin, &mut stdout, ui, |line| coach.lint_line_in(line, ui))
         }
-        CoachCommand::Score { .. } => batch(stdin, &mut stdout, |line| coach.score_line(line)),
+        CoachCommand::Score { .. } => {
+            batch(stdin, &mut stdout, ui, |line| coach.score_line_in(line, ui))
+        }
         CoachCommand::Analyze(one) => {
             let analysis = coach.analyze(&AnalyzeInput {
                 text: one.text.unwrap_or_default(),
@@ -131,9 +146,11 @@ pub fn run(args: CoachArgs) -> Result<()> {
 }
 
 /// The built-in packs, plus the organisation's own from `dir` (`*.toml` packs, `messages/*.toml`).
-pub fn load(dir: Option<&Path>) -> Result<Coach> {
+/// A pack that is refused is named in the screen language `ui`.
+pub fn load(dir: Option<&Path>, ui: Lang) -> Result<Coach> {
+    let said = |err: coach::CoachError| anyhow!(err.message(ui));
     let Some(dir) = dir else {
-        return Ok(Coach::builtin()?);
+        return Coach::builtin().map_err(said);
     };
     let packs = read_toml_files(dir)?;
     let messages_dir = dir.join("messages");
@@ -150,7 +167,7 @@ pub fn load(dir: Option<&Path>) -> Result<Coach> {
         .iter()
         .map(|(n, t)| (n.as_str(), t.as_str()))
         .collect();
-    Ok(Coach::with_extra(&pack_refs, &message_refs)?)
+    Coach::with_extra(&pack_refs, &message_refs).map_err(said)
 }
 
 fn read_toml_files(dir: &Path) -> Result<Vec<(String, String)>> {
@@ -177,6 +194,7 @@ fn read_toml_files(dir: &Path) -> Result<Vec<(String, String)>> {
 fn batch(
     mut input: impl BufRead,
     output: &mut impl Write,
+    ui: Lang,
     process: impl Fn(&str) -> String,
 ) -> Result<()> {
     let mut raw = Vec::new();
@@ -191,11 +209,14 @@ fn batch(
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let result = match std::str::from_utf8(line) {
             Ok(text) => process(text),
-            Err(err) => serde_json::json!({
-                "id": null,
-                "error": format!("line {number} is not valid UTF-8 (byte {})", err.valid_up_to()),
-            })
-            .to_string(),
+            Err(err) => coach::error_line(
+                &serde_json::Value::Null,
+                &LineProblem::NotUtf8 {
+                    line: number,
+                    byte: err.valid_up_to(),
+                },
+                ui,
+            ),
         };
         writeln!(output, "{result}")?;
     }
@@ -210,7 +231,7 @@ mod tests {
     fn run_batch(input: &[u8]) -> Vec<serde_json::Value> {
         let coach = Coach::builtin().unwrap();
         let mut out = Vec::new();
-        batch(input, &mut out, |line| coach.analyze_line(line)).unwrap();
+        batch(input, &mut out, Lang::En, |line| coach.analyze_line(line)).unwrap();
         String::from_utf8(out)
             .unwrap()
             .lines()
@@ -254,7 +275,7 @@ mod tests {
     fn own_packs_load_from_a_folder_and_bad_ones_name_the_file() {
         let dir = tempfile::tempdir().unwrap();
         assert!(
-            load(Some(dir.path()))
+            load(Some(dir.path()), Lang::En)
                 .unwrap_err()
                 .to_string()
                 .contains("no *.toml")
@@ -264,7 +285,43 @@ mod tests {
             "[pack]\nlanguage = \"xx\"\n",
         )
         .unwrap();
-        let err = format!("{:#}", load(Some(dir.path())).unwrap_err());
+        let err = format!("{:#}", load(Some(dir.path()), Lang::En).unwrap_err());
         assert!(err.contains("acme-en.toml"), "{err}");
+        // The same refusal in Greek names the same file and rule.
+        fs::write(
+            dir.path().join("acme-en.toml"),
+            "[pack]\nlanguage = \"en\"\n[[rule]]\nid = \"en.acme.1\"\nkind = \"signal\"\ncategory = \"complaint\"\nseeds = [\"CLEAR-L\"]\nseverity = \"low\"\npatterns = [\"(late\"]\nexamples.positive = [\"late\"]\n",
+        )
+        .unwrap();
+        let greek = format!("{:#}", load(Some(dir.path()), Lang::El).unwrap_err());
+        assert!(
+            greek.contains("acme-en.toml: κανόνας en.acme.1:"),
+            "{greek}"
+        );
+    }
+
+    #[test]
+    fn bad_lines_are_told_in_the_screen_language() {
+        let coach = Coach::builtin().unwrap();
+        let mut out = Vec::new();
+        let input: &[u8] = b"not json\n\xff\n";
+        batch(input, &mut out, Lang::Ro, |line| {
+            coach.analyze_line_in(line, Lang::Ro)
+        })
+        .unwrap();
+        let lines: Vec<serde_json::Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(lines[0]["error_code"], "line_invalid_json");
+        assert!(
+            lines[0]["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("JSON invalid")
+        );
+        assert_eq!(lines[1]["error_code"], "line_not_utf8");
+        assert_eq!(lines[1]["error"], "linia 2 nu este UTF-8 valid (octetul 0)");
     }
 }

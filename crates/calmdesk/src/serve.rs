@@ -11,7 +11,7 @@ use crate::config::Settings;
 
 pub async fn run(settings: &Settings, coach_packs: Option<&Path>) -> Result<()> {
     let (app, engine) = crate::open_app_and_engine(settings).await?;
-    let coach = Arc::new(crate::coach_cmd::load(coach_packs)?);
+    let coach = Arc::new(crate::coach_cmd::load(coach_packs, text::Lang::En)?);
     let metrics = web::install_recorder();
     let listener = TcpListener::bind(settings.listen)
         .await

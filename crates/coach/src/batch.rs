@@ -5,6 +5,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use text::Lang;
 
 use crate::Coach;
 
@@ -15,15 +16,67 @@ struct WithId<'a, T> {
     result: &'a T,
 }
 
+/// Why a batch line has no result. The line's output is `{"id", "error", "error_code"}`: `error`
+/// in the screen language, `error_code` stable for programs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineProblem {
+    /// Not JSON at all; the parser's words.
+    InvalidJson(String),
+    /// JSON, but not an object.
+    NotAnObject,
+    /// An object, but a field is missing, of the wrong type or an unknown value.
+    BadInput(String),
+    /// The result could not be serialised.
+    Unwritable(String),
+    /// Line `line` (1-based) is not UTF-8 from byte `byte` on (found by the caller that reads
+    /// bytes).
+    NotUtf8 { line: usize, byte: usize },
+}
+
+impl LineProblem {
+    /// The stable code, also the message key under `[errors]`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            LineProblem::InvalidJson(_) => "line_invalid_json",
+            LineProblem::NotAnObject => "line_not_an_object",
+            LineProblem::BadInput(_) => "line_bad_input",
+            LineProblem::Unwritable(_) => "line_unwritable",
+            LineProblem::NotUtf8 { .. } => "line_not_utf8",
+        }
+    }
+
+    /// The problem in a screen language.
+    pub fn message(&self, ui: Lang) -> String {
+        let (line, byte);
+        let values: Vec<(&str, &str)> = match self {
+            LineProblem::InvalidJson(reason)
+            | LineProblem::BadInput(reason)
+            | LineProblem::Unwritable(reason) => vec![("reason", reason)],
+            LineProblem::NotAnObject => Vec::new(),
+            LineProblem::NotUtf8 { line: l, byte: b } => {
+                (line, byte) = (l.to_string(), b.to_string());
+                vec![("line", &line), ("byte", &byte)]
+            }
+        };
+        crate::messages::error_text(ui, self.code(), &values)
+    }
+}
+
 #[derive(Serialize)]
 struct LineError<'a> {
     id: &'a Value,
     error: String,
+    error_code: &'static str,
 }
 
-fn error_line(id: &Value, error: String) -> String {
-    serde_json::to_string(&LineError { id, error })
-        .unwrap_or_else(|_| r#"{"id":null,"error":"unprintable error"}"#.to_owned())
+/// The output line for a line without a result.
+pub fn error_line(id: &Value, problem: &LineProblem, ui: Lang) -> String {
+    serde_json::to_string(&LineError {
+        id,
+        error: problem.message(ui),
+        error_code: problem.code(),
+    })
+    .unwrap_or_else(|_| r#"{"id":null,"error":"unprintable error"}"#.to_owned())
 }
 
 /// The `id` of a line, read without building the rest of it.
@@ -45,53 +98,84 @@ fn read_directly<I: DeserializeOwned>(line: &str) -> Option<(Value, I)> {
     Some((id, input))
 }
 
-fn process<I: DeserializeOwned, O: Serialize>(line: &str, run: impl FnOnce(I) -> O) -> String {
+/// A line's own `ui_language`, when it has a valid one, else the caller's.
+fn screen_language(value: &Value, ui: Lang) -> Lang {
+    value
+        .get("ui_language")
+        .and_then(Value::as_str)
+        .and_then(|tag| tag.parse::<Lang>().ok())
+        .filter(|lang| *lang != Lang::Und)
+        .unwrap_or(ui)
+}
+
+fn process<I: DeserializeOwned, O: Serialize>(
+    line: &str,
+    ui: Lang,
+    run: impl FnOnce(I) -> O,
+) -> String {
     if let Some((id, input)) = read_directly(line) {
-        return with_id(&id, &run(input));
+        return with_id(&id, &run(input), ui);
     }
     let value: Value = match serde_json::from_str(line) {
         Ok(value) => value,
-        Err(e) => return error_line(&Value::Null, format!("invalid JSON: {e}")),
+        Err(e) => return error_line(&Value::Null, &LineProblem::InvalidJson(e.to_string()), ui),
     };
     let id = value.get("id").cloned().unwrap_or(Value::Null);
+    let ui = screen_language(&value, ui);
     if !value.is_object() {
-        return error_line(
-            &id,
-            "expected a JSON object such as {\"id\": \"1\", \"text\": \"...\"}".into(),
-        );
+        return error_line(&id, &LineProblem::NotAnObject, ui);
     }
     let input: I = match serde_json::from_value(value) {
         Ok(input) => input,
-        Err(e) => return error_line(&id, format!("bad input: {e}")),
+        Err(e) => return error_line(&id, &LineProblem::BadInput(e.to_string()), ui),
     };
-    with_id(&id, &run(input))
+    with_id(&id, &run(input), ui)
 }
 
-fn with_id<O: Serialize>(id: &Value, result: &O) -> String {
+fn with_id<O: Serialize>(id: &Value, result: &O, ui: Lang) -> String {
     serde_json::to_string(&WithId { id, result })
-        .unwrap_or_else(|e| error_line(id, format!("cannot write the result: {e}")))
+        .unwrap_or_else(|e| error_line(id, &LineProblem::Unwritable(e.to_string()), ui))
 }
 
 impl Coach {
-    /// `coach analyze --jsonl`: `{"id", "text", "language"?}` → analysis.
+    /// `coach analyze --jsonl`: `{"id", "text", "language"?}` → analysis. Errors in English.
     pub fn analyze_line(&self, line: &str) -> String {
-        process(line, |input| self.analyze(&input))
+        self.analyze_line_in(line, Lang::En)
     }
 
     /// `coach lint --jsonl`: `{"id", "text", "language"?, "context"?, "reference_time"?, "ui_language"?}`.
     pub fn lint_line(&self, line: &str) -> String {
-        process(line, |input| self.lint(&input))
+        self.lint_line_in(line, Lang::En)
     }
 
     /// `coach score --jsonl`: `{"id", "turns": [{"from", "text"}]}` → score report.
     pub fn score_line(&self, line: &str) -> String {
-        process(line, |input| self.score(&input))
+        self.score_line_in(line, Lang::En)
+    }
+
+    /// As [`Coach::analyze_line`], with a bad line's `error` in `ui` (or in the line's own
+    /// `ui_language` when it has a valid one).
+    pub fn analyze_line_in(&self, line: &str, ui: Lang) -> String {
+        process(line, ui, |input| self.analyze(&input))
+    }
+
+    /// As [`Coach::lint_line`], with errors in `ui` or the line's `ui_language`.
+    pub fn lint_line_in(&self, line: &str, ui: Lang) -> String {
+        process(line, ui, |input| self.lint(&input))
+    }
+
+    /// As [`Coach::score_line`], with errors in `ui` or the line's `ui_language`.
+    pub fn score_line_in(&self, line: &str, ui: Lang) -> String {
+        process(line, ui, |input| self.score(&input))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use serde_json::{Value, json};
+    use text::Lang;
+
+    use super::{LineProblem, error_line};
 
     fn parse(line: &str) -> Value {
         serde_json::from_str(line).expect("every output line is JSON")
@@ -172,5 +256,38 @@ mod tests {
         let out =
             parse(&coach.lint_line(r#"{"id": 1, "text": "ok", "reference_time": "tomorrow"}"#));
         assert!(out["error"].as_str().unwrap().contains("RFC 3339"), "{out}");
+        assert_eq!(out["error_code"], json!("line_bad_input"));
+    }
+
+    #[test]
+    fn errors_speak_the_callers_or_the_lines_screen_language() {
+        let coach = crate::test_support::english();
+        let out = parse(&coach.analyze_line_in("not json", Lang::Ro));
+        assert_eq!(out["error_code"], json!("line_invalid_json"));
+        assert!(
+            out["error"].as_str().unwrap().starts_with("JSON invalid"),
+            "{out}"
+        );
+        let out = parse(&coach.analyze_line_in("[1]", Lang::ZhHant));
+        assert_eq!(out["error_code"], json!("line_not_an_object"));
+        assert!(
+            out["error"].as_str().unwrap().contains("JSON 物件"),
+            "{out}"
+        );
+        // The line's own ui_language wins over the caller's.
+        let out = parse(&coach.lint_line_in(r#"{"id": 4, "ui_language": "el"}"#, Lang::Ro));
+        assert_eq!(out["id"], json!(4));
+        assert_eq!(out["error_code"], json!("line_bad_input"));
+        assert!(
+            out["error"].as_str().unwrap().contains("δεδομένα εισόδου"),
+            "{out}"
+        );
+        let utf8 = LineProblem::NotUtf8 { line: 3, byte: 9 };
+        assert_eq!(
+            utf8.message(Lang::Tl),
+            "ang linya 3 ay hindi wastong UTF-8 (byte 9)"
+        );
+        let line = parse(&error_line(&json!("a"), &utf8, Lang::En));
+        assert_eq!(line["error"], json!("line 3 is not valid UTF-8 (byte 9)"));
     }
 }

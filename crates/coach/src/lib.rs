@@ -27,7 +27,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use text::Lang;
 
-pub use error::CoachError;
+pub use batch::{LineProblem, error_line};
+pub use error::{CoachError, MessagesProblem};
 pub use messages::MessageText;
 pub use model::{
     Analysis, AnalyzeInput, Finding, GoodMove, Level, LintInput, LintReport, Signal, Speaker,
