@@ -8,7 +8,8 @@ use std::str::FromStr;
 
 use domain::process::{
     ActionId, ActionStatus, Commitment, CommitmentChange, CommitmentId, FeedbackAnswer,
-    FeedbackRequest, JobRun, NewCommitment, NewPreventiveAction, Notification, PreventiveAction,
+    FeedbackRequest, JobRun, NewCommitment, NewPreventiveAction, Notification, NotificationId,
+    PreventiveAction,
 };
 use domain::sla::SlaStatus;
 use domain::{
@@ -18,7 +19,7 @@ use jiff::{SignedDuration, Span};
 
 use crate::policy::{self, Action};
 use crate::{App, AppError};
-use engine::feedback_secret_hash;
+use engine::{SentDelayNotice, feedback_secret_hash};
 
 /// Where a report or a list of job runs starts: a span back from now (`30d`, `12h`, `90m`) or an
 /// instant (`2026-11-01T00:00:00Z`).
@@ -207,6 +208,26 @@ impl App {
             page.items.retain(|n| addressed_to(actor, n));
         }
         Ok(page)
+    }
+
+    /// TL-8 with `delay_notices = "approval"`: the agent who has the case, or a supervisor, sends
+    /// the delay notice drafted in notification `notification` to the customer — as drafted, or
+    /// in `body`'s words — and its new date becomes a tracked promise. A notification that is not
+    /// a delay draft of this case, or one sent already, is refused.
+    pub async fn send_delay_notice(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        notification: NotificationId,
+        body: Option<String>,
+    ) -> Result<SentDelayNotice, AppError> {
+        policy::require(actor, Action::WorkCases)?;
+        let sent = self
+            .engine
+            .send_delay_notice(actor, case, notification, body)
+            .await?;
+        self.engine.wake();
+        Ok(sent)
     }
 
     /// CLEAR-R3: an action against a root cause, with an owner and a due date.

@@ -50,6 +50,7 @@ on_both_backends!(
     incident_records_reports_and_preventive_actions,
     the_customer_confirms_through_the_feedback_page,
     an_agents_token_sees_the_reminders_addressed_to_its_agent,
+    an_agent_sends_the_drafted_delay_notice,
 );
 
 fn chinese_case() -> Value {
@@ -1608,4 +1609,166 @@ async fn two_servers_on_one_postgres_run_every_job_exactly_once() {
         server.stop();
     }
     backend.cleanup().await;
+}
+
+/// A server whose answers are due within 4 s of business time on a 24/7 calendar (warning at
+/// 2 s), so the engine's SLA steps happen during a test; `extra` adds to `[engine]`.
+fn fast_sla_config(dir: &std::path::Path, extra: &str) -> String {
+    let days: String = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+    .iter()
+    .map(|day| format!("{day} = [\"00:00-24:00\"]\n"))
+    .collect();
+    let config = format!(
+        "[engine]\n{extra}\n[engine.calendar]\ntime_zone = \"UTC\"\n[engine.calendar.hours]\n{days}\
+         [engine.sla]\nwarning_percent = 50\n[[engine.sla.policies]]\nname = \"fast\"\n\
+         resolution = \"4s\"\n"
+    );
+    let path = dir.join("calmdesk.toml");
+    std::fs::write(&path, config).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// TL-8 with approval: the drafted delay notice reaches the agent; only the agent who has the
+/// case (or a supervisor) sends it, once, in their words; refusals are problems in the caller's
+/// language.
+async fn an_agent_sends_the_drafted_delay_notice(backend: &Backend) {
+    let admin = backend.token("admin");
+    let config_dir = tempfile::tempdir().unwrap();
+    let config = fast_sla_config(config_dir.path(), "delay_notices = \"approval\"");
+    let server = Server::start_with(backend, &[("CALMDESK_CONFIG", &config)]);
+    let mut boss = server.connect(&admin).await;
+    let ana = create_agent(&mut boss, "Ana Pop").await;
+    let ben = create_agent(&mut boss, "Ben Lee").await;
+    let mut tokens = Vec::new();
+    for (name, agent) in [("ana", ana), ("ben", ben)] {
+        let body = json!({"name": name, "role": "agent", "agent_id": agent});
+        let issued = boss.post_json("/api/v1/tokens", &body).await.unwrap();
+        tokens.push(issued.expect(201)["token"].as_str().unwrap().to_owned());
+    }
+    let mut ana_api = server.connect(&tokens[0]).await;
+    let mut ben_api = server.connect(&tokens[1]).await;
+
+    let id = open_case(&mut ana_api, &chinese_case()).await;
+    let other = open_case(&mut ana_api, &chinese_case()).await;
+    let assignment = json!({"agent_id": ana, "department_id": null});
+    for case in [&id, &other] {
+        // After the engine's own routing, which would otherwise race the assignment.
+        acknowledgement(&mut boss, case).await;
+        boss.put_json(&format!("/api/v1/cases/{case}/assignment"), &assignment)
+            .await
+            .unwrap()
+            .expect(200);
+    }
+    let path = format!("/api/v1/notifications?case={id}");
+    let draft = eventually(&mut ana_api, &path, "the delay notice draft", |page| {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["kind"] == "delay_notice_approval")
+            .cloned()
+    })
+    .await;
+    assert_eq!(draft["recipient"], format!("agent:{ana}"), "{draft}");
+    let warning = notifications_of(&mut boss, &id)
+        .await
+        .into_iter()
+        .find(|n| n["kind"] != "delay_notice_approval")
+        .expect("the SLA warning");
+    let send = |case: &str, notification: &Value| {
+        format!("/api/v1/cases/{case}/delay-notices/{notification}/send")
+    };
+    let greek = [
+        ("content-type", "application/json"),
+        ("accept-language", "el"),
+    ];
+
+    // Ben does not have the case: refused, in Greek when asked.
+    let reply = ben_api
+        .send_with(Method::POST, &send(&id, &draft["id"]), &greek, None)
+        .await
+        .unwrap();
+    let problem = assert_problem(&reply, 403, None);
+    assert_eq!(problem["type"], "urn:calmdesk:problem:not-case-owner");
+    assert_eq!(problem["title"], "Δεν είναι δική σας υπόθεση", "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains(&id),
+        "{problem}"
+    );
+    // Not a delay draft; a draft of another case; a path that is no id.
+    let reply = ana_api
+        .post_json(&send(&id, &warning["id"]), &json!({}))
+        .await
+        .unwrap();
+    let problem = assert_problem(&reply, 422, Some("notification_id"));
+    assert_eq!(problem["type"], "urn:calmdesk:problem:not-a-delay-draft");
+    let reply = ana_api
+        .post_json(&send(&other, &draft["id"]), &json!({}))
+        .await
+        .unwrap();
+    let problem = assert_problem(&reply, 422, Some("notification_id"));
+    assert!(
+        problem["detail"].as_str().unwrap().contains(&other),
+        "{problem}"
+    );
+    let reply = ana_api
+        .post_json(&send(&id, &json!(0)), &json!({}))
+        .await
+        .unwrap();
+    assert_problem(&reply, 400, Some("notification_id"));
+    let case = boss
+        .get(&format!("/api/v1/cases/{id}"))
+        .await
+        .unwrap()
+        .expect(200);
+    assert_eq!(engine_messages(&case).len(), 1, "only the acknowledgement");
+
+    // Ana sends it in her words: one outbound message, and the new date is a promise.
+    let words = "We need two more days to finish checking your refund; sorry for the wait.";
+    let reply = ana_api
+        .post_json(&send(&id, &draft["id"]), &json!({"body": words}))
+        .await
+        .unwrap();
+    let sent = reply.expect(200);
+    assert_eq!(sent["message"]["body"], words, "{sent}");
+    assert_eq!(sent["commitment"]["kind"], "answer", "{sent}");
+    assert_eq!(sent["commitment"]["made_by"], "ana", "{sent}");
+    assert!(instant(&sent["commitment"]["due_at"]) > Timestamp::now());
+    let reply = ana_api
+        .send(Method::POST, &send(&id, &draft["id"]), None)
+        .await
+        .unwrap();
+    let problem = assert_problem(&reply, 409, None);
+    assert_eq!(problem["type"], "urn:calmdesk:problem:delay-notice-sent");
+    let case = boss
+        .get(&format!("/api/v1/cases/{id}"))
+        .await
+        .unwrap()
+        .expect(200);
+    let sent_words: Vec<&Value> = case["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["body"] == words)
+        .collect();
+    assert_eq!(sent_words.len(), 1, "{case}");
+    let commitments = boss
+        .get(&format!("/api/v1/cases/{id}/commitments"))
+        .await
+        .unwrap()
+        .expect(200);
+    assert_eq!(
+        commitments["items"].as_array().unwrap().len(),
+        1,
+        "{commitments}"
+    );
+    server.stop();
 }

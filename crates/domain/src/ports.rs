@@ -16,7 +16,7 @@ use crate::paging::{ListQuery, Page};
 use crate::process::{
     ActionId, ActionStatus, CaseFacts, Commitment, CommitmentChange, CommitmentId, FeedbackAnswer,
     FeedbackPurpose, FeedbackRequest, Job, JobOutcome, JobRun, JobSpec, NewCommitment,
-    NewNotification, NewPreventiveAction, Notification, PreventiveAction,
+    NewNotification, NewPreventiveAction, Notification, NotificationId, PreventiveAction,
 };
 
 /// Everything Calmdesk keeps. Each command validates its input, runs as ONE transaction that
@@ -194,6 +194,12 @@ pub trait ProcessStore: Send + Sync {
         n: NewNotification,
         now: Timestamp,
     ) -> Result<(Notification, bool), StoreError>;
+    /// One notification with the idempotence key it was stored under (the key says what it is
+    /// about, e.g. `delay:<case>:<deadline>`).
+    async fn get_notification(
+        &self,
+        id: NotificationId,
+    ) -> Result<(Notification, String), StoreError>;
     /// Newest first.
     async fn list_notifications(
         &self,

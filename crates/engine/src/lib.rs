@@ -11,6 +11,7 @@
 
 mod case_view;
 mod clock;
+mod delay_notice;
 mod handlers;
 mod incident;
 mod report;
@@ -25,6 +26,7 @@ use domain::{Actor, CaseDetail, CaseId, Clock, Status, Store, StoreError, Timest
 use sha2::{Digest, Sha256};
 
 pub use clock::{ManualClock, SystemClock};
+pub use delay_notice::{DelayNoticeRefusal, SentDelayNotice};
 pub use report::{CauseCount, Report, ReportError};
 pub use runner::{RunSummary, StopHandle};
 pub use settings::{
@@ -49,6 +51,8 @@ pub enum EngineError {
     BadJob { key: String, reason: String },
     #[error("a random feedback secret could not be drawn: {0}")]
     Random(String),
+    #[error(transparent)]
+    DelayNotice(#[from] DelayNoticeRefusal),
 }
 
 impl EngineError {

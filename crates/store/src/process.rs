@@ -852,6 +852,21 @@ macro_rules! process_store {
                 .await
             }
 
+            async fn get_notification(
+                &self,
+                id: NotificationId,
+            ) -> Result<(Notification, String), StoreError> {
+                let row = sqlx::query(concat!(
+                    "SELECT ", notification_columns!(), ", dedupe_key FROM notifications WHERE id = $1"
+                ))
+                .bind(id.0)
+                .fetch_optional(self.reader())
+                .await
+                .map_err(db_error)?
+                .ok_or_else(|| DomainError::not_found("notification", id))?;
+                Ok((notification_from_row(&row)?, get(&row, "dedupe_key")?))
+            }
+
             async fn list_notifications(
                 &self,
                 case: Option<CaseId>,

@@ -111,6 +111,11 @@ fn routes() -> Routes {
             process_api::cancel_commitment,
         )
         .add(
+            M::POST,
+            "/api/v1/cases/{id}/delay-notices/{notification_id}/send",
+            process_api::send_delay_notice,
+        )
+        .add(
             M::GET,
             "/api/v1/notifications",
             process_api::list_notifications,

@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use domain::notices::{Catalog, Texts};
 use domain::{DomainError, StoreError};
-use engine::EngineError;
+use engine::{DelayNoticeRefusal, EngineError};
 use serde::Serialize;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -306,6 +306,7 @@ fn app_problem(err: &AppError) -> Problem {
     match err {
         AppError::Store(store) => store_problem(store),
         AppError::Engine(EngineError::Store(store)) => store_problem(store),
+        AppError::Engine(EngineError::DelayNotice(refusal)) => delay_notice_problem(refusal),
         // A stored history or figure the engine cannot compute with is our data's fault.
         AppError::Engine(other) => internal(&other.to_string()),
         AppError::Unauthenticated => {
@@ -330,6 +331,60 @@ fn app_problem(err: &AppError) -> Problem {
         AppError::Import { source, .. } => app_problem(source),
         AppError::Random(cause) => internal(cause),
         AppError::Io(io) => internal(&io.to_string()),
+    }
+}
+
+/// TL-8 with approval: why a drafted delay notice was not sent.
+fn delay_notice_problem(refusal: &DelayNoticeRefusal) -> Problem {
+    use StatusCode as S;
+    match refusal {
+        DelayNoticeRefusal::NotADraft { notification, kind } => Problem::new(
+            S::UNPROCESSABLE_ENTITY,
+            "not-a-delay-draft",
+            Detail::text(
+                "detail",
+                vec![
+                    ("notification_id", notification.to_string()),
+                    ("kind", kind.as_str().to_owned()),
+                ],
+            ),
+        )
+        .on_field("notification_id"),
+        DelayNoticeRefusal::OtherCase {
+            notification, case, ..
+        } => Problem::new(
+            S::UNPROCESSABLE_ENTITY,
+            "not-a-delay-draft",
+            Detail::text(
+                "other_case",
+                vec![
+                    ("notification_id", notification.to_string()),
+                    ("case_id", case.to_string()),
+                ],
+            ),
+        )
+        .on_field("notification_id"),
+        DelayNoticeRefusal::AlreadySent {
+            notification,
+            message,
+            sent_at,
+        } => Problem::new(
+            S::CONFLICT,
+            "delay-notice-sent",
+            Detail::text(
+                "detail",
+                vec![
+                    ("notification_id", notification.to_string()),
+                    ("message_id", message.to_string()),
+                    ("sent_at", sent_at.to_string()),
+                ],
+            ),
+        ),
+        DelayNoticeRefusal::NotOwner { case } => Problem::new(
+            S::FORBIDDEN,
+            "not-case-owner",
+            Detail::text("detail", vec![("case_id", case.to_string())]),
+        ),
     }
 }
 

@@ -3,19 +3,24 @@
 
 use app::{DocumentFormat, ReportFormat, Since};
 use axum::Json;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::process::{
     ActionId, ActionStatus, Commitment, CommitmentChange, CommitmentId, CommitmentKind, JobRun,
-    NewCommitment, NewPreventiveAction, Notification, PreventiveAction,
+    NewCommitment, NewPreventiveAction, Notification, NotificationId, PreventiveAction,
 };
 use domain::{Actor, CaseId, ListQuery, Page, Timestamp};
+use engine::SentDelayNotice;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
+use crate::BODY_LIMIT;
 use crate::api::{created, list_query, whole_list};
-use crate::extract::{Caller, CaseIdParam, IdPath, JsonBody, NumericId, QueryParams};
+use crate::extract::{
+    Caller, CaseIdParam, IdPath, JsonBody, NumericId, QueryParams, bad_parameter, parse_json,
+};
 use crate::problem::ApiError;
 
 type ApiResult<T> = Result<T, ApiError>;
@@ -89,6 +94,48 @@ pub async fn list_notifications(
     let case: Option<CaseId> = params.take::<CaseIdParam>("case")?.map(|c| c.0);
     let query: ListQuery = list_query(params)?;
     Ok(Json(state.app.notifications(&actor, case, &query).await?))
+}
+
+/// The optional body of a delay notice send: the agent's own words instead of the draft's.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DelayNoticeEdit {
+    #[serde(default)]
+    body: Option<String>,
+}
+
+/// TL-8 with approval: the agent who has the case (or a supervisor) sends the delay notice
+/// drafted in a `delay_notice_approval` notification. The body is optional: `{"body": "…"}`
+/// sends edited words, no body (or `{}`) the draft as it is.
+pub async fn send_delay_notice(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path((case, notification)): Path<(String, String)>,
+    request: Request,
+) -> ApiResult<Json<SentDelayNotice>> {
+    let CaseIdParam(case) = case.parse().map_err(|err| bad_parameter("id", err))?;
+    let NumericId(notification) = notification
+        .parse()
+        .map_err(|err| bad_parameter("notification_id", err))?;
+    let bytes = Bytes::from_request(request, &state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge { limit: BODY_LIMIT }
+            } else {
+                ApiError::UnreadableBody(rejection.body_text())
+            }
+        })?;
+    let edit = if bytes.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        parse_json::<DelayNoticeEdit>(&bytes)?.body
+    };
+    let sent = state
+        .app
+        .send_delay_notice(&actor, case, NotificationId(notification), edit)
+        .await?;
+    Ok(Json(sent))
 }
 
 /// RO-11: the incident record as a document to save or print, in the agent's language.

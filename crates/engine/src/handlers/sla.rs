@@ -2,16 +2,20 @@
 
 use domain::notices::Notice;
 use domain::process::{
-    CommitmentKind, CommitmentSource, FeedbackPurpose, FeedbackRequest, JobKind, JobSpec,
-    NewCommitment, NotificationKind,
+    Commitment, CommitmentKind, CommitmentSource, FeedbackPurpose, FeedbackRequest, JobKind,
+    JobSpec, NewCommitment, NotificationId, NotificationKind,
 };
 use domain::sla::{SlaState, TargetStatus};
-use domain::{CaseDetail, CaseId, Event, Status, Timestamp};
+use domain::{
+    Actor, CaseDetail, CaseId, DomainError, Event, MessageId, NewMessage, Role, Status, StoreError,
+    Timestamp,
+};
 use jiff::SignedDuration;
 use serde_json::json;
 
 use super::{feedback::follow_up_at, feedback::latest, micros};
 use crate::case_view::{self, SUPERVISOR, customer_texts, owner_recipient, staff_texts};
+use crate::delay_notice::{DelayNoticeRefusal, SentDelayNotice};
 use crate::settings::DelayNotices;
 use crate::{Engine, EngineError, engine_actor};
 
@@ -149,9 +153,57 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let config = self.config();
         let id = detail.case.id;
+        let draft = self.delay_draft(detail, due, now)?;
+        match config.settings.delay_notices {
+            DelayNotices::Automatic => {
+                // The new date is a promise (TL-8), tracked like any other: a missed one
+                // escalates. Recorded before the notice, so a crash in between leaves the promise
+                // and a rerun sends the notice (the sweep asks again until the notice is stored).
+                self.record_delay(&engine_actor(), id, &draft, None, now)
+                    .await?;
+                self.store()
+                    .add_message_once(&engine_actor(), id, draft.message, &draft.key, now)
+                    .await?;
+            }
+            DelayNotices::Approval => {
+                let texts = staff_texts(config, agent);
+                let deadline_text = self.format_for_staff(agent, draft.new_deadline);
+                let (subject, body) = texts.subject_and_body(
+                    "delay_notice_approval",
+                    &[
+                        ("case_id", &id.to_string()),
+                        ("new_deadline", &deadline_text),
+                        ("draft", &draft.message.body),
+                    ],
+                );
+                self.notify(
+                    id,
+                    NotificationKind::DelayNoticeApproval,
+                    &owner_recipient(&detail.case),
+                    subject,
+                    body,
+                    draft.key,
+                    now,
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The delay notice for the resolution deadline `due`, drafted at `drafted_at`: the same
+    /// words and new date whether it is sent at once or later by an agent.
+    fn delay_draft(
+        &self,
+        detail: &CaseDetail,
+        due: Timestamp,
+        drafted_at: Timestamp,
+    ) -> Result<DelayDraft, EngineError> {
+        let config = self.config();
+        let id = detail.case.id;
         // Day 0 is the working day the deadline falls on: a deadline at closing time belongs to
         // that day, not to the next one.
-        let day_of_deadline = (due - SignedDuration::from_secs(1)).max(now);
+        let day_of_deadline = (due - SignedDuration::from_secs(1)).max(drafted_at);
         let new_deadline = config
             .calendar
             .close_of_business_day(day_of_deadline, config.settings.delay_extension_days)
@@ -165,66 +217,167 @@ impl Engine {
             new_deadline,
         };
         let message = self.customer_message(detail, &notice);
-        let key = format!("delay:{}:{}", id.0, micros(due));
-        match config.settings.delay_notices {
-            DelayNotices::Automatic => {
-                // The new date is a promise (TL-8), tracked like any other: a missed one
-                // escalates. Recorded before the notice, so a crash in between leaves the promise
-                // and a rerun sends the notice (the sweep asks again until the notice is stored).
-                // Its words are the notice's own sentence with the new date.
-                let date = customer_texts(config, detail)
-                    .format_datetime(new_deadline, config.calendar.time_zone());
-                let description = message
-                    .body
-                    .split("\n\n")
-                    .find(|paragraph| paragraph.contains(&date))
-                    .unwrap_or(&message.body)
-                    .trim()
-                    .chars()
-                    .take(200)
-                    .collect();
-                self.store()
-                    .add_commitment(
-                        &engine_actor(),
-                        id,
-                        NewCommitment {
-                            kind: CommitmentKind::Answer,
-                            description,
-                            due_at: new_deadline,
-                            source: CommitmentSource::Manual,
-                            message_id: None,
-                            key: Some(key.clone()),
-                        },
-                        now,
-                    )
-                    .await?;
-                self.store()
-                    .add_message_once(&engine_actor(), id, message, &key, now)
-                    .await?;
-            }
-            DelayNotices::Approval => {
-                let texts = staff_texts(config, agent);
-                let deadline_text = self.format_for_staff(agent, new_deadline);
-                let (subject, body) = texts.subject_and_body(
-                    "delay_notice_approval",
-                    &[
-                        ("case_id", &id.to_string()),
-                        ("new_deadline", &deadline_text),
-                        ("draft", &message.body),
-                    ],
-                );
-                self.notify(
-                    id,
-                    NotificationKind::DelayNoticeApproval,
-                    &owner_recipient(&detail.case),
-                    subject,
-                    body,
-                    key,
-                    now,
-                )
-                .await?;
-            }
+        // The promise's words are the notice's own sentence with the new date.
+        let date = customer_texts(config, detail)
+            .format_datetime(new_deadline, config.calendar.time_zone());
+        let description = message
+            .body
+            .split("\n\n")
+            .find(|paragraph| paragraph.contains(&date))
+            .unwrap_or(&message.body)
+            .trim()
+            .chars()
+            .take(200)
+            .collect();
+        Ok(DelayDraft {
+            key: delay_key(id, due),
+            new_deadline,
+            message,
+            description,
+        })
+    }
+
+    /// The new date of a delay notice as an answer commitment under the notice's own key.
+    async fn record_delay(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        draft: &DelayDraft,
+        message_id: Option<MessageId>,
+        now: Timestamp,
+    ) -> Result<Commitment, EngineError> {
+        Ok(self
+            .store()
+            .add_commitment(
+                actor,
+                id,
+                NewCommitment {
+                    kind: CommitmentKind::Answer,
+                    description: draft.description.clone(),
+                    due_at: draft.new_deadline,
+                    source: CommitmentSource::Manual,
+                    message_id,
+                    key: Some(draft.key.clone()),
+                },
+                now,
+            )
+            .await?)
+    }
+
+    /// TL-8 with `delay_notices = "approval"`: the agent who has the case (or a supervisor)
+    /// sends the drafted delay notice of notification `notification`, as drafted or in `body`'s
+    /// words. It goes out under the key the automatic mode uses (`delay:<case>:<deadline>`), so
+    /// it is sent once, and its new date is recorded as an answer commitment as in automatic
+    /// mode. Refused ([`DelayNoticeRefusal`]) for a notification that is not a delay draft of
+    /// this case, for a notice sent already, and for an agent who does not have the case.
+    pub async fn send_delay_notice(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        notification: NotificationId,
+        body: Option<String>,
+    ) -> Result<SentDelayNotice, EngineError> {
+        let store = self.store();
+        let detail = store.get_case(case).await?;
+        let owns = actor.agent_id.is_some() && actor.agent_id == detail.case.assignee_id;
+        if actor.role == Role::Agent && !owns {
+            return Err(DelayNoticeRefusal::NotOwner { case }.into());
         }
-        Ok(())
+        let (stored, key) = store.get_notification(notification).await?;
+        if stored.case_id != Some(case) {
+            return Err(DelayNoticeRefusal::OtherCase {
+                notification,
+                case,
+                other: stored.case_id,
+            }
+            .into());
+        }
+        let due = (stored.kind == NotificationKind::DelayNoticeApproval)
+            .then(|| delay_due(case, &key))
+            .flatten()
+            .ok_or(DelayNoticeRefusal::NotADraft {
+                notification,
+                kind: stored.kind,
+            })?;
+        let now = self.now();
+        let mut draft = self.delay_draft(&detail, due, stored.created_at)?;
+        if let Some(body) = body {
+            if body.trim().is_empty() {
+                return Err(StoreError::from(DomainError::invalid(
+                    "body",
+                    "must not be empty; leave it out to send the draft as it is",
+                ))
+                .into());
+            }
+            draft.message.body = body;
+        }
+        // Sent by the person who approved it: the engine's own name is for what it sends alone.
+        draft.message.author = Some(actor.name.clone());
+        let (message, sent) = store
+            .add_message_once(actor, case, draft.message.clone(), &draft.key, now)
+            .await?;
+        // The promise names the message it was made in, so the coach, reading the message as
+        // an agent's reply, finds it tracked already. Recorded after the message: a send
+        // repeated after a crash in between records it (under the same key) before refusing.
+        let commitment = self
+            .record_delay(actor, case, &draft, Some(message.id), now)
+            .await?;
+        if !sent {
+            return Err(DelayNoticeRefusal::AlreadySent {
+                notification,
+                message: message.id,
+                sent_at: message.created_at,
+            }
+            .into());
+        }
+        Ok(SentDelayNotice {
+            message,
+            commitment,
+        })
+    }
+}
+
+/// A delay notice ready to send, and the promise it makes.
+struct DelayDraft {
+    key: String,
+    new_deadline: Timestamp,
+    message: NewMessage,
+    description: String,
+}
+
+/// The key of the delay notice for resolution deadline `due`.
+fn delay_key(id: CaseId, due: Timestamp) -> String {
+    format!("delay:{}:{}", id.0, micros(due))
+}
+
+/// The deadline a delay notice's key is about, if `key` is one of `case`'s delay keys.
+fn delay_due(case: CaseId, key: &str) -> Option<Timestamp> {
+    let rest = key.strip_prefix("delay:")?;
+    let (id, due) = rest.split_once(':')?;
+    if id.parse::<i64>().ok()? != case.0 {
+        return None;
+    }
+    Timestamp::from_microsecond(due.parse().ok()?).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delay_keys_name_their_case_and_deadline() {
+        let due: Timestamp = "2026-11-26T17:00:00.123456Z".parse().unwrap();
+        let key = delay_key(CaseId(7), due);
+        assert_eq!(delay_due(CaseId(7), &key), Some(due));
+        assert_eq!(delay_due(CaseId(8), &key), None);
+        for bad in [
+            "ack:7",
+            "delay:7",
+            "delay:7:x",
+            "delay:x:1",
+            "sla_breach:7:resolution:1",
+        ] {
+            assert_eq!(delay_due(CaseId(7), bad), None, "{bad}");
+        }
     }
 }
