@@ -78,7 +78,9 @@ pub struct NewMessage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transition {
     pub to: Status,
-    /// Required when moving to `resolved`, refused otherwise.
+    /// Required when moving to `resolved`. Optional when moving to `resolution_proposed`: the kind
+    /// of solution proposed (RO-10), total (`confirmed`, the default) or `pending`, which the
+    /// confirmation request to the customer words accordingly. Refused otherwise.
     #[serde(default)]
     pub resolution: Option<Resolution>,
 }
@@ -251,10 +253,14 @@ impl Transition {
                 "resolution",
                 "required when moving to resolved: confirmed or pending",
             )),
-            (to, Some(_)) if to != Status::Resolved => Err(DomainError::invalid(
-                "resolution",
-                format!("only allowed when moving to resolved, not to {to}"),
-            )),
+            (to, Some(_)) if !matches!(to, Status::Resolved | Status::ResolutionProposed) => {
+                Err(DomainError::invalid(
+                    "resolution",
+                    format!(
+                        "only allowed when moving to resolved or resolution_proposed, not to {to}"
+                    ),
+                ))
+            }
             _ => Ok(self),
         }
     }
@@ -657,6 +663,22 @@ mod tests {
             resolution: Some(Resolution::Pending),
         };
         assert_eq!(pending.validate(), Ok(pending));
+        // RO-10: a proposal may say which kind of solution it is, or leave it (total).
+        for resolution in [None, Some(Resolution::Pending), Some(Resolution::Confirmed)] {
+            let proposal = Transition {
+                to: Status::ResolutionProposed,
+                resolution,
+            };
+            assert_eq!(proposal.validate(), Ok(proposal));
+        }
+        let investigating_with_resolution = Transition {
+            to: Status::Investigating,
+            resolution: Some(Resolution::Pending),
+        };
+        assert_eq!(
+            field_of(investigating_with_resolution.validate()),
+            "resolution"
+        );
     }
 
     #[test]
