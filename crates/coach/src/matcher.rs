@@ -35,6 +35,14 @@ struct Scratch {
     group_present: Vec<bool>,
     symbols: Vec<u32>,
     symbol_offsets: Vec<u32>,
+    /// The lists of one run, kept with their capacity for the next.
+    hits: Vec<(u32, u32)>,
+    hit_offsets: Vec<u32>,
+    open: Vec<(u32, u32)>,
+    matches: Vec<RuleMatch>,
+    kept: Vec<RuleMatch>,
+    ends: Vec<u32>,
+    spare_lists: Vec<Vec<u32>>,
 }
 
 impl Scratch {
@@ -92,6 +100,12 @@ impl Engine {
             Purpose::Reply => &self.reply_literals,
         };
         let token_count = text.tokens.len();
+        let mut hits = std::mem::take(&mut scratch.hits);
+        let mut offsets = std::mem::take(&mut scratch.hit_offsets);
+        let mut open = std::mem::take(&mut scratch.open);
+        hits.clear();
+        offsets.clear();
+        open.clear();
         let Scratch {
             symbols,
             symbol_offsets,
@@ -107,10 +121,7 @@ impl Engine {
         let symbols_of =
             |t: usize| &symbols[symbol_offsets[t] as usize..symbol_offsets[t + 1] as usize];
 
-        let mut hits = Vec::new();
-        let mut offsets = Vec::with_capacity(token_count + 2);
-        // Nodes still open after the token before `at`: (node, at).
-        let mut open: Vec<(u32, u32)> = Vec::new();
+        // `open`: nodes still open after the token before `at`, as (node, at).
         for start in 0..token_count {
             offsets.push(hits.len() as u32);
             let sentence = text.tokens[start].sentence;
@@ -148,6 +159,7 @@ impl Engine {
         }
         offsets.push(hits.len() as u32);
         offsets.push(hits.len() as u32);
+        scratch.open = open;
         Hits { hits, offsets }
     }
 
@@ -176,14 +188,15 @@ impl Engine {
         let run = Run {
             text,
             hits: self.hits(text, purpose, scratch),
-            spare_lists: RefCell::default(),
+            spare_lists: RefCell::new(std::mem::take(&mut scratch.spare_lists)),
         };
         let triggers = match purpose {
             Purpose::CustomerMessage => &self.signal_triggers,
             Purpose::Reply => &self.reply_triggers,
         };
-        let mut matches: Vec<RuleMatch> = Vec::new();
-        let mut ends = Vec::new();
+        let mut matches = std::mem::take(&mut scratch.matches);
+        let mut ends = std::mem::take(&mut scratch.ends);
+        matches.clear();
         // A (rule, pattern, start) reached twice (two first words at one token) yields the same
         // match twice; the overlap pass below drops the copy.
         let stamp = scratch.stamp;
@@ -238,10 +251,12 @@ impl Engine {
                 }
             }
         }
-        // Per rule: leftmost-longest, no overlaps.
-        matches.sort_by_key(|m| (m.rule, m.start, std::cmp::Reverse(m.end)));
-        let mut kept: Vec<RuleMatch> = Vec::with_capacity(matches.len());
-        for m in matches {
+        // Per rule: leftmost-longest, no overlaps. The key is the whole match, so an unstable
+        // sort gives the same order.
+        matches.sort_unstable_by_key(|m| (m.rule, m.start, std::cmp::Reverse(m.end)));
+        let mut kept = std::mem::take(&mut scratch.kept);
+        kept.clear();
+        for &m in &matches {
             if let Some(last) = kept.last()
                 && last.rule == m.rule
                 && m.start < last.end
@@ -250,13 +265,20 @@ impl Engine {
             }
             kept.push(m);
         }
-        self.apply_rule_conditions(text, kept, context)
+        let out = self.apply_rule_conditions(text, &kept, context);
+        scratch.kept = kept;
+        scratch.matches = matches;
+        scratch.ends = ends;
+        scratch.spare_lists = run.spare_lists.into_inner();
+        scratch.hits = run.hits.hits;
+        scratch.hit_offsets = run.hits.offsets;
+        out
     }
 
     fn apply_rule_conditions(
         &self,
         text: &TokenizedText,
-        matches: Vec<RuleMatch>,
+        matches: &[RuleMatch],
         context: &BTreeSet<String>,
     ) -> Vec<RuleMatch> {
         let mut out = Vec::with_capacity(matches.len());
@@ -291,7 +313,7 @@ impl Engine {
                 }
             }
         }
-        out.sort_by_key(|m| (m.start, m.end, m.rule));
+        out.sort_unstable_by_key(|m| (m.start, m.end, m.rule));
         out
     }
 }

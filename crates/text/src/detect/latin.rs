@@ -39,6 +39,8 @@ pub(super) enum Class {
 }
 
 const CLASS_COUNT: usize = 17;
+// The word table keeps a bit per class in a u32.
+const _: () = assert!(CLASS_COUNT <= 32);
 const CLASSES: [Class; CLASS_COUNT] = [
     Class::En,
     Class::Ro,
@@ -538,7 +540,12 @@ fn for_each_folded_word(
     mut on_word: impl FnMut(&str),
 ) {
     let mut emit = |word: &str| {
-        let trimmed = word.trim_matches('\'');
+        // Most words neither begin nor end with an apostrophe: no trimming call for them.
+        let trimmed = match word.as_bytes() {
+            [] => return,
+            [b'\'', ..] | [.., b'\''] => word.trim_matches('\''),
+            _ => word,
+        };
         if !trimmed.is_empty() {
             on_word(trimmed);
         }
@@ -596,8 +603,10 @@ fn for_each_folded_word(
     flush(&mut word);
 }
 
-/// The word table is a fixed set of short keys, so a fast non-keyed hash is safe.
-type WordTable = HashMap<&'static str, [f32; CLASS_COUNT], FxBuildHasher>;
+/// The word table is a fixed set of short keys, so a fast non-keyed hash is safe. Each word has
+/// its weight per class and a bit mask of the classes with a weight above zero (most words
+/// belong to one or two of the seventeen classes; the mask spares a pass over all of them).
+type WordTable = HashMap<&'static str, ([f32; CLASS_COUNT], u32), FxBuildHasher>;
 
 fn word_table() -> &'static WordTable {
     static TABLE: OnceLock<WordTable> = OnceLock::new();
@@ -607,8 +616,12 @@ fn word_table() -> &'static WordTable {
             let index = class_index(list.class);
             for (words, weight) in [(list.strong, STRONG_WEIGHT), (list.common, COMMON_WEIGHT)] {
                 for word in words.split_whitespace() {
-                    let slot = &mut table.entry(word).or_insert([0.0; CLASS_COUNT])[index];
+                    let entry = table.entry(word).or_insert(([0.0; CLASS_COUNT], 0));
+                    let slot = &mut entry.0[index];
                     *slot = slot.max(weight);
+                    if *slot > 0.0 {
+                        entry.1 |= 1 << index;
+                    }
                 }
             }
         }
@@ -619,7 +632,7 @@ fn word_table() -> &'static WordTable {
 /// The entry of a Tagalog word that `word` is with the linker -ng attached, if any.
 fn linked_tagalog_word<'t>(table: &'t WordTable, word: &str) -> Option<&'t [f32; CLASS_COUNT]> {
     let base = word.strip_suffix("ng")?;
-    let weights = table.get(base)?;
+    let (weights, _) = table.get(base)?;
     (weights[class_index(Class::Tl)] > 0.0 && base.ends_with(['a', 'e', 'i', 'o', 'u']))
         .then_some(weights)
 }
@@ -656,14 +669,16 @@ impl LatinScores {
                 if word.bytes().all(|b| b.is_ascii_digit()) {
                     return;
                 }
-                if let Some(weights) = table.get(word) {
+                if let Some((weights, classes)) = table.get(word) {
                     let not_english = weights[english] == 0.0;
-                    for (index, &weight) in weights.iter().enumerate() {
-                        if weight > 0.0 {
-                            result.add(index, weight, not_english);
-                            if not_english {
-                                result.known_beyond_english[index] += 1;
-                            }
+                    // The classes with a weight above zero, in index order.
+                    let mut rest = *classes;
+                    while rest != 0 {
+                        let index = rest.trailing_zeros() as usize;
+                        rest &= rest - 1;
+                        result.add(index, weights[index], not_english);
+                        if not_english {
+                            result.known_beyond_english[index] += 1;
                         }
                     }
                 } else if let Some(weights) = linked_tagalog_word(table, word) {
@@ -673,7 +688,7 @@ impl LatinScores {
                     result.known_beyond_english[tagalog] += 1;
                 } else if let Some((head, tail)) = word.split_once('\'') {
                     // Contractions the list does not know ("n'am", "l'ai"): score the parts.
-                    for weights in [head, tail].iter().filter_map(|part| table.get(part)) {
+                    for (weights, _) in [head, tail].iter().filter_map(|part| table.get(part)) {
                         let not_english = weights[english] == 0.0;
                         for (index, &weight) in weights.iter().enumerate() {
                             result.add(index, weight * 0.5, not_english);

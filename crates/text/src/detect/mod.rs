@@ -92,12 +92,30 @@ impl ScriptCounts {
         if text.is_ascii() {
             // Only Latin letters can occur: count them bytewise. ASCII whitespace by
             // `char::is_whitespace` is U+0009..U+000D and the space.
-            let words = text
-                .as_bytes()
-                .split(|b| matches!(b, b'\t'..=b'\r' | b' '))
-                .filter(|t| !t.is_empty() && !is_address(t));
-            for token in words {
-                counts.latin += token.iter().filter(|b| b.is_ascii_alphabetic()).count() as u32;
+            // One pass over the bytes: a word's letters count unless it is an address, which
+            // needs a ':' or '@' or begins with "www.".
+            let bytes = text.as_bytes();
+            let is_space = |b: u8| matches!(b, b'\t'..=b'\r' | b' ');
+            let mut i = 0;
+            while i < bytes.len() {
+                if is_space(bytes[i]) {
+                    i += 1;
+                    continue;
+                }
+                let start = i;
+                let mut letters = 0;
+                let mut marks = false;
+                while i < bytes.len() && !is_space(bytes[i]) {
+                    let b = bytes[i];
+                    letters += u32::from(b.is_ascii_alphabetic());
+                    marks |= b == b':' || b == b'@';
+                    i += 1;
+                }
+                let token = &bytes[start..i];
+                if (marks || token.starts_with(b"www.")) && is_address(token) {
+                    continue;
+                }
+                counts.latin += letters;
             }
             return counts;
         }
