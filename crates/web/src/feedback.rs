@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Response};
 use domain::incident_render::escape_html;
 use domain::notices::{Catalog, FeedbackPageTexts};
 use domain::process::{FeedbackAnswer, FeedbackPurpose, FeedbackRequest};
-use domain::{CaseDetail, DomainError};
+use domain::{CaseDetail, DomainError, Resolution};
 
 use crate::AppState;
 use crate::extract::{IdPath, QueryParams, parse_json};
@@ -42,7 +42,9 @@ pub async fn show(
             &paragraph(&texts.already_answered),
         )));
     }
-    Ok(Html(form_page(&texts, request.purpose)))
+    // RO-10: a pending solution is confirmed as the next steps agreed, not as "all works now".
+    let pending = detail.case.resolution == Some(Resolution::Pending);
+    Ok(Html(form_page(&texts, request.purpose, pending)))
 }
 
 /// A form post answers with a page; a JSON post with the stored answer.
@@ -114,10 +116,19 @@ fn paragraph(text: &str) -> String {
     format!("<p>{}</p>\n", escape_html(text))
 }
 
-fn form_page(texts: &FeedbackPageTexts, purpose: FeedbackPurpose) -> String {
+fn form_page(texts: &FeedbackPageTexts, purpose: FeedbackPurpose, pending: bool) -> String {
     let (title, question) = match purpose {
         FeedbackPurpose::Satisfaction => (&texts.satisfaction_title, &texts.satisfaction_question),
+        FeedbackPurpose::Confirmation if pending => (
+            &texts.confirmation_pending_title,
+            &texts.confirmation_pending_question,
+        ),
         FeedbackPurpose::Confirmation => (&texts.confirmation_title, &texts.confirmation_question),
+    };
+    let (yes, no) = if pending {
+        (&texts.confirm_pending_yes, &texts.confirm_pending_no)
+    } else {
+        (&texts.confirm_yes, &texts.confirm_no)
     };
     let mut body = String::from("<form method=\"post\">\n<fieldset>\n");
     let _ = writeln!(body, "<legend>{}</legend>", escape_html(question));
@@ -133,7 +144,7 @@ fn form_page(texts: &FeedbackPageTexts, purpose: FeedbackPurpose) -> String {
             }
         }
         FeedbackPurpose::Confirmation => {
-            for (value, label) in [("yes", &texts.confirm_yes), ("no", &texts.confirm_no)] {
+            for (value, label) in [("yes", yes), ("no", no)] {
                 let _ = writeln!(
                     body,
                     "<label><input type=\"radio\" name=\"confirmed\" value=\"{value}\" required> {}</label>",
@@ -210,13 +221,25 @@ mod tests {
         let texts = Catalog::builtin()
             .texts(Some("zh-Hant"))
             .feedback_page(CaseId(7));
-        let html = form_page(&texts, FeedbackPurpose::Satisfaction);
+        let html = form_page(&texts, FeedbackPurpose::Satisfaction, false);
         assert!(html.contains("<html lang=\"zh-Hant\">"), "{html}");
         assert!(html.contains("C-000007"));
         assert!(html.contains("非常滿意"));
         assert_eq!(html.matches("name=\"score\"").count(), 5);
-        let html = form_page(&texts, FeedbackPurpose::Confirmation);
+        let html = form_page(&texts, FeedbackPurpose::Confirmation, false);
         assert_eq!(html.matches("name=\"confirmed\"").count(), 2);
+        assert!(html.contains(&texts.confirm_yes), "{html}");
         assert!(!html.contains("<script"));
+        // RO-10: a pending solution asks about the next steps agreed.
+        let html = form_page(&texts, FeedbackPurpose::Confirmation, true);
+        assert_eq!(html.matches("name=\"confirmed\"").count(), 2);
+        for text in [
+            &texts.confirmation_pending_question,
+            &texts.confirm_pending_yes,
+            &texts.confirm_pending_no,
+        ] {
+            assert!(html.contains(text.as_str()), "{text}: {html}");
+        }
+        assert!(!html.contains(&texts.confirm_yes), "{html}");
     }
 }

@@ -54,6 +54,44 @@ mod tests {
         }
     }
 
+    /// RO-10: the kind of solution is documented where a client sends it, with the domain's
+    /// values, for the proposal as well as for the resolution.
+    #[test]
+    fn transitions_document_the_kind_of_solution_proposed() {
+        let doc = document();
+        let values: Vec<String> = doc["components"]["schemas"]["Resolution"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
+        let domain: Vec<String> = domain::Resolution::ALL
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(values, domain);
+        let resolution = &doc["components"]["schemas"]["Transition"]["properties"]["resolution"];
+        assert_eq!(
+            resolution["oneOf"][0]["$ref"],
+            "#/components/schemas/Resolution"
+        );
+        let said = resolution["description"].as_str().unwrap();
+        for needed in ["resolution_proposed", "pending", "default"] {
+            assert!(said.contains(needed), "{needed}: {said}");
+        }
+        for (to, resolution) in [
+            (domain::Status::ResolutionProposed, None),
+            (
+                domain::Status::ResolutionProposed,
+                Some(domain::Resolution::Pending),
+            ),
+            (domain::Status::Resolved, Some(domain::Resolution::Pending)),
+        ] {
+            let t = domain::Transition { to, resolution };
+            assert_eq!(t.validate(), Ok(t), "documented as accepted: {t:?}");
+        }
+    }
+
     #[test]
     fn is_openapi_3_1() {
         assert_eq!(document()["openapi"], "3.1.0");

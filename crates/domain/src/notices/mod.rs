@@ -154,6 +154,12 @@ pub struct FeedbackPageTexts {
     pub confirmation_question: String,
     pub confirm_yes: String,
     pub confirm_no: String,
+    /// RO-10, a pending solution ("I'm sending you a box"): the customer confirms the next steps
+    /// agreed, not that everything works.
+    pub confirmation_pending_title: String,
+    pub confirmation_pending_question: String,
+    pub confirm_pending_yes: String,
+    pub confirm_pending_no: String,
     pub comment: String,
     pub send: String,
     pub thanks_title: String,
@@ -386,6 +392,10 @@ impl Texts {
             confirmation_question: text("confirmation_question"),
             confirm_yes: text("confirm_yes"),
             confirm_no: text("confirm_no"),
+            confirmation_pending_title: text("confirmation_pending_title"),
+            confirmation_pending_question: text("confirmation_pending_question"),
+            confirm_pending_yes: text("confirm_pending_yes"),
+            confirm_pending_no: text("confirm_pending_no"),
             comment: text("comment"),
             send: text("send"),
             thanks_title: text("thanks_title"),

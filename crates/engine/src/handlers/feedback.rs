@@ -49,10 +49,11 @@ impl Engine {
             .to_owned();
         let (secret, hash) = feedback_secret()?;
         let link = self.feedback_link(&secret);
+        // RO-10: the proposal says whether the solution is total (the default) or pending.
         let notice = Notice::ConfirmSolution {
             customer_name: &detail.customer.name,
             case_id: detail.case.id,
-            resolution: Resolution::Confirmed,
+            resolution: proposed_kind(detail),
             solution: &solution,
             link: &link,
         };
@@ -71,7 +72,8 @@ impl Engine {
         Ok(())
     }
 
-    /// RO-10: the customer's "yes" resolves the case (total); "not yet" sends it back to
+    /// RO-10: the customer's "yes" resolves the case as the kind of solution proposed (total or
+    /// pending); "not yet" sends it back to
     /// investigation and tells its owner. CLEAR-R4: a satisfaction score of 2 or less reopens it
     /// and alerts the supervisor.
     pub(super) async fn act_on_feedback(
@@ -96,7 +98,7 @@ impl Engine {
                             id,
                             Transition {
                                 to: Status::Resolved,
-                                resolution: Some(Resolution::Confirmed),
+                                resolution: Some(proposed_kind(detail)),
                             },
                             now,
                         )
@@ -297,6 +299,12 @@ pub(super) fn follow_up_at(config: &EngineConfig, resolved_at: Timestamp) -> Tim
         .compatible()
         .unwrap_or(resolved_at);
     calendar.next_business_moment(target).unwrap_or(target)
+}
+
+/// RO-10: the kind of solution a case in `resolution_proposed` was proposed with; total
+/// (`confirmed`) when the proposal did not say.
+fn proposed_kind(detail: &CaseDetail) -> Resolution {
+    detail.case.resolution.unwrap_or(Resolution::Confirmed)
 }
 
 /// The newest request for `purpose`.
