@@ -44,8 +44,15 @@ impl SqliteStore {
             })?;
         }
         let writer = options.connect().await.map_err(db_error)?;
+        // A file connection cannot drop like a network one: no ping before each use (for
+        // SQLite each ping is one more hand-off to the connection's thread), and the readers
+        // stay open rather than being re-opened (and their statements re-prepared) after idling.
         let readers = SqlitePoolOptions::new()
             .max_connections(READERS)
+            .min_connections(READERS)
+            .test_before_acquire(false)
+            .idle_timeout(None)
+            .max_lifetime(None)
             .connect_with(options.create_if_missing(false))
             .await
             .map_err(db_error)?;
