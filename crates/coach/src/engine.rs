@@ -66,6 +66,10 @@ pub(crate) struct Engine {
     pub reply_triggers: Vec<Vec<(u32, u32)>>,
     pub rules: Vec<CompiledRule>,
     pub requirement_groups: Vec<Vec<u32>>,
+    /// The inverse: `groups_of_literal[literal_group_offsets[l]..literal_group_offsets[l + 1]]`
+    /// are the requirement groups literal `l` belongs to, so a found literal marks its groups.
+    pub literal_group_offsets: Vec<u32>,
+    pub groups_of_literal: Vec<u32>,
     pub question_marks: Vec<char>,
     pub promises: PromiseGrammar,
     /// Per literal: its words joined by spaces, whether the last is `word*`, and whether
@@ -575,6 +579,20 @@ impl Engine {
         for (group, id) in compiler.groups.drain() {
             requirement_groups[id as usize] = group;
         }
+        let mut literal_groups: Vec<Vec<u32>> = vec![Vec::new(); literal_count];
+        for (group, literals) in requirement_groups.iter().enumerate() {
+            for &literal in literals {
+                literal_groups[literal as usize].push(group as u32);
+            }
+        }
+        let mut literal_group_offsets = Vec::with_capacity(literal_count + 1);
+        let mut groups_of_literal = Vec::new();
+        for groups in &mut literal_groups {
+            groups.dedup();
+            literal_group_offsets.push(groups_of_literal.len() as u32);
+            groups_of_literal.extend_from_slice(groups);
+        }
+        literal_group_offsets.push(groups_of_literal.len() as u32);
         let mut signal_literals = vec![false; literal_count];
         let mut reply_literals = vec![false; literal_count];
         for rule in &rules {
@@ -652,6 +670,8 @@ impl Engine {
             reply_triggers,
             rules,
             requirement_groups,
+            literal_group_offsets,
+            groups_of_literal,
             question_marks,
             promises,
         })

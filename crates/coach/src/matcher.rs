@@ -30,9 +30,8 @@ struct Scratch {
     stamp: u32,
     /// Per literal: `stamp` when it occurs in the text.
     literal_seen: Vec<u32>,
-    /// Per requirement group: `stamp` once known, and then whether a literal of it occurs.
-    group_known: Vec<u32>,
-    group_present: Vec<bool>,
+    /// Per requirement group: `stamp` when a literal of it occurs in the text.
+    group_seen: Vec<u32>,
     symbols: Vec<u32>,
     symbol_offsets: Vec<u32>,
     /// The lists of one run, kept with their capacity for the next.
@@ -50,14 +49,13 @@ impl Scratch {
         if self.literal_seen.len() < literals {
             self.literal_seen.resize(literals, 0);
         }
-        if self.group_known.len() < groups {
-            self.group_known.resize(groups, 0);
-            self.group_present.resize(groups, false);
+        if self.group_seen.len() < groups {
+            self.group_seen.resize(groups, 0);
         }
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
             self.literal_seen.fill(0);
-            self.group_known.fill(0);
+            self.group_seen.fill(0);
             self.stamp = 1;
         }
     }
@@ -201,24 +199,18 @@ impl Engine {
         // match twice; the overlap pass below drops the copy.
         let stamp = scratch.stamp;
         for &(literal, _) in &run.hits.hits {
-            scratch.literal_seen[literal as usize] = stamp;
-        }
-        let Scratch {
-            literal_seen,
-            group_known,
-            group_present: group_has,
-            ..
-        } = scratch;
-        let mut group_present = |group: u32| {
-            let g = group as usize;
-            if group_known[g] != stamp {
-                group_known[g] = stamp;
-                group_has[g] = self.requirement_groups[g]
-                    .iter()
-                    .any(|&l| literal_seen[l as usize] == stamp);
+            let seen = &mut scratch.literal_seen[literal as usize];
+            if *seen != stamp {
+                *seen = stamp;
+                let from = self.literal_group_offsets[literal as usize] as usize;
+                let to = self.literal_group_offsets[literal as usize + 1] as usize;
+                for &group in &self.groups_of_literal[from..to] {
+                    scratch.group_seen[group as usize] = stamp;
+                }
             }
-            group_has[g]
-        };
+        }
+        let group_seen = &scratch.group_seen;
+        let group_present = |group: u32| group_seen[group as usize] == stamp;
         for start in 0..text.tokens.len() as u32 {
             for &(literal, _) in run.hits.at(start) {
                 for &(rule_index, pattern) in &triggers[literal as usize] {
