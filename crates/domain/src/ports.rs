@@ -78,6 +78,9 @@ pub trait Store: ProcessStore + Send + Sync {
     ) -> Result<IncidentRecord, StoreError>;
     /// The case's history, oldest first.
     async fn timeline(&self, id: CaseId) -> Result<Vec<Event>, StoreError>;
+    /// The case and its history (oldest first) as of one moment: what the process engine and the
+    /// SLA clock read together, in one read transaction.
+    async fn case_with_history(&self, id: CaseId) -> Result<(CaseDetail, Vec<Event>), StoreError>;
 
     /// Oldest first.
     async fn list_customers(&self, query: &ListQuery) -> Result<Page<Customer>, StoreError>;

@@ -989,6 +989,15 @@ macro_rules! shared_store {
                 load_events(&mut tx, id).await
             }
 
+            async fn case_with_history(
+                &self,
+                id: CaseId,
+            ) -> Result<(CaseDetail, Vec<Event>), StoreError> {
+                let mut tx = self.read_tx().await?;
+                let detail = load_detail(&mut tx, id).await?;
+                Ok((detail, load_events(&mut tx, id).await?))
+            }
+
             async fn list_customers(&self, query: &ListQuery) -> Result<Page<Customer>, StoreError> {
                 let query = query.validate()?;
                 let rows = sqlx::query(concat!(

@@ -26,8 +26,7 @@ impl Engine {
     pub(crate) async fn review_case(&self, id: CaseId) -> Result<(), EngineError> {
         let store = self.store();
         let now = self.now();
-        let mut detail = store.get_case(id).await?;
-        let mut events = store.timeline(id).await?;
+        let (mut detail, mut events) = store.case_with_history(id).await?;
         let read_at = detail.case.updated_at;
         let flagged_now = self.detect_threat(&mut detail, &events, now).await?;
         self.acknowledge(&mut detail, &events, now).await?;
@@ -44,11 +43,12 @@ impl Engine {
             .await?;
         self.safety_procedure(&detail, &events, flagged_now, now)
             .await?;
-        // The timers follow the case as this pass left it (its notices and status changes).
-        let fresh = store.get_case(id).await?;
-        if fresh.case.updated_at != read_at {
-            detail = fresh;
-            events = store.timeline(id).await?;
+        // The timers follow the case as this pass left it. A change of the case itself (status,
+        // assignment, flag) is read again with its history; a notice sent without one can only
+        // make the timers look due earlier than they are, and a check that runs early reads
+        // the case afresh and sets the next one.
+        if detail.case.updated_at != read_at {
+            (detail, events) = store.case_with_history(id).await?;
         }
         self.schedule_timers(&detail, &events, &feedback, now).await
     }

@@ -58,11 +58,10 @@ impl Engine {
     pub(crate) async fn sla_check(&self, id: CaseId) -> Result<(), EngineError> {
         let store = self.store();
         let now = self.now();
-        let detail = store.get_case(id).await?;
+        let (detail, events) = store.case_with_history(id).await?;
         if detail.case.status == Status::Closed {
             return Ok(());
         }
-        let events = store.timeline(id).await?;
         let sla = case_view::sla_status(self.config(), &detail, &events, now)?;
         let agent = case_view::agent(store, detail.case.assignee_id).await?;
         let texts = staff_texts(self.config(), agent.as_ref());

@@ -1,4 +1,6 @@
 //! Helpers shared by the store's scenario suites (`contract`, `process`).
+// Each test crate that includes this module uses a different part of it.
+#![allow(dead_code)]
 
 use domain::{Actor, DomainError, Role, StoreError, Timestamp};
 
