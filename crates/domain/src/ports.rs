@@ -91,6 +91,9 @@ pub trait Store: ProcessStore + Send + Sync {
     async fn create_department(&self, cmd: NewDepartment) -> Result<Department, StoreError>;
     /// All departments (a short list), oldest first.
     async fn list_departments(&self) -> Result<Vec<Department>, StoreError>;
+    /// How many open cases (neither resolved nor closed) each agent holds; agents holding none
+    /// are left out. Routing by load reads this on every review of an unassigned case.
+    async fn open_case_counts(&self) -> Result<Vec<(AgentId, u32)>, StoreError>;
 
     /// With `agent_id`, the agent must exist (else `InvalidField` on `agent_id`).
     async fn create_token(

@@ -24,6 +24,11 @@ pub(crate) const SQLITE: &[Step] = &[
         "tokens linked to agents",
         include_str!("../migrations/sqlite/0003_token_agent.sql"),
     ),
+    (
+        4,
+        "open cases by assignee",
+        include_str!("../migrations/sqlite/0004_open_cases.sql"),
+    ),
 ];
 
 pub(crate) const POSTGRES: &[Step] = &[
@@ -41,6 +46,11 @@ pub(crate) const POSTGRES: &[Step] = &[
         3,
         "tokens linked to agents",
         include_str!("../migrations/postgres/0003_token_agent.sql"),
+    ),
+    (
+        4,
+        "open cases by assignee",
+        include_str!("../migrations/postgres/0004_open_cases.sql"),
     ),
 ];
 

@@ -1097,6 +1097,25 @@ macro_rules! shared_store {
                 all(rows, department_from_row)
             }
 
+            async fn open_case_counts(&self) -> Result<Vec<(AgentId, u32)>, StoreError> {
+                // The condition repeats the partial index `cases_open_by_assignee`'s, so the
+                // count reads that index only.
+                let rows = sqlx::query(
+                    "SELECT assignee_id, COUNT(*) AS open FROM cases \
+                     WHERE assignee_id IS NOT NULL AND status NOT IN ('resolved', 'closed') \
+                     GROUP BY assignee_id ORDER BY assignee_id",
+                )
+                .fetch_all(self.reader())
+                .await
+                .map_err(db_error)?;
+                rows.iter()
+                    .map(|row| {
+                        let open = get::<i64>(row, "open")?;
+                        Ok((AgentId(get(row, "assignee_id")?), u32::try_from(open).unwrap_or(u32::MAX)))
+                    })
+                    .collect()
+            }
+
             async fn create_token(
                 &self,
                 name: &str,

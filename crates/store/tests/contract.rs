@@ -24,6 +24,7 @@ testkit::backend_scenarios!(
     bad_input_is_refused_naming_the_field,
     messages_default_to_case_channel_and_actor,
     assignment_and_transfer_are_recorded,
+    open_case_counts_leave_out_resolved_and_closed_cases,
     unknown_agent_assignment_changes_nothing,
     incident_record_is_set_then_replaced_with_history,
     update_records_only_changed_fields_and_reindexes_subject,
@@ -1234,4 +1235,67 @@ async fn concurrent_commands_all_succeed(store: Arc<dyn Store>) {
         ..CaseFilter::default()
     };
     assert_eq!(store.list_cases(&filter).await.unwrap().items.len(), 40);
+}
+
+async fn open_case_counts_leave_out_resolved_and_closed_cases(store: Arc<dyn Store>) {
+    let agent = |name: &str| NewAgent {
+        name: name.into(),
+        role: Role::Agent,
+        department_id: None,
+        phone: None,
+        email: None,
+        languages: Vec::new(),
+    };
+    let ana = store.create_agent(agent("Ana Pop")).await.unwrap();
+    let ion = store.create_agent(agent("Ion Rusu")).await.unwrap();
+    store.create_agent(agent("Eleni Papa")).await.unwrap();
+    let now = at("2026-01-02T10:00:00Z");
+    let give = |id: CaseId, to: AgentId| {
+        let store = store.clone();
+        async move {
+            let assign = Assign {
+                agent_id: Some(to),
+                department_id: None,
+                note: None,
+            };
+            store.assign(&agent_actor(), id, assign, now).await.unwrap();
+        }
+    };
+    let mut ana_cases = Vec::new();
+    for n in 0..3 {
+        let id = open_case(&store, &format!("Order {n}"), "Late delivery.").await;
+        give(id, ana.id).await;
+        ana_cases.push(id);
+    }
+    let ion_case = open_case(&store, "Order 9", "Wrong size.").await;
+    give(ion_case, ion.id).await;
+    open_case(&store, "Unassigned", "Nobody has this yet.").await;
+    assert_eq!(
+        store.open_case_counts().await.unwrap(),
+        [(ana.id, 3), (ion.id, 1)],
+        "Eleni holds nothing and is left out"
+    );
+
+    // Resolving one of Ana's cases and closing Ion's takes them out of the count.
+    let to = |to, resolution| Transition { to, resolution };
+    for step in [
+        to(Status::Acknowledged, None),
+        to(Status::Investigating, None),
+        to(Status::ResolutionProposed, None),
+        to(Status::Resolved, Some(Resolution::Confirmed)),
+    ] {
+        store
+            .transition(&agent_actor(), ana_cases[0], step.clone(), now)
+            .await
+            .unwrap();
+        store
+            .transition(&agent_actor(), ion_case, step, now)
+            .await
+            .unwrap();
+    }
+    store
+        .transition(&agent_actor(), ion_case, to(Status::Closed, None), now)
+        .await
+        .unwrap();
+    assert_eq!(store.open_case_counts().await.unwrap(), [(ana.id, 2)]);
 }

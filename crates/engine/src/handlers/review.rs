@@ -1,13 +1,15 @@
 //! review_case: the reconcile pass over one case, in order, and its own steps (threat,
 //! acknowledgement, routing, hand-off).
 
+use std::collections::HashMap;
+
 use coach::AnalyzeInput;
 use domain::notices::Notice;
 use domain::process::NotificationKind;
 use domain::routing::{self, Candidate, CustomerContact, RoutingDecision, RoutingRequest};
 use domain::{
-    Assign, Case, CaseDetail, CaseFilter, CaseId, Direction, Event, EventKind, Status, Timestamp,
-    Transition, UpdateCase,
+    Assign, CaseDetail, CaseId, Direction, Event, EventKind, Status, Timestamp, Transition,
+    UpdateCase,
 };
 use jiff::SignedDuration;
 
@@ -166,15 +168,13 @@ impl Engine {
         let settings = &self.config().settings.routing;
         let departments = store.list_departments().await?;
         let agents = case_view::all_agents(store).await?;
-        let mut loads = Vec::with_capacity(agents.len());
-        for agent in agents.iter().filter(|a| a.active) {
-            loads.push((agent, open_cases(store, agent.id).await?));
-        }
-        let candidates: Vec<Candidate<'_>> = loads
+        let open: HashMap<_, _> = store.open_case_counts().await?.into_iter().collect();
+        let candidates: Vec<Candidate<'_>> = agents
             .iter()
-            .map(|(agent, open)| Candidate {
+            .filter(|agent| agent.active)
+            .map(|agent| Candidate {
                 agent,
-                open_cases: *open,
+                open_cases: open.get(&agent.id).copied().unwrap_or(0),
                 max_open_cases: settings.max_open_cases,
                 safety_trained: settings.safety_trained.contains(&agent.id.0),
             })
@@ -311,33 +311,5 @@ impl Engine {
             now,
         )
         .await
-    }
-}
-
-/// Open cases an agent holds (for routing by load).
-pub(super) async fn open_cases(
-    store: &dyn domain::Store,
-    agent: domain::AgentId,
-) -> Result<u32, EngineError> {
-    let mut filter = CaseFilter {
-        assignee: Some(agent),
-        limit: domain::Limits::PAGE_MAX,
-        ..CaseFilter::default()
-    };
-    let mut open = 0u32;
-    loop {
-        let page = store.list_cases(&filter).await?;
-        open += page
-            .items
-            .iter()
-            .filter(|c: &&Case| !matches!(c.status, Status::Resolved | Status::Closed))
-            .count() as u32;
-        match page.next_cursor {
-            Some(next) => {
-                filter.cursor =
-                    Some(domain::Cursor::decode(&next).map_err(domain::StoreError::from)?)
-            }
-            None => return Ok(open),
-        }
     }
 }
