@@ -15,6 +15,9 @@ use crate::{Engine, EngineError};
 /// Jobs claimed per round trip to the store.
 const BATCH: u32 = 32;
 
+/// Pauses between tries to finish a claim while the database is unreachable.
+const FINISH_RETRY_PAUSES_MS: [u64; 5] = [50, 100, 200, 400, 800];
+
 /// What one `run_due` did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct RunSummary {
@@ -118,7 +121,7 @@ impl Engine {
                 JobOutcome::Retry { .. } => &mut summary.retried,
                 JobOutcome::Failed { .. } => &mut summary.failed,
             };
-            match self.store().finish_job(&job, outcome, self.now()).await {
+            match self.finish(&job, outcome).await {
                 Ok(()) => *counter += 1,
                 // Our lease ran out and another worker took the job over: its run counts, ours
                 // is kept in the job runs as superseded.
@@ -129,6 +132,31 @@ impl Engine {
             }
         }
         Ok(summary)
+    }
+
+    /// Finishes a claim. While the database is unreachable the finish is tried again a few
+    /// times over about 1.5 s: after a brief outage (a failover, a restart, connections killed)
+    /// a job that ran is finished by its own worker instead of waiting for its lease to run out
+    /// and running again. A finish that did reach the database before the connection broke is
+    /// refused on the next try as finished already (and logged as such by the caller).
+    async fn finish(&self, job: &Job, outcome: JobOutcome) -> Result<(), StoreError> {
+        let mut pauses = FINISH_RETRY_PAUSES_MS.iter();
+        loop {
+            match self
+                .store()
+                .finish_job(job, outcome.clone(), self.now())
+                .await
+            {
+                Err(StoreError::Unavailable(reason)) => match pauses.next() {
+                    Some(&pause) => {
+                        tracing::warn!(job = %job.key, %reason, "finishing the job again shortly");
+                        tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                    }
+                    None => return Err(StoreError::Unavailable(reason)),
+                },
+                other => return other,
+            }
+        }
     }
 
     /// Runs the handler of a job claimed through `claim_due_jobs` and says how it went, without

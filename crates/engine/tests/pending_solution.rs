@@ -3,46 +3,17 @@
 //! that everything works, and a "yes" resolves the case as pending. Without it, as before: total.
 //! On SQLite and PostgreSQL, in simulated time.
 
-use std::sync::Arc;
+mod common;
 
+use common::{Desk, desk};
 use domain::process::FeedbackAnswer;
 use domain::{
-    Actor, CaseId, Channel, Direction, EventKind, NewCase, NewCustomer, Resolution, Role, Status,
-    Store, Timestamp, Transition,
+    CaseId, Channel, Direction, EventKind, NewCase, NewCustomer, Resolution, Role, Status,
+    Transition,
 };
-use engine::{Engine, EngineConfig, EngineSettings, ManualClock, feedback_secret_hash};
-
-struct Desk {
-    store: Arc<dyn Store>,
-    clock: Arc<ManualClock>,
-    engine: Engine,
-    staff: Actor,
-}
-
-async fn desk(url: String) -> Desk {
-    let store = store::open(&url).await.expect("store opens");
-    let config = EngineConfig::from_settings(&EngineSettings::default()).unwrap();
-    let start: Timestamp = "2026-11-23T10:00:00Z".parse().unwrap();
-    let clock = Arc::new(ManualClock::new(start));
-    let engine = Engine::new(store.clone(), Arc::new(config), clock.clone());
-    let staff = Actor {
-        name: "Irina Stan".into(),
-        role: Role::Supervisor,
-        agent_id: None,
-    };
-    Desk {
-        store,
-        clock,
-        engine,
-        staff,
-    }
-}
+use engine::feedback_secret_hash;
 
 impl Desk {
-    fn now(&self) -> Timestamp {
-        domain::Clock::now(self.clock.as_ref())
-    }
-
     async fn run(&self) {
         self.clock.advance(jiff::SignedDuration::from_mins(1));
         self.engine.run_due("desk").await.expect("jobs run");
@@ -51,7 +22,13 @@ impl Desk {
     async fn complaint(&self, language: &str) -> CaseId {
         let mut customer = NewCustomer::named("Andrei Matei");
         // One customer per complaint: a known address would bring back the first one's language.
-        let n = self.store.list_cases(&Default::default()).await.unwrap().items.len();
+        let n = self
+            .store
+            .list_cases(&Default::default())
+            .await
+            .unwrap()
+            .items
+            .len();
         customer.email = Some(format!("andrei.{n}@example.com"));
         customer.language = Some(language.into());
         let case = NewCase::new(
@@ -109,7 +86,7 @@ impl Desk {
 }
 
 async fn pending_and_total_solutions(url: String) {
-    let d = desk(url).await;
+    let d = desk(url, "Irina Stan", Role::Supervisor).await;
 
     // A pending solution, in Romanian: the request asks to confirm the next steps.
     let pending = d.complaint("ro").await;
