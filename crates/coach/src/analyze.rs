@@ -80,12 +80,10 @@ fn own_words_when_all_quoted(text: &mut TokenizedText) {
 }
 
 /// The longest quotation, in words, read as scare quotes rather than reported speech.
-const SCARE_QUOTE_WORDS: usize = 3;
+const SCARE_QUOTE_WORDS: u32 = 3;
 
-/// Praise inside short quotation marks is irony: the «διάφανη» government, the "express"
-/// delivery that took a week, the "help" line. Such quotes are unquoted for one more run of the
-/// rules; the praise they hold counts as complaint evidence (token spans).
-fn scare_quoted_praise(engine: &Engine, text: &mut TokenizedText) -> Vec<(u32, u32)> {
+/// Token ranges of the quotations left after [`own_words_when_all_quoted`].
+fn quotations(text: &TokenizedText) -> Vec<(u32, u32)> {
     let mut runs = Vec::new();
     let mut i = 0;
     while i < text.tokens.len() {
@@ -97,15 +95,20 @@ fn scare_quoted_praise(engine: &Engine, text: &mut TokenizedText) -> Vec<(u32, u
         while i < text.tokens.len() && text.tokens[i].quoted {
             i += 1;
         }
-        if i - start <= SCARE_QUOTE_WORDS {
-            runs.push((start as u32, i as u32));
-        }
+        runs.push((start as u32, i as u32));
     }
-    if runs.is_empty() {
-        return Vec::new();
-    }
+    runs
+}
+
+/// The rules' matches over the whole text, quotations included (they are unquoted for the run
+/// and marked again after it). What a quotation may say is decided by [`QuotedUse`].
+fn run_with_quotations(
+    engine: &Engine,
+    text: &mut TokenizedText,
+    quotes: &[(u32, u32)],
+) -> Vec<RuleMatch> {
     let set_quoted = |text: &mut TokenizedText, quoted: bool| {
-        for &(start, end) in &runs {
+        for &(start, end) in quotes {
             for token in &mut text.tokens[start as usize..end as usize] {
                 token.quoted = quoted;
             }
@@ -115,14 +118,55 @@ fn scare_quoted_praise(engine: &Engine, text: &mut TokenizedText) -> Vec<(u32, u
     let matches = engine.run(text, Purpose::CustomerMessage, &BTreeSet::new());
     set_quoted(text, true);
     matches
-        .iter()
-        .filter(|m| engine.rules[m.rule as usize].category == "praise")
-        .filter(|m| {
-            runs.iter()
-                .any(|&(start, end)| start <= m.start && m.end <= end)
-        })
-        .map(|m| (m.start, m.end))
-        .collect()
+}
+
+/// How a match inside quotation marks counts. Reported speech is someone else's words: never the
+/// writer's abuse, threat, churn, exposure, demand or anger, and a quotation that holds abuse or a
+/// threat is reported hostility, which says nothing about the writer. But what is reported — "the agent
+/// said «we can do nothing»", an MP quoting their own statement — still tells what the message
+/// is about, so its complaint and praise words weigh in the complaint decision. Praise in scare
+/// quotes (at most three words) is irony: the «διάφανη» government, the "express" delivery that
+/// took a week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuotedUse {
+    NotQuoted,
+    /// Complaint evidence only (not anger, not a flag).
+    Evidence,
+    Irony,
+    Dropped,
+}
+
+fn quoted_use(quotes: &[(u32, u32)], category: &str, m: &RuleMatch) -> QuotedUse {
+    let Some(&(start, end)) = quotes.iter().find(|(s, e)| *s <= m.start && m.start < *e) else {
+        return QuotedUse::NotQuoted;
+    };
+    match category {
+        "praise" if end - start <= SCARE_QUOTE_WORDS && m.end <= end => QuotedUse::Irony,
+        "praise" | "negation" | "intensifier" => QuotedUse::NotQuoted,
+        "complaint" => QuotedUse::Evidence,
+        _ => QuotedUse::Dropped,
+    }
+}
+
+/// Complaint evidence that is not a complaint rule's own match (negated praise, quoted words,
+/// irony, free negations): one unit towards the decision, shown as a `complaint` signal.
+fn push_evidence(
+    tally: &mut Tally,
+    signals: &mut Vec<Signal>,
+    text: &TokenizedText,
+    m: &RuleMatch,
+    seeds: Vec<String>,
+    rule: String,
+) {
+    tally.negative += 1.0;
+    let (start, end) = text.original_span(m.start, m.end);
+    signals.push(Signal {
+        category: "complaint".into(),
+        start,
+        end,
+        seeds,
+        rule,
+    });
 }
 
 #[derive(Default)]
@@ -136,9 +180,30 @@ struct Tally {
 pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analysis {
     let mut text = tokenize(text::fold(original), &engine.question_marks);
     own_words_when_all_quoted(&mut text);
-    let ironic = scare_quoted_praise(engine, &mut text);
-    let matches = engine.run(&text, Purpose::CustomerMessage, &BTreeSet::new());
+    let mut quotes = quotations(&text);
     let category = |m: &RuleMatch| engine.rules[m.rule as usize].category.as_str();
+    let mut matches = if quotes.is_empty() {
+        engine.run(&text, Purpose::CustomerMessage, &BTreeSet::new())
+    } else {
+        run_with_quotations(engine, &mut text, &quotes)
+    };
+    if !quotes.is_empty() {
+        // Reported hostility ("he shouted «you idiot»"): nothing in that quotation counts.
+        let hostile: Vec<(u32, u32)> = quotes
+            .iter()
+            .copied()
+            .filter(|&(start, end)| {
+                matches.iter().any(|m| {
+                    matches!(category(m), "abuse" | "threat") && start <= m.start && m.start < end
+                })
+            })
+            .collect();
+        quotes.retain(|q| !hostile.contains(q));
+        matches.retain(|m| {
+            !hostile.iter().any(|&(s, e)| s <= m.start && m.start < e)
+                && quoted_use(&quotes, category(m), m) != QuotedUse::Dropped
+        });
+    }
     let by_end = |name: &str| {
         let mut found: Vec<RuleMatch> = matches
             .iter()
@@ -159,6 +224,7 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
     for m in &matches {
         let rule = &engine.rules[m.rule as usize];
         let cat = rule.category.as_str();
+        let quoted = quoted_use(&quotes, cat, m);
         let negated = reaches(&negations, &text, m, NEGATION_REACH);
         let negatable =
             matches!(cat, "anger" | "complaint" | "praise") || cat.starts_with(DEMAND_PREFIX);
@@ -167,16 +233,18 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
             if cat == "praise" {
                 // "not happy" is dissatisfaction: shown as complaint evidence.
                 tally.negated_praise += 1;
-                tally.negative += 1.0;
-                let (start, end) = text.original_span(m.start, m.end);
-                signals.push(Signal {
-                    category: "complaint".into(),
-                    start,
-                    end,
-                    seeds: rule.seeds.clone(),
-                    rule: format!("{} (negated)", rule.id),
-                });
+                let name = format!("{} (negated)", rule.id);
+                push_evidence(&mut tally, &mut signals, &text, m, rule.seeds.clone(), name);
             }
+            continue;
+        }
+        if quoted != QuotedUse::NotQuoted {
+            let (name, seeds) = if quoted == QuotedUse::Irony {
+                ("cue.scare_quotes".to_owned(), vec!["ZH-3".to_owned()])
+            } else {
+                (format!("{} (quoted)", rule.id), rule.seeds.clone())
+            };
+            push_evidence(&mut tally, &mut signals, &text, m, seeds, name);
             continue;
         }
         match cat {
@@ -214,32 +282,14 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
         });
     }
 
-    for (first, end) in ironic {
-        tally.negative += 1.0;
-        let (start, end) = text.original_span(first, end);
-        signals.push(Signal {
-            category: "complaint".into(),
-            start,
-            end,
-            seeds: vec!["ZH-3".into()],
-            rule: "cue.scare_quotes".into(),
-        });
-    }
     if let Some(nth) = negations
         .len()
         .checked_sub(reversed)
         .filter(|free| *free >= FREE_NEGATIONS_FOR_EVIDENCE)
         .and_then(|_| negations.get(FREE_NEGATIONS_FOR_EVIDENCE - 1))
     {
-        tally.negative += 1.0;
-        let (start, end) = text.original_span(nth.start, nth.end);
-        signals.push(Signal {
-            category: "complaint".into(),
-            start,
-            end,
-            seeds: vec!["CLEAR-L".into()],
-            rule: "cue.negations".into(),
-        });
+        let (seeds, name) = (vec!["CLEAR-L".to_owned()], "cue.negations".to_owned());
+        push_evidence(&mut tally, &mut signals, &text, nth, seeds, name);
     }
     for (start, end, feeling) in feelings(original) {
         let category = match feeling {

@@ -128,3 +128,33 @@ fn praise_in_scare_quotes_is_irony() {
     );
     assert!(!reported.complaint, "{reported:?}");
 }
+
+#[test]
+fn reported_words_weigh_in_the_complaint_but_reported_hostility_does_not() {
+    let coach = common::loadable_builtin();
+    for (lang, text) in [
+        (
+            Lang::En,
+            "The agent told me \"your refund was refused and the case is closed\".",
+        ),
+        (
+            Lang::El,
+            "Η δήλωσή μας: «Η εταιρεία αρνείται την επιστροφή χρημάτων εδώ και μήνες».",
+        ),
+    ] {
+        let found = analyze(&coach, lang, text);
+        assert!(found.complaint, "{text}: {found:?}");
+        assert!(
+            rules(&found).iter().any(|r| r.ends_with("(quoted)")),
+            "{text}: {found:?}"
+        );
+        // Evidence, not the writer's own anger or demands.
+        assert_eq!(found.anger, 0.0, "{text}: {found:?}");
+    }
+    let hostile = analyze(
+        &coach,
+        Lang::En,
+        "He shouted \"you useless idiot\" at the courier, but my parcel arrived fine.",
+    );
+    assert!(!hostile.complaint && !hostile.abuse, "{hostile:?}");
+}
