@@ -310,6 +310,18 @@ impl Engine {
     }
 }
 
+/// Whether `literal` is in the sorted list `literals`. A word list's literals get their ids
+/// together when the list is first compiled, so the range test settles most misses.
+#[inline]
+fn is_one_of(literals: &[u32], literal: u32) -> bool {
+    match (literals.first(), literals.last()) {
+        (Some(&low), Some(&high)) if (low..=high).contains(&literal) => {
+            literals.binary_search(&literal).is_ok()
+        }
+        _ => false,
+    }
+}
+
 impl Run<'_> {
     fn take_list(&self) -> Vec<u32> {
         self.spare_lists.borrow_mut().pop().unwrap_or_default()
@@ -330,7 +342,11 @@ impl Run<'_> {
             Node::Literal(literal) => {
                 for &(found, end) in self.hits.at(pos) {
                     if found == *literal {
-                        self.sequence(rest, end, out);
+                        if rest.is_empty() {
+                            out.push(end);
+                        } else {
+                            self.sequence(rest, end, out);
+                        }
                     }
                 }
             }
@@ -346,8 +362,12 @@ impl Run<'_> {
                         self.sequence(rest, pos, out);
                     }
                     for &(found, end) in self.hits.at(pos) {
-                        if literals.binary_search(&found).is_ok() {
-                            self.sequence(rest, end, out);
+                        if is_one_of(literals, found) {
+                            if rest.is_empty() {
+                                out.push(end);
+                            } else {
+                                self.sequence(rest, end, out);
+                            }
                         }
                     }
                     return;
@@ -357,7 +377,7 @@ impl Run<'_> {
                     middles.push(pos);
                 }
                 for &(found, end) in self.hits.at(pos) {
-                    if literals.binary_search(&found).is_ok() {
+                    if is_one_of(literals, found) {
                         middles.push(end);
                     }
                 }
