@@ -55,11 +55,10 @@ pub(crate) struct CompiledRule {
 #[derive(Debug)]
 pub(crate) struct Engine {
     pub lang: Lang,
-    /// The pattern words, and the literals of customer-message rules and of reply rules over
-    /// them (separately, so each pass only reports what its rules can use).
-    pub words: WordTrie,
-    pub signal_literals: LiteralTrie,
-    pub reply_literals: LiteralTrie,
+    /// The words and literals of customer-message rules and of reply rules, separately, so
+    /// each pass only looks up and reports what its rules can use.
+    pub signal_phrases: Phrases,
+    pub reply_phrases: Phrases,
     /// For each literal: the (rule, pattern) pairs that can begin with it, separately for the
     /// rules read on customer messages (signals) and on replies (findings and good moves).
     pub signal_triggers: Vec<Vec<(u32, u32)>>,
@@ -287,6 +286,37 @@ impl LiteralTrie {
             symbols.binary_search(&symbol).ok()
         };
         found.map_or(NONE, |i| self.child_nodes[from + i])
+    }
+}
+
+/// The words of one purpose's literals and the literals over them.
+#[derive(Debug)]
+pub(crate) struct Phrases {
+    pub words: WordTrie,
+    pub literals: LiteralTrie,
+}
+
+impl Phrases {
+    fn build(literals: &HashMap<(String, bool), u32>, wanted: &[bool]) -> Phrases {
+        let mut symbols: HashMap<(&str, bool), u32> = HashMap::new();
+        let mut symbol_words: Vec<(&str, bool)> = Vec::new();
+        for ((words, prefix), &id) in literals {
+            if !wanted[id as usize] {
+                continue;
+            }
+            let last = words.split(' ').count() - 1;
+            for (i, word) in words.split(' ').enumerate() {
+                let key = (word, *prefix && i == last);
+                symbols.entry(key).or_insert_with(|| {
+                    symbol_words.push(key);
+                    symbol_words.len() as u32 - 1
+                });
+            }
+        }
+        Phrases {
+            words: WordTrie::build(&symbol_words),
+            literals: LiteralTrie::build(literals, wanted, &symbols),
+        }
     }
 }
 
@@ -624,22 +654,8 @@ impl Engine {
             }
             texts
         };
-        let mut symbols: HashMap<(&str, bool), u32> = HashMap::new();
-        let mut symbol_words: Vec<(&str, bool)> = Vec::new();
-        for (words, prefix) in compiler.literals.ids.keys() {
-            let last = words.split(' ').count() - 1;
-            for (i, word) in words.split(' ').enumerate() {
-                let key = (word, *prefix && i == last);
-                symbols.entry(key).or_insert_with(|| {
-                    symbol_words.push(key);
-                    symbol_words.len() as u32 - 1
-                });
-            }
-        }
-        let words = WordTrie::build(&symbol_words);
-        let signal_literals =
-            LiteralTrie::build(&compiler.literals.ids, &signal_literals, &symbols);
-        let reply_literals = LiteralTrie::build(&compiler.literals.ids, &reply_literals, &symbols);
+        let signal_phrases = Phrases::build(&compiler.literals.ids, &signal_literals);
+        let reply_phrases = Phrases::build(&compiler.literals.ids, &reply_literals);
         let mut signal_triggers = vec![Vec::new(); literal_count];
         let mut reply_triggers = vec![Vec::new(); literal_count];
         for (rule_index, rule) in rules.iter().enumerate() {
@@ -663,9 +679,8 @@ impl Engine {
             #[cfg(test)]
             literal_texts,
             lang,
-            words,
-            signal_literals,
-            reply_literals,
+            signal_phrases,
+            reply_phrases,
             signal_triggers,
             reply_triggers,
             rules,

@@ -93,10 +93,11 @@ impl Engine {
     /// is looked up once in the word trie; phrases are followed through the literal trie
     /// over the symbols of consecutive tokens of one sentence.
     fn hits(&self, text: &TokenizedText, purpose: Purpose, scratch: &mut Scratch) -> Hits {
-        let literals = match purpose {
-            Purpose::CustomerMessage => &self.signal_literals,
-            Purpose::Reply => &self.reply_literals,
+        let phrases = match purpose {
+            Purpose::CustomerMessage => &self.signal_phrases,
+            Purpose::Reply => &self.reply_phrases,
         };
+        let literals = &phrases.literals;
         let token_count = text.tokens.len();
         let mut hits = std::mem::take(&mut scratch.hits);
         let mut offsets = std::mem::take(&mut scratch.hit_offsets);
@@ -113,7 +114,7 @@ impl Engine {
         symbol_offsets.clear();
         for index in 0..token_count {
             symbol_offsets.push(symbols.len() as u32);
-            self.words.symbols(text.token_bytes(index), symbols);
+            phrases.words.symbols(text.token_bytes(index), symbols);
         }
         symbol_offsets.push(symbols.len() as u32);
         let symbols_of =
