@@ -51,6 +51,7 @@ on_both_backends!(
     the_customer_confirms_through_the_feedback_page,
     an_agents_token_sees_the_reminders_addressed_to_its_agent,
     an_agent_sends_the_drafted_delay_notice,
+    incident_records_carry_offers,
 );
 
 fn chinese_case() -> Value {
@@ -1771,4 +1772,80 @@ async fn an_agent_sends_the_drafted_delay_notice(backend: &Backend) {
         "{commitments}"
     );
     server.stop();
+}
+
+/// RO-11 over HTTP: discussions as texts and offers; the document labels offers in the agent's
+/// language; a bad outcome is refused naming its path; the record exports and imports unchanged.
+async fn incident_records_carry_offers(backend: &Backend) {
+    let admin = backend.token("admin");
+    let server = Server::start(backend);
+    let mut api = server.connect(&admin).await;
+    let body = json!({"name": "Eleni Papadopoulou", "role": "agent", "languages": ["el"]});
+    let eleni = api
+        .post_json("/api/v1/agents", &body)
+        .await
+        .unwrap()
+        .expect(201)["id"]
+        .clone();
+    let id = open_case(&mut api, &chinese_case()).await;
+    let assignment = json!({"agent_id": eleni, "department_id": null});
+    api.put_json(&format!("/api/v1/cases/{id}/assignment"), &assignment)
+        .await
+        .unwrap()
+        .expect(200);
+    let path = format!("/api/v1/cases/{id}/incident-record");
+    let bad = json!({"problem": "Double charge", "discussions": ["Called back", {"text": "Voucher", "offer": "maybe"}]});
+    let reply = api.put_json(&path, &bad).await.unwrap();
+    assert_problem(&reply, 400, Some("discussions[1].offer"));
+    let record = json!({
+        "problem": "Double charge",
+        "discussions": [
+            "Called back within 10 minutes",
+            {"text": "A 20 EUR voucher", "offer": "refused"},
+            {"text": "A full refund", "offer": "accepted"}
+        ],
+        "solution": "Refunded"
+    });
+    let stored = api.put_json(&path, &record).await.unwrap().expect(200);
+    assert_eq!(stored["discussions"], record["discussions"], "{stored}");
+    let markdown = api.get(&format!("{path}?format=markdown")).await.unwrap();
+    let markdown = String::from_utf8(markdown.body.to_vec()).unwrap();
+    assert!(
+        markdown.contains("- *προσφορά που απέρριψε ο πελάτης* — A 20 EUR voucher"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("- Called back within 10 minutes\n"),
+        "{markdown}"
+    );
+    let case = api
+        .get(&format!("/api/v1/cases/{id}"))
+        .await
+        .unwrap()
+        .expect(200);
+    assert_eq!(
+        case["incident_record"]["discussions"],
+        record["discussions"]
+    );
+    server.stop();
+
+    // Export, import elsewhere, export again: the same bytes.
+    let exported = backend.run(&["export", "--jsonl"]);
+    assert!(exported.status.success(), "{exported:?}");
+    assert!(
+        String::from_utf8_lossy(&exported.stdout)
+            .contains(r#"{"text":"A 20 EUR voucher","offer":"refused"}"#),
+        "{exported:?}"
+    );
+    let target = Backend::sqlite();
+    let file = target.args()[1].clone() + "/export.jsonl";
+    std::fs::write(&file, &exported.stdout).unwrap();
+    let imported = target.run(&["import", "--jsonl", "--input", &file]);
+    assert!(imported.status.success(), "{imported:?}");
+    let again = target.run(&["export", "--jsonl"]);
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout),
+        String::from_utf8_lossy(&exported.stdout)
+    );
+    target.cleanup().await;
 }

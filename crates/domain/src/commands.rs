@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
 use crate::ids::{AgentId, CustomerId, DepartmentId};
+use crate::incident_render::Discussion;
 use crate::lifecycle::{Resolution, Status};
 use crate::model::{Channel, Direction, Money, Priority, Role};
 use crate::paging::Cursor;
@@ -114,8 +115,9 @@ pub struct UpdateCase {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentRecordInput {
     pub problem: String,
+    /// Plain texts, or offers: `{"text": "…", "offer": "made" | "accepted" | "refused"}`.
     #[serde(default)]
-    pub discussions: Vec<String>,
+    pub discussions: Vec<Discussion>,
     #[serde(default)]
     pub solution: String,
 }
@@ -301,7 +303,7 @@ impl IncidentRecordInput {
     pub fn validate(self) -> Result<Self, DomainError> {
         Ok(IncidentRecordInput {
             problem: required_text("problem", &self.problem, Limits::RECORD_TEXT)?,
-            discussions: text_list("discussions", self.discussions, Limits::NOTE)?,
+            discussions: discussion_list(self.discussions)?,
             solution: optional_text("solution", Some(self.solution), Limits::RECORD_TEXT)?
                 .unwrap_or_default(),
         })
@@ -418,6 +420,38 @@ fn text_list(field: &str, items: Vec<String>, max: usize) -> Result<Vec<String>,
         .enumerate()
         .map(|(i, item)| required_text(&format!("{field}[{i}]"), item, max))
         .collect()
+}
+
+/// Each bullet's text is required (trimmed, at most `Limits::NOTE`); an offer keeps its outcome.
+/// The field of a bad plain bullet is `discussions[i]`, of a bad offer `discussions[i].text`.
+fn discussion_list(items: Vec<Discussion>) -> Result<Vec<Discussion>, DomainError> {
+    let texts = items.iter().map(|d| d.text.clone()).collect();
+    let checked = text_list("discussions", texts, Limits::NOTE).map_err(|err| match err {
+        DomainError::InvalidField { field, reason } => {
+            let offer = field
+                .strip_prefix("discussions[")
+                .and_then(|rest| rest.strip_suffix(']'))
+                .and_then(|i| i.parse::<usize>().ok())
+                .is_some_and(|i| items[i].offer.is_some());
+            DomainError::InvalidField {
+                field: if offer {
+                    format!("{field}.text")
+                } else {
+                    field
+                },
+                reason,
+            }
+        }
+        other => other,
+    })?;
+    Ok(checked
+        .into_iter()
+        .zip(&items)
+        .map(|(text, item)| Discussion {
+            text,
+            offer: item.offer,
+        })
+        .collect())
 }
 
 fn email(field: &str, email: Option<String>) -> Result<Option<String>, DomainError> {
@@ -704,6 +738,33 @@ mod tests {
             solution: String::new(),
         };
         assert_eq!(field_of(record.validate()), "discussions[1]");
+        // RO-11: offers keep their outcome through validation; a blank offer names its text.
+        use crate::incident_render::OfferOutcome;
+        let offer = |text: &str, outcome| Discussion {
+            text: text.into(),
+            offer: Some(outcome),
+        };
+        let record = IncidentRecordInput {
+            problem: "Toaster broke after a week".into(),
+            discussions: vec![
+                "Called back".into(),
+                offer("  A voucher of 20 EUR ", OfferOutcome::Refused),
+            ],
+            solution: String::new(),
+        };
+        let valid = record.validate().unwrap();
+        assert_eq!(
+            valid.discussions,
+            [
+                Discussion::from("Called back"),
+                offer("A voucher of 20 EUR", OfferOutcome::Refused)
+            ]
+        );
+        let blank_offer = IncidentRecordInput {
+            discussions: vec!["Called back".into(), offer(" ", OfferOutcome::Made)],
+            ..valid
+        };
+        assert_eq!(field_of(blank_offer.validate()), "discussions[1].text");
         let empty_problem = IncidentRecordInput {
             problem: "".into(),
             discussions: vec![],

@@ -19,17 +19,92 @@ pub enum OfferOutcome {
     Refused,
 }
 
-/// One bullet of DISCUSSIONS; `offer` is set when the bullet is an offer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+impl OfferOutcome {
+    pub const ALL: [OfferOutcome; 3] = [
+        OfferOutcome::Made,
+        OfferOutcome::Accepted,
+        OfferOutcome::Refused,
+    ];
+}
+
+/// One bullet of DISCUSSIONS; `offer` is set when the bullet is an offer made to the customer
+/// (RO-11: "including offers made and refused").
+///
+/// In JSON a plain bullet is a string, as discussions always were, and an offer is an object
+/// `{"text": "…", "offer": "made" | "accepted" | "refused"}`; either form is read. So records
+/// written before offers existed read and write back byte for byte the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Discussion {
     pub text: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offer: Option<OfferOutcome>,
 }
 
 impl From<String> for Discussion {
     fn from(text: String) -> Self {
         Discussion { text, offer: None }
+    }
+}
+
+impl From<&str> for Discussion {
+    fn from(text: &str) -> Self {
+        Discussion::from(text.to_owned())
+    }
+}
+
+/// The object form of a bullet.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiscussionObject {
+    text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    offer: Option<OfferOutcome>,
+}
+
+impl Serialize for Discussion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.offer {
+            None => serializer.serialize_str(&self.text),
+            Some(offer) => DiscussionObject {
+                text: self.text.clone(),
+                offer: Some(offer),
+            }
+            .serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Discussion {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Bullet;
+
+        impl<'de> serde::de::Visitor<'de> for Bullet {
+            type Value = Discussion;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a text, or an object {\"text\": …, \"offer\": \"made\" | \"accepted\" | \"refused\"}",
+                )
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Discussion, E> {
+                Ok(Discussion::from(text))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Discussion, A::Error> {
+                let object = DiscussionObject::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(map),
+                )?;
+                Ok(Discussion {
+                    text: object.text,
+                    offer: object.offer,
+                })
+            }
+        }
+
+        deserializer.deserialize_any(Bullet)
     }
 }
 
@@ -412,11 +487,30 @@ mod tests {
     #[test]
     fn discussions_round_trip_as_json_with_optional_offer() {
         let json = serde_json::to_string(&discussions()).unwrap();
+        // A plain bullet stays a string, as before offers existed; an offer is an object.
         assert!(
-            json.starts_with("[{\"text\":\"Customer says the toaster stopped after 2 days.\"},")
+            json.starts_with("[\"Customer says the toaster stopped after 2 days.\",{\"text\":"),
+            "{json}"
         );
         assert!(json.contains("\"offer\":\"refused\""));
         let back: Vec<Discussion> = serde_json::from_str(&json).unwrap();
         assert_eq!(back, discussions());
+        assert_eq!(serde_json::to_string(&back).unwrap(), json);
+        // Records stored before offers existed read as plain bullets and write back unchanged.
+        let old = r#"["Offered a voucher; refused","Called back"]"#;
+        let read: Vec<Discussion> = serde_json::from_str(old).unwrap();
+        assert!(read.iter().all(|d| d.offer.is_none()));
+        assert_eq!(serde_json::to_string(&read).unwrap(), old);
+        // An object without an offer is read as a plain bullet.
+        let plain: Discussion = serde_json::from_str(r#"{"text": "Called back"}"#).unwrap();
+        assert_eq!(plain, Discussion::from("Called back"));
+        for bad in [
+            r#"{"text": "x", "offer": "declined"}"#,
+            r#"{"text": "x", "outcome": "made"}"#,
+            r#"{"offer": "made"}"#,
+            "42",
+        ] {
+            assert!(serde_json::from_str::<Discussion>(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{AgentId, CaseId, CustomerId, DepartmentId, EventId, MessageId};
+use crate::incident_render::Discussion;
 use crate::lifecycle::{Resolution, Status};
 use crate::text_enum::text_enum;
 
@@ -144,7 +145,8 @@ pub struct Message {
 pub struct IncidentRecord {
     pub case_id: CaseId,
     pub problem: String,
-    pub discussions: Vec<String>,
+    /// What was said and offered: plain texts, and offers with what became of them.
+    pub discussions: Vec<Discussion>,
     pub solution: String,
     pub updated_at: Timestamp,
 }

@@ -30,12 +30,7 @@ pub(crate) async fn render(
     let (problem, discussions, solution, updated_at) = match &detail.incident_record {
         Some(record) => (
             record.problem.clone(),
-            record
-                .discussions
-                .iter()
-                .cloned()
-                .map(Discussion::from)
-                .collect(),
+            record.discussions.clone(),
             record.solution.clone(),
             record.updated_at,
         ),

@@ -41,11 +41,16 @@ pub(crate) fn optional_parse<T: FromStr<Err = DomainError>>(
     text.map(|t| parse(column, &t)).transpose()
 }
 
-pub(crate) fn json_list(items: &[String]) -> String {
-    serde_json::to_string(items).expect("a list of strings always serialises")
+/// A list column (languages, categories: strings; an incident record's discussions: strings
+/// and offer objects) as JSON text.
+pub(crate) fn json_list<T: serde::Serialize>(items: &[T]) -> String {
+    serde_json::to_string(items).expect("a list of texts and plain objects always serialises")
 }
 
-pub(crate) fn parse_json_list(column: &str, text: &str) -> Result<Vec<String>, StoreError> {
+pub(crate) fn parse_json_list<T: serde::de::DeserializeOwned>(
+    column: &str,
+    text: &str,
+) -> Result<Vec<T>, StoreError> {
     serde_json::from_str(text).map_err(|err| corrupt(column, text, &err.to_string()))
 }
 
@@ -121,7 +126,7 @@ mod tests {
         assert!(
             matches!(err, StoreError::Internal(ref m) if m.contains("status") && m.contains("lost"))
         );
-        assert!(parse_json_list("languages", "[1").is_err());
+        assert!(parse_json_list::<String>("languages", "[1").is_err());
     }
 
     #[test]

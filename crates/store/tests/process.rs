@@ -6,6 +6,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use domain::incident_render::{Discussion, OfferOutcome};
 use domain::process::{
     ActionStatus, CommitmentChange, CommitmentKind, CommitmentSource, CommitmentStatus,
     FeedbackAnswer, FeedbackPurpose, Job, JobKind, JobOutcome, JobSpec, NewCommitment,
@@ -631,6 +632,24 @@ async fn case_with_process_rows(store: &Arc<dyn Store>, now: Timestamp) -> CaseI
         comment: Some("Mulțumesc".into()),
     };
     store.answer_feedback(hash, answer, now).await.unwrap();
+    // RO-11: a plain bullet and offers, one refused.
+    let offer = |text: &str, outcome| Discussion {
+        text: text.into(),
+        offer: Some(outcome),
+    };
+    let record = IncidentRecordInput {
+        problem: "Taxat de două ori".into(),
+        discussions: vec![
+            "Sunat înapoi în 10 minute".into(),
+            offer("Voucher de 50 lei", OfferOutcome::Refused),
+            offer("Rambursare integrală", OfferOutcome::Accepted),
+        ],
+        solution: "Rambursat".into(),
+    };
+    store
+        .set_incident_record(&agent_actor(), id, record, now)
+        .await
+        .unwrap();
     id
 }
 
@@ -650,6 +669,16 @@ async fn export_and_import_keep_the_process_rows(store: Arc<dyn Store>) {
     assert_eq!(record.process.commitments.len(), 1);
     assert_eq!(record.process.notifications.len(), 1);
     assert_eq!(record.process.feedback.len(), 1);
+    // Plain bullets stay strings (as every record before offers), offers are objects.
+    assert!(
+        lines[0].contains(
+            r#""discussions":["Sunat înapoi în 10 minute",{"text":"Voucher de 50 lei","offer":"refused"},{"text":"Rambursare integrală","offer":"accepted"}]"#
+        ),
+        "{}",
+        lines[0]
+    );
+    let stored = store.get_case(id).await.unwrap().incident_record.unwrap();
+    assert_eq!(stored.discussions[1].offer, Some(OfferOutcome::Refused));
 
     let target = testkit::TempSqlite::new();
     let copy = store::open(&target.url()).await.unwrap();
@@ -658,6 +687,11 @@ async fn export_and_import_keep_the_process_rows(store: Arc<dyn Store>) {
         export_lines(&copy).await,
         lines,
         "byte-identical round trip"
+    );
+    assert_eq!(
+        copy.get_case(id).await.unwrap().incident_record,
+        Some(stored),
+        "the offers moved with the case"
     );
     let (_, sent) = ack_once(&copy, id, &format!("ack:{}", id.0)).await;
     assert!(!sent, "the acknowledgement is not sent again");

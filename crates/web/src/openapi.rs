@@ -92,6 +92,49 @@ mod tests {
         }
     }
 
+    /// RO-11: discussions are texts or offers, with the domain's offer outcomes, in both the
+    /// record sent and the record read.
+    #[test]
+    fn incident_discussions_document_offers() {
+        let doc = document();
+        let schemas = &doc["components"]["schemas"];
+        let outcomes: Vec<String> = schemas["OfferOutcome"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
+        use domain::incident_render::OfferOutcome;
+        let domain: Vec<String> = OfferOutcome::ALL
+            .iter()
+        .map(|o| {
+            serde_json::to_value(o)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+        assert_eq!(outcomes, domain);
+        for record in ["IncidentRecord", "IncidentRecordInput"] {
+            assert_eq!(
+                schemas[record]["properties"]["discussions"]["items"]["$ref"],
+                "#/components/schemas/Discussion",
+                "{record}"
+            );
+        }
+        let forms = schemas["Discussion"]["oneOf"].as_array().unwrap();
+        assert_eq!(forms[0]["type"], "string");
+        assert_eq!(
+            forms[1]["properties"]["offer"]["$ref"],
+            "#/components/schemas/OfferOutcome"
+        );
+        // The documented object form is what the domain reads.
+        let offer: domain::incident_render::Discussion =
+            serde_json::from_str(r#"{"text": "A voucher", "offer": "refused"}"#).unwrap();
+        assert_eq!(offer.offer, Some(OfferOutcome::Refused));
+    }
+
     #[test]
     fn is_openapi_3_1() {
         assert_eq!(document()["openapi"], "3.1.0");
