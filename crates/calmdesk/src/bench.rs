@@ -12,9 +12,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use serde_json::json;
 
 use crate::config::Settings;
-use crate::http_client::Connection;
+use crate::http_client::{Connection, Reply};
 use crate::samples::sample_cases;
 
 #[derive(Debug, Args)]
@@ -32,7 +33,14 @@ pub struct BenchArgs {
     /// load below saturation, measured from each request's scheduled send time.
     #[arg(long, default_value_t = 2_000)]
     rate: u32,
+    /// Agents in the team the process engine routes the cases to: one department, two agents
+    /// per language (each also speaking English). 0 leaves every case in the general queue.
+    #[arg(long, default_value_t = 12)]
+    agents: u32,
 }
+
+/// The six languages the sample cases are written in.
+const LANGUAGES: [&str; 6] = ["en", "ro", "zh-Hans", "zh-Hant", "tl", "el"];
 
 pub async fn run(args: &BenchArgs, settings: &Settings) -> Result<()> {
     if args.clients == 0 || args.cases == 0 || args.rate == 0 {
@@ -59,17 +67,25 @@ pub async fn run(args: &BenchArgs, settings: &Settings) -> Result<()> {
     wait_ready(address).await?;
     let cold_start = started.elapsed();
 
-    let token = create_token(&exe, &database)?;
+    // The clients create cases as agents do; setting up the team needs an administrator.
+    let token = create_token(&exe, &database, "bench", "agent")?;
+    let admin_token = create_token(&exe, &database, "bench-admin", "admin")?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle_rss = rss_kib(server.child.id())?;
 
+    let mut admin = Connection::open(address).await?.with_token(&admin_token);
+    create_team(&mut admin, args.agents).await?;
     let load = Load {
         address,
         token: &token,
         clients: args.clients,
     };
     load.drive(args.warmup, 0, None).await?;
+    engine_backlog(&mut admin).await?;
     let measured = load.drive(args.cases, args.warmup, None).await?;
+    // The engine acknowledges and routes every case after its creation: how long it takes to
+    // catch up after the burst is its throughput, and the paced run should not inherit it.
+    let caught_up = engine_backlog(&mut admin).await?;
     // Each client sends every `clients / rate` seconds, so together they offer `rate` cases/s.
     let interval = Duration::from_secs_f64(f64::from(args.clients) / f64::from(args.rate));
     let paced = load
@@ -91,6 +107,11 @@ pub async fn run(args: &BenchArgs, settings: &Settings) -> Result<()> {
     );
     measured.print_latency("latency (saturated) ");
     println!(
+        "engine caught up     {} ms after the burst's last answer: {:.0} cases acknowledged and routed/s",
+        caught_up.as_millis(),
+        args.cases as f64 / (measured.wall + caught_up).as_secs_f64()
+    );
+    println!(
         "paced run            {} cases offered at {} cases/s: {:.0} cases/s done",
         args.cases,
         args.rate,
@@ -103,6 +124,61 @@ pub async fn run(args: &BenchArgs, settings: &Settings) -> Result<()> {
         bail!("{} requests failed", measured.errors + paced.errors);
     }
     Ok(())
+}
+
+/// A department that takes any case, and `agents` agents in it, two per language.
+async fn create_team(admin: &mut Connection, agents: u32) -> Result<()> {
+    if agents == 0 {
+        return Ok(());
+    }
+    let department = json!({"name": "Customer care", "categories": [], "languages": []});
+    let department = answer(
+        admin.post_json("/api/v1/departments", &department).await?,
+        201,
+    )?["id"]
+        .clone();
+    for n in 0..agents {
+        let language = LANGUAGES[n as usize / 2 % LANGUAGES.len()];
+        let agent = json!({
+            "name": format!("Agent {n} ({language})"),
+            "role": "agent",
+            "department_id": department,
+            "languages": [language, "en"],
+        });
+        answer(admin.post_json("/api/v1/agents", &agent).await?, 201)?;
+    }
+    Ok(())
+}
+
+/// Waits until the engine has acknowledged every case (none is left `received`); answers how
+/// long that took.
+async fn engine_backlog(admin: &mut Connection) -> Result<Duration> {
+    let started = Instant::now();
+    loop {
+        let page = answer(
+            admin.get("/api/v1/cases?status=received&limit=1").await?,
+            200,
+        )?;
+        if page["items"].as_array().is_some_and(Vec::is_empty) {
+            return Ok(started.elapsed());
+        }
+        if started.elapsed() > Duration::from_secs(600) {
+            bail!("the process engine left cases unacknowledged for 10 minutes");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The JSON body of a reply with the `expected` status, else an error showing what came back.
+fn answer(reply: Reply, expected: u16) -> Result<serde_json::Value> {
+    if reply.status.as_u16() != expected {
+        bail!(
+            "the server answered {} instead of {expected}: {}",
+            reply.status,
+            String::from_utf8_lossy(&reply.body)
+        );
+    }
+    serde_json::from_slice(&reply.body).context("the server's answer is not JSON")
 }
 
 struct Measurement {
@@ -278,16 +354,9 @@ async fn wait_ready(address: SocketAddr) -> Result<()> {
     bail!("the server did not become ready within 10 s")
 }
 
-fn create_token(exe: &Path, database: &[String]) -> Result<String> {
+fn create_token(exe: &Path, database: &[String], name: &str, role: &str) -> Result<String> {
     let output = Command::new(exe)
-        .args([
-            "admin",
-            "create-token",
-            "--name",
-            "bench",
-            "--role",
-            "agent",
-        ])
+        .args(["admin", "create-token", "--name", name, "--role", role])
         .args(database)
         .env("CALMDESK_LOG", "warn")
         .output()?;
