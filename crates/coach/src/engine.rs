@@ -218,17 +218,13 @@ pub(crate) struct LiteralTrie {
 
 impl LiteralTrie {
     fn build(
-        literals: &HashMap<(String, bool), u32>,
-        wanted: &[bool],
+        literals: &[(&(String, bool), u32)],
         symbols: &HashMap<(&str, bool), u32>,
     ) -> LiteralTrie {
         let mut root = vec![NONE; symbols.len()];
         let mut below: Vec<BTreeMap<u32, u32>> = vec![BTreeMap::new()];
         let mut literal = vec![NONE];
-        for ((words, prefix), &id) in literals {
-            if !wanted[id as usize] {
-                continue;
-            }
+        for &((words, prefix), id) in literals {
             let last = words.split(' ').count() - 1;
             let mut node = 0u32;
             for (i, word) in words.split(' ').enumerate() {
@@ -298,12 +294,17 @@ pub(crate) struct Phrases {
 
 impl Phrases {
     fn build(literals: &HashMap<(String, bool), u32>, wanted: &[bool]) -> Phrases {
+        // In literal order, so that symbols and trie nodes are numbered the same in every run
+        // (and instruction counts repeat exactly).
+        let mut in_order: Vec<(&(String, bool), u32)> = literals
+            .iter()
+            .filter(|(_, id)| wanted[**id as usize])
+            .map(|(key, id)| (key, *id))
+            .collect();
+        in_order.sort_unstable_by_key(|(_, id)| *id);
         let mut symbols: HashMap<(&str, bool), u32> = HashMap::new();
         let mut symbol_words: Vec<(&str, bool)> = Vec::new();
-        for ((words, prefix), &id) in literals {
-            if !wanted[id as usize] {
-                continue;
-            }
+        for ((words, prefix), _) in &in_order {
             let last = words.split(' ').count() - 1;
             for (i, word) in words.split(' ').enumerate() {
                 let key = (word, *prefix && i == last);
@@ -315,7 +316,7 @@ impl Phrases {
         }
         Phrases {
             words: WordTrie::build(&symbol_words),
-            literals: LiteralTrie::build(literals, wanted, &symbols),
+            literals: LiteralTrie::build(&in_order, &symbols),
         }
     }
 }
