@@ -51,18 +51,28 @@ pub(crate) fn level_of(anger: f32) -> Level {
     }
 }
 
-/// Whether an earlier negation or intensifier acts on a match: close before it, same clause.
-/// `modifiers` are sorted by end, so long texts stay linear.
-fn reaches(modifiers: &[RuleMatch], text: &TokenizedText, target: &RuleMatch, reach: u32) -> bool {
+/// The earlier negation or intensifier that acts on a match, if any: close before it, same
+/// clause (its index in `modifiers`). `modifiers` are sorted by end, so long texts stay linear.
+fn reaching(
+    modifiers: &[RuleMatch],
+    text: &TokenizedText,
+    target: &RuleMatch,
+    reach: u32,
+) -> Option<usize> {
     let from = modifiers.partition_point(|m| m.end + reach < target.start);
     modifiers[from..]
         .iter()
         .take_while(|m| m.end <= target.start)
-        .any(|m| {
+        .position(|m| {
             !text.tokens[m.end as usize..=target.start as usize]
                 .iter()
                 .any(|t| t.clause_start)
         })
+        .map(|at| from + at)
+}
+
+fn reaches(modifiers: &[RuleMatch], text: &TokenizedText, target: &RuleMatch, reach: u32) -> bool {
+    reaching(modifiers, text, target, reach).is_some()
 }
 
 /// Share of a message's words inside quotation marks from which the quotation is the writer's
@@ -220,16 +230,20 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
     let mut signals = Vec::new();
     let mut flags = BTreeSet::new();
     let mut demands: Vec<String> = Vec::new();
-    let mut reversed = 0;
+    // Negations that reversed a word; the others are "free".
+    let mut used = vec![false; negations.len()];
     for m in &matches {
         let rule = &engine.rules[m.rule as usize];
         let cat = rule.category.as_str();
         let quoted = quoted_use(&quotes, cat, m);
-        let negated = reaches(&negations, &text, m, NEGATION_REACH);
+        let negation = reaching(&negations, &text, m, NEGATION_REACH);
+        let negated = negation.is_some();
         let negatable =
             matches!(cat, "anger" | "complaint" | "praise") || cat.starts_with(DEMAND_PREFIX);
         if negatable && negated {
-            reversed += 1;
+            if let Some(at) = negation {
+                used[at] = true;
+            }
             if cat == "praise" {
                 // "not happy" is dissatisfaction: shown as complaint evidence.
                 tally.negated_praise += 1;
@@ -282,12 +296,18 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
         });
     }
 
-    if let Some(nth) = negations
-        .len()
-        .checked_sub(reversed)
-        .filter(|free| *free >= FREE_NEGATIONS_FOR_EVIDENCE)
-        .and_then(|_| negations.get(FREE_NEGATIONS_FOR_EVIDENCE - 1))
-    {
+    // Free negations of statements: in a question ("don't you have it in blue?") a "not" is
+    // part of asking.
+    let free: Vec<&RuleMatch> = negations
+        .iter()
+        .zip(&used)
+        .filter(|(m, used)| {
+            let sentence = text.tokens[m.start as usize].sentence as usize;
+            !**used && !text.sentences[sentence].question
+        })
+        .map(|(m, _)| m)
+        .collect();
+    if let Some(nth) = free.get(FREE_NEGATIONS_FOR_EVIDENCE - 1) {
         let (seeds, name) = (vec!["CLEAR-L".to_owned()], "cue.negations".to_owned());
         push_evidence(&mut tally, &mut signals, &text, nth, seeds, name);
     }

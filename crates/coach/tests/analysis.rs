@@ -97,6 +97,13 @@ fn several_negations_that_reverse_nothing_are_complaint_evidence() {
         ),
         (Lang::En, "No problem at all, not in a hurry, thanks!"),
         (Lang::El, "Δεν έχετε το μπλε σε μέγεθος 42;"),
+        // Negations inside questions are part of asking; "no need" releases, it does not deny.
+        (
+            Lang::En,
+            "Don't you have it in blue, and can't you ship it to Malta?",
+        ),
+        (Lang::En, "No need to call back, I don't mind either way."),
+        (Lang::El, "Δεν χρειάζεται να έρθετε, δεν πειράζει."),
     ] {
         let found = analyze(&coach, lang, text);
         assert!(!found.complaint, "{text}: {found:?}");
