@@ -87,15 +87,14 @@ impl Since {
     }
 }
 
-/// Whom a notification is for: a role (`supervisor`), an agent (`agent:12`) or a contact. An
-/// agent's token sees what is addressed to its agent (the engine's reminders and alerts) and, as
-/// any token, what is addressed to its own name.
-fn addressed_to(actor: &Actor, notification: &Notification) -> bool {
-    let recipient = notification.recipient.as_str();
-    recipient == actor.name
-        || actor
-            .agent_id
-            .is_some_and(|id| recipient == format!("agent:{id}"))
+/// Whom an agent's notifications are addressed to: a role (`supervisor`) is not theirs; their
+/// agent (`agent:12`, the engine's reminders and alerts) and, as for any token, its own name are.
+fn recipients_of(actor: &Actor) -> Vec<String> {
+    let mut recipients = vec![actor.name.clone()];
+    if let Some(id) = actor.agent_id {
+        recipients.push(format!("agent:{id}"));
+    }
+    recipients
 }
 
 impl App {
@@ -195,7 +194,7 @@ impl App {
     }
 
     /// Newest first. Supervisors and admins see every notification; an agent those addressed to
-    /// them (a page may then hold fewer items than the limit; follow `next_cursor`).
+    /// them, filtered by the store so every page but the last is full.
     pub async fn notifications(
         &self,
         actor: &Actor,
@@ -203,11 +202,14 @@ impl App {
         query: &ListQuery,
     ) -> Result<Page<Notification>, AppError> {
         policy::require(actor, Action::ReadCases)?;
-        let mut page = self.store.list_notifications(case, query).await?;
-        if !policy::may(actor.role, Action::ReadAllNotifications) {
-            page.items.retain(|n| addressed_to(actor, n));
+        if policy::may(actor.role, Action::ReadAllNotifications) {
+            return Ok(self.store.list_notifications(case, query).await?);
         }
-        Ok(page)
+        let recipients = recipients_of(actor);
+        Ok(self
+            .store
+            .list_notifications_to(case, &recipients, query)
+            .await?)
     }
 
     /// TL-8 with `delay_notices = "approval"`: the agent who has the case, or a supervisor, sends
@@ -321,16 +323,18 @@ impl App {
         })
     }
 
-    /// Finished job runs (operators; the two-process test proves with them that no job ran
-    /// twice), and when the next pending job is due.
+    /// Finished job runs, a page at a time in the order they were recorded (operators; the
+    /// two-process test proves with them that no job ran twice), and when the next pending job
+    /// is due. Runs older than `[engine] job_runs_retention_days` are pruned by the runner.
     pub async fn job_runs(
         &self,
         actor: &Actor,
         since: Since,
-    ) -> Result<(Vec<JobRun>, Option<Timestamp>), AppError> {
+        query: &ListQuery,
+    ) -> Result<(Page<JobRun>, Option<Timestamp>), AppError> {
         policy::require(actor, Action::Operate)?;
         let since = since.resolve(Timestamp::now())?;
-        let runs = self.store.job_runs(since).await?;
+        let runs = self.store.job_runs_page(since, query).await?;
         Ok((runs, self.store.next_job_at().await?))
     }
 }
@@ -377,7 +381,6 @@ impl FromStr for ReportFormat {
 mod tests {
     use super::*;
     use domain::Role;
-    use domain::process::NotificationKind;
 
     #[test]
     fn since_reads_spans_and_instants() {
@@ -410,31 +413,17 @@ mod tests {
 
     #[test]
     fn agents_see_what_is_addressed_to_them() {
-        let notification = |recipient: &str| Notification {
-            id: domain::process::NotificationId(1),
-            case_id: None,
-            kind: NotificationKind::CommitmentReminder,
-            recipient: recipient.to_owned(),
-            subject: String::new(),
-            body: String::new(),
-            created_at: Timestamp::UNIX_EPOCH,
-            read_at: None,
-        };
         let linked = Actor {
             name: "ana".into(),
             role: Role::Agent,
             agent_id: Some(domain::AgentId(12)),
         };
-        assert!(addressed_to(&linked, &notification("agent:12")));
-        assert!(!addressed_to(&linked, &notification("agent:1")));
-        assert!(!addressed_to(&linked, &notification("supervisor")));
-        assert!(addressed_to(&linked, &notification("ana")));
+        assert_eq!(recipients_of(&linked), ["ana", "agent:12"]);
         let token_only = Actor {
             agent_id: None,
             ..linked
         };
-        assert!(addressed_to(&token_only, &notification("ana")));
-        assert!(!addressed_to(&token_only, &notification("agent:12")));
+        assert_eq!(recipients_of(&token_only), ["ana"]);
     }
 
     #[test]

@@ -1454,7 +1454,7 @@ async fn acknowledged_once_with_its_commitment(api: &mut Connection, id: &str) {
 /// minutes or days ahead) and no run was added for a second (`next_job_at` is also the lease
 /// end of a job still running).
 async fn runs_when_quiet(api: &mut Connection, since: Timestamp) -> Vec<Value> {
-    let runs_path = format!("/api/v1/admin/job-runs?since={since}");
+    let runs_path = format!("/api/v1/admin/job-runs?since={since}&limit=200");
     let mut seen = usize::MAX;
     loop {
         let runs = eventually(api, &runs_path, "nothing due", |runs| {
@@ -1462,13 +1462,26 @@ async fn runs_when_quiet(api: &mut Connection, since: Timestamp) -> Vec<Value> {
             (next.parse::<Timestamp>().ok()? > Timestamp::now()).then(|| runs.clone())
         })
         .await;
-        let runs = runs["items"].as_array().unwrap().clone();
+        let runs = all_job_runs(api, since, runs).await;
         if runs.len() == seen {
             return runs;
         }
         seen = runs.len();
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
+}
+
+/// Every run since `since`: `first` and the pages after it (the list is cursor-paged).
+async fn all_job_runs(api: &mut Connection, since: Timestamp, first: Value) -> Vec<Value> {
+    let mut runs = first["items"].as_array().unwrap().clone();
+    let mut next = first["next_cursor"].as_str().map(str::to_owned);
+    while let Some(cursor) = next {
+        let path = format!("/api/v1/admin/job-runs?since={since}&limit=200&cursor={cursor}");
+        let page = api.get(&path).await.unwrap().expect(200);
+        runs.extend(page["items"].as_array().unwrap().iter().cloned());
+        next = page["next_cursor"].as_str().map(str::to_owned);
+    }
+    runs
 }
 
 /// Jobs per second from the first claim to the last finish, how late jobs were claimed after
@@ -1771,6 +1784,45 @@ async fn an_agent_sends_the_drafted_delay_notice(backend: &Backend) {
         1,
         "{commitments}"
     );
+
+    // An agent's notifications come in full pages of their own (filtered in the query).
+    let mine = format!("agent:{ana}");
+    let first = ana_api
+        .get(&format!("/api/v1/notifications?case={id}&limit=1"))
+        .await
+        .unwrap()
+        .expect(200);
+    assert_eq!(first["items"].as_array().unwrap().len(), 1, "{first}");
+    assert_eq!(first["items"][0]["recipient"], mine.as_str(), "{first}");
+    let cursor = first["next_cursor"]
+        .as_str()
+        .expect("Ana has more than one");
+    let second = ana_api
+        .get(&format!(
+            "/api/v1/notifications?case={id}&limit=1&cursor={cursor}"
+        ))
+        .await
+        .unwrap()
+        .expect(200);
+    assert_eq!(second["items"][0]["recipient"], mine.as_str(), "{second}");
+    assert_ne!(second["items"][0]["id"], first["items"][0]["id"]);
+
+    // Job runs are cursor-paged like the other lists.
+    let first = boss
+        .get("/api/v1/admin/job-runs?limit=1")
+        .await
+        .unwrap()
+        .expect(200);
+    assert_eq!(first["items"].as_array().unwrap().len(), 1, "{first}");
+    let cursor = first["next_cursor"].as_str().expect("more than one run");
+    let second = boss
+        .get(&format!("/api/v1/admin/job-runs?limit=1&cursor={cursor}"))
+        .await
+        .unwrap()
+        .expect(200);
+    assert_eq!(second["items"].as_array().unwrap().len(), 1, "{second}");
+    assert_ne!(second["items"][0], first["items"][0]);
+    assert!(second["next_job_at"].is_string() || second["next_job_at"].is_null());
     server.stop();
 }
 

@@ -154,6 +154,15 @@ pub trait ProcessStore: Send + Sync {
     async fn next_job_at(&self) -> Result<Option<Timestamp>, StoreError>;
     /// Finished runs with `finished_at >= since`, oldest first.
     async fn job_runs(&self, since: Timestamp) -> Result<Vec<JobRun>, StoreError>;
+    /// The same runs a page at a time, in the order they were recorded (the cursor follows the
+    /// run's own id, so pages stay stable while runs are added).
+    async fn job_runs_page(
+        &self,
+        since: Timestamp,
+        query: &ListQuery,
+    ) -> Result<Page<JobRun>, StoreError>;
+    /// Deletes the runs finished before `before` (retention); answers how many.
+    async fn prune_job_runs(&self, before: Timestamp) -> Result<u64, StoreError>;
 
     // --- idempotent effects ---------------------------------------------------------------------
     /// Adds the message unless a message with this `key` exists (then returns that one and
@@ -210,6 +219,14 @@ pub trait ProcessStore: Send + Sync {
     async fn list_notifications(
         &self,
         case: Option<CaseId>,
+        query: &ListQuery,
+    ) -> Result<Page<Notification>, StoreError>;
+    /// Newest first, only those addressed to one of `recipients` (filtered in the query, so a
+    /// page is full whenever more are left).
+    async fn list_notifications_to(
+        &self,
+        case: Option<CaseId>,
+        recipients: &[String],
         query: &ListQuery,
     ) -> Result<Page<Notification>, StoreError>;
 

@@ -77,6 +77,8 @@ struct Inner {
     config: Arc<EngineConfig>,
     clock: Arc<dyn Clock>,
     wake: tokio::sync::Notify,
+    /// When the runner last deleted old job runs.
+    last_prune: std::sync::Mutex<Option<Timestamp>>,
 }
 
 impl Engine {
@@ -87,6 +89,7 @@ impl Engine {
                 config,
                 clock,
                 wake: tokio::sync::Notify::new(),
+                last_prune: std::sync::Mutex::new(None),
             }),
         }
     }

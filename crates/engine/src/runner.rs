@@ -15,6 +15,9 @@ use crate::{Engine, EngineError};
 /// Jobs claimed per round trip to the store.
 const BATCH: u32 = 32;
 
+/// The runner deletes old job runs at most this often.
+const PRUNE_EVERY: SignedDuration = SignedDuration::from_hours(1);
+
 /// Pauses between tries to finish a claim while the database is unreachable.
 const FINISH_RETRY_PAUSES_MS: [u64; 5] = [50, 100, 200, 400, 800];
 
@@ -66,6 +69,7 @@ impl Engine {
         worker: &str,
         stop: Option<&watch::Receiver<bool>>,
     ) -> Result<RunSummary, EngineError> {
+        self.prune_if_due().await;
         let mut summary = RunSummary::default();
         loop {
             if stop.is_some_and(|stop| *stop.borrow()) {
@@ -132,6 +136,36 @@ impl Engine {
             }
         }
         Ok(summary)
+    }
+
+    /// Deletes the job runs older than `job_runs_retention_days`, at most once an hour (or again
+    /// at once if the clock went back). A failure is logged and tried again on the next pass.
+    async fn prune_if_due(&self) {
+        let now = self.now();
+        {
+            let mut last = self
+                .inner
+                .last_prune
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if last.is_some_and(|at| at <= now && now.duration_since(at) < PRUNE_EVERY) {
+                return;
+            }
+            *last = Some(now);
+        }
+        let before = now - self.config().job_runs_retention();
+        match self.store().prune_job_runs(before).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, %before, "old job runs deleted"),
+            Err(err) => {
+                tracing::warn!(error = %err, "old job runs not deleted; trying again next pass");
+                *self
+                    .inner
+                    .last_prune
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+            }
+        }
     }
 
     /// Finishes a claim. While the database is unreachable the finish is tried again a few

@@ -86,6 +86,10 @@ pub struct EngineSettings {
     pub poll_interval_ms: u32,
     /// A job that fails this many times is kept as failed for an operator.
     pub max_attempts: u32,
+    /// Finished job runs are kept this many days for operators (`/api/v1/admin/job-runs`), then
+    /// deleted by the runner (at most once an hour). Signed, so that a negative value is
+    /// refused with this setting's name rather than as a type error.
+    pub job_runs_retention_days: i64,
 }
 
 impl Default for EngineSettings {
@@ -105,6 +109,7 @@ impl Default for EngineSettings {
             lease_seconds: 60,
             poll_interval_ms: 1000,
             max_attempts: 5,
+            job_runs_retention_days: 30,
         }
     }
 }
@@ -242,6 +247,15 @@ impl EngineConfig {
                 format!("must be 1 to 100 (got {})", settings.max_attempts),
             ));
         }
+        if !(1..=3650).contains(&settings.job_runs_retention_days) {
+            return Err(invalid(
+                "job_runs_retention_days",
+                format!(
+                    "must be 1 to 3650 days (got {}): finished job runs older than this are deleted",
+                    settings.job_runs_retention_days
+                ),
+            ));
+        }
         check_targets_agree(settings, &calendar, &policies)?;
         let coach = Coach::builtin().map_err(|err| EngineConfigError::Coach(err.to_string()))?;
         Ok(EngineConfig {
@@ -264,6 +278,11 @@ impl EngineConfig {
 
     pub(crate) fn lease(&self) -> SignedDuration {
         SignedDuration::from_secs(i64::from(self.settings.lease_seconds))
+    }
+
+    /// How long finished job runs are kept.
+    pub(crate) fn job_runs_retention(&self) -> SignedDuration {
+        SignedDuration::from_hours(24 * self.settings.job_runs_retention_days)
     }
 
     pub(crate) fn poll_interval(&self) -> std::time::Duration {
@@ -340,6 +359,8 @@ mod tests {
         assert_eq!(settings.word_of_mouth.unhappy.low, 10);
         assert_eq!(settings.word_of_mouth.satisfied.high, 4);
         assert_eq!(settings.calendar.time_zone, "UTC");
+        assert_eq!(settings.job_runs_retention_days, 30);
+        assert_eq!(config.job_runs_retention(), SignedDuration::from_hours(720));
         assert!(config.poll_interval() <= std::time::Duration::from_secs(1));
         let policy =
             config
@@ -408,6 +429,14 @@ mod tests {
                 "engine.safety.emergency_number",
             ),
             ("lease_seconds = 1", "engine.lease_seconds"),
+            (
+                "job_runs_retention_days = -3",
+                "engine.job_runs_retention_days: must be 1 to 3650 days (got -3)",
+            ),
+            (
+                "job_runs_retention_days = 0",
+                "engine.job_runs_retention_days",
+            ),
             (
                 "[routing]\nmax_open_cases = 0",
                 "engine.routing.max_open_cases",

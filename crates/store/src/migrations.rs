@@ -29,6 +29,11 @@ pub(crate) const SQLITE: &[Step] = &[
         "open cases by assignee",
         include_str!("../migrations/sqlite/0004_open_cases.sql"),
     ),
+    (
+        5,
+        "notifications by recipient",
+        include_str!("../migrations/sqlite/0005_notification_recipient.sql"),
+    ),
 ];
 
 pub(crate) const POSTGRES: &[Step] = &[
@@ -51,6 +56,11 @@ pub(crate) const POSTGRES: &[Step] = &[
         4,
         "open cases by assignee",
         include_str!("../migrations/postgres/0004_open_cases.sql"),
+    ),
+    (
+        5,
+        "notifications by recipient",
+        include_str!("../migrations/postgres/0005_notification_recipient.sql"),
     ),
 ];
 

@@ -430,6 +430,42 @@ macro_rules! process_store {
             Ok(())
         }
 
+        /// A page of notifications, newest first: of one case, and only to `recipients`, when
+        /// given (in the query, so a page is only short when nothing is left).
+        async fn notifications_page(
+            reader: &sqlx::Pool<$Db>,
+            case: Option<CaseId>,
+            recipients: Option<&[String]>,
+            query: &ListQuery,
+        ) -> Result<Page<Notification>, StoreError> {
+            let query = query.validate()?;
+            let mut select = QueryBuilder::<$Db>::new(concat!(
+                "SELECT ", notification_columns!(), " FROM notifications WHERE 1 = 1"
+            ));
+            if let Some(case) = case {
+                select.push(" AND case_id = ").push_bind(case.0);
+            }
+            if let Some(recipients) = recipients {
+                if recipients.is_empty() {
+                    return Ok(Page { items: Vec::new(), next_cursor: None });
+                }
+                select.push(" AND recipient IN (");
+                let mut names = select.separated(", ");
+                for recipient in recipients {
+                    names.push_bind(recipient.clone());
+                }
+                select.push(")");
+            }
+            if let Some(cursor) = query.cursor {
+                select.push(" AND id < ").push_bind(cursor.last_id);
+            }
+            select
+                .push(" ORDER BY id DESC LIMIT ")
+                .push_bind(i64::from(query.limit) + 1);
+            let rows = select.build().fetch_all(reader).await.map_err(db_error)?;
+            Ok(page(all(rows, notification_from_row)?, query.limit, |n| n.id.0))
+        }
+
         fn commitment_json(c: &Commitment) -> Value {
             json!({
                 "commitment_id": c.id, "kind": c.kind, "description": c.description,
@@ -603,6 +639,47 @@ macro_rules! process_store {
                 .await
                 .map_err(db_error)?;
                 all(rows, job_run_from_row)
+            }
+
+            async fn job_runs_page(
+                &self,
+                since: Timestamp,
+                query: &ListQuery,
+            ) -> Result<Page<JobRun>, StoreError> {
+                let query = query.validate()?;
+                let after = query.cursor.map_or(0, |cursor| cursor.last_id);
+                let rows = sqlx::query(concat!(
+                    "SELECT id, ", job_run_columns!(),
+                    " FROM job_runs WHERE finished_at >= $1 AND id > $2 ORDER BY id LIMIT $3"
+                ))
+                .bind(micros(since))
+                .bind(after)
+                .bind(i64::from(query.limit) + 1)
+                .fetch_all(self.reader())
+                .await
+                .map_err(db_error)?;
+                let runs = rows
+                    .iter()
+                    .map(|row| Ok((get::<i64>(row, "id")?, job_run_from_row(row)?)))
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                let page = page(runs, query.limit, |(id, _)| *id);
+                Ok(Page {
+                    items: page.items.into_iter().map(|(_, run)| run).collect(),
+                    next_cursor: page.next_cursor,
+                })
+            }
+
+            async fn prune_job_runs(&self, before: Timestamp) -> Result<u64, StoreError> {
+                let before = micros(before);
+                self.write(move |tx| boxed(async move {
+                    let done = sqlx::query("DELETE FROM job_runs WHERE finished_at < $1")
+                        .bind(before)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    Ok(done.rows_affected())
+                }))
+                .await
             }
 
             async fn add_message_once(
@@ -872,21 +949,16 @@ macro_rules! process_store {
                 case: Option<CaseId>,
                 query: &ListQuery,
             ) -> Result<Page<Notification>, StoreError> {
-                let query = query.validate()?;
-                let mut select = QueryBuilder::<$Db>::new(concat!(
-                    "SELECT ", notification_columns!(), " FROM notifications WHERE 1 = 1"
-                ));
-                if let Some(case) = case {
-                    select.push(" AND case_id = ").push_bind(case.0);
-                }
-                if let Some(cursor) = query.cursor {
-                    select.push(" AND id < ").push_bind(cursor.last_id);
-                }
-                select
-                    .push(" ORDER BY id DESC LIMIT ")
-                    .push_bind(i64::from(query.limit) + 1);
-                let rows = select.build().fetch_all(self.reader()).await.map_err(db_error)?;
-                Ok(page(all(rows, notification_from_row)?, query.limit, |n| n.id.0))
+                notifications_page(self.reader(), case, None, query).await
+            }
+
+            async fn list_notifications_to(
+                &self,
+                case: Option<CaseId>,
+                recipients: &[String],
+                query: &ListQuery,
+            ) -> Result<Page<Notification>, StoreError> {
+                notifications_page(self.reader(), case, Some(recipients), query).await
             }
 
             async fn send_feedback_request(

@@ -38,6 +38,8 @@ testkit::backend_scenarios!(
     feedback_requests_are_sent_once_and_answered_once,
     preventive_actions_are_created_listed_and_closed,
     case_facts_gather_what_the_report_needs,
+    notifications_are_filtered_by_recipient_in_full_pages,
+    job_runs_are_paged_and_pruned,
 );
 
 const LEASE: SignedDuration = SignedDuration::from_mins(5);
@@ -1344,4 +1346,105 @@ async fn case_facts_gather_what_the_report_needs(store: Arc<dyn Store>) {
     assert_eq!(f.commitments, [promise]);
     assert_eq!(f.feedback, [feedback]);
     assert_eq!(store.case_facts(old).await.unwrap().len(), 3);
+}
+
+/// An agent's notifications are filtered in the query: every page but the last is full, and the
+/// cursor walks through exactly the agent's own, newest first.
+async fn notifications_are_filtered_by_recipient_in_full_pages(store: Arc<dyn Store>) {
+    let t0 = at("2026-03-02T08:00:00Z");
+    let id = open_case(&store, t0).await;
+    let mine = ["agent:7".to_owned(), "ana".to_owned()];
+    let mut expected = Vec::new();
+    for n in 0..12 {
+        let recipient = match n % 4 {
+            0 => "agent:7",
+            1 => "supervisor",
+            2 => "ana",
+            _ => "agent:70",
+        };
+        let note = NewNotification {
+            recipient: recipient.into(),
+            ..alert(Some(id), &format!("note:{n}"))
+        };
+        let (stored, _) = store.notify(note, t0).await.unwrap();
+        if mine.contains(&stored.recipient) {
+            expected.push(stored.id);
+        }
+    }
+    expected.reverse();
+    let mut seen = Vec::new();
+    let mut query = ListQuery {
+        limit: 2,
+        cursor: None,
+    };
+    loop {
+        let page = store
+            .list_notifications_to(Some(id), &mine, &query)
+            .await
+            .unwrap();
+        if page.next_cursor.is_some() {
+            assert_eq!(page.items.len(), 2, "a page is full while more are left");
+        }
+        seen.extend(page.items.iter().map(|n| n.id));
+        match page.next_cursor {
+            Some(cursor) => query.cursor = Some(domain::Cursor::decode(&cursor).unwrap()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, expected);
+    // Without a case: the same six; nobody's: nothing; the unfiltered list still has all.
+    let all_mine = store
+        .list_notifications_to(None, &mine, &ListQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(all_mine.items.len(), 6);
+    let nobody = store
+        .list_notifications_to(None, &[], &ListQuery::default())
+        .await
+        .unwrap();
+    assert!(nobody.items.is_empty());
+    let everyone = store
+        .list_notifications(Some(id), &ListQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(everyone.items.len(), 12);
+}
+
+/// Job runs come a page at a time in the order they were recorded, from `since`; pruning deletes
+/// the runs finished before an instant and nothing else.
+async fn job_runs_are_paged_and_pruned(store: Arc<dyn Store>) {
+    let day = |d: i64| at("2026-03-01T08:00:00Z") + SignedDuration::from_hours(24 * d);
+    for d in 0..5 {
+        store
+            .schedule_job(spec(&format!("sla:{d}"), day(d)))
+            .await
+            .unwrap();
+        drain(&store, day(d)).await;
+    }
+    let mut keys_seen = Vec::new();
+    let mut query = ListQuery {
+        limit: 2,
+        cursor: None,
+    };
+    loop {
+        let page = store.job_runs_page(day(1), &query).await.unwrap();
+        assert!(page.items.len() <= 2);
+        keys_seen.extend(page.items.iter().map(|r| r.key.clone()));
+        match page.next_cursor {
+            Some(cursor) => query.cursor = Some(domain::Cursor::decode(&cursor).unwrap()),
+            None => break,
+        }
+    }
+    assert_eq!(keys_seen, ["sla:1", "sla:2", "sla:3", "sla:4"]);
+
+    assert_eq!(store.prune_job_runs(day(2)).await.unwrap(), 2);
+    let left: Vec<String> = store
+        .job_runs(Timestamp::UNIX_EPOCH)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.key)
+        .collect();
+    assert_eq!(left, ["sla:2", "sla:3", "sla:4"]);
+    assert_eq!(store.prune_job_runs(day(2)).await.unwrap(), 0, "idempotent");
 }

@@ -239,10 +239,12 @@ pub async fn update_action(
     ))
 }
 
-/// Finished job runs, oldest first, and when the next pending job is due.
+/// Finished job runs, a page at a time in the order they were recorded, and when the next
+/// pending job is due.
 #[derive(Serialize)]
 pub struct JobRunsView {
     items: Vec<JobRun>,
+    next_cursor: Option<String>,
     next_job_at: Option<Timestamp>,
 }
 
@@ -252,9 +254,13 @@ pub async fn job_runs(
     mut params: QueryParams,
 ) -> ApiResult<Json<JobRunsView>> {
     let since = params.take::<Since>("since")?.unwrap_or(Since::hours(1));
-    params.finish()?;
-    let (items, next_job_at) = state.app.job_runs(&actor, since).await?;
-    Ok(Json(JobRunsView { items, next_job_at }))
+    let query = list_query(params)?;
+    let (page, next_job_at) = state.app.job_runs(&actor, since, &query).await?;
+    Ok(Json(JobRunsView {
+        items: page.items,
+        next_cursor: page.next_cursor,
+        next_job_at,
+    }))
 }
 
 #[cfg(test)]

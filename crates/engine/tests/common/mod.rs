@@ -1,6 +1,7 @@
 //! What the engine's scenario tests share: a fresh store, a hand-moved clock from Monday
 //! 23 November 2026 10:00 UTC (default calendar: Mon–Fri 09:00–17:00 UTC), and an engine with
-//! default settings.
+//! default settings. Each test binary uses its own part of it.
+#![allow(dead_code)]
 
 use std::sync::Arc;
 
@@ -8,9 +9,7 @@ use domain::{Actor, Role, Store, Timestamp};
 use engine::{Engine, EngineConfig, EngineSettings, ManualClock};
 
 pub struct Desk {
-    /// The database, for tests that reach it outside the store (each test binary uses its own
-    /// part of this module).
-    #[allow(dead_code)]
+    /// The database, for tests that reach it outside the store.
     pub url: String,
     pub store: Arc<dyn Store>,
     pub clock: Arc<ManualClock>,
