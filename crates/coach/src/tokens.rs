@@ -131,7 +131,8 @@ fn char_kind(c: char) -> CharKind {
             CharKind::Other
         };
     }
-    if is_ideograph(c) {
+    // No ideograph lies below U+3040: Greek and accented Latin letters skip those ranges.
+    if c >= '\u{3040}' && is_ideograph(c) {
         CharKind::Ideograph
     } else if known_letter(c).is_some() {
         CharKind::Word(WordClass::Letter)
