@@ -634,6 +634,7 @@ fn command_line_errors_are_one_clear_line() {
         "hours.toml",
         "[engine.calendar]\ntime_zone = \"Europe/Athens\"\n[engine.calendar.hours]\nmonday = [\"09:00-13:00\", \"12:00-17:00\"]\n",
     );
+    let negative_retention = bad_policy("runs.toml", "[engine]\njob_runs_retention_days = -7\n");
     let data_dir = tempfile::tempdir().unwrap();
     let data_dir = data_dir.path().to_str().unwrap();
     for (args, expected) in [
@@ -664,6 +665,16 @@ fn command_line_errors_are_one_clear_line() {
                 unknown_zone.as_str(),
             ],
             "engine.calendar: unknown time zone \"Mars/Olympus\"",
+        ),
+        (
+            vec![
+                "serve",
+                "--data-dir",
+                data_dir,
+                "--config",
+                negative_retention.as_str(),
+            ],
+            "engine.job_runs_retention_days: must be 1 to 3650 days (got -7)",
         ),
         (
             vec![
