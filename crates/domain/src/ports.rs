@@ -7,7 +7,7 @@ use crate::commands::{
 };
 use crate::error::StoreError;
 use crate::export::ExportRecord;
-use crate::ids::{AgentId, CaseId, CustomerId};
+use crate::ids::{AgentId, CaseId, CustomerId, DepartmentId};
 use crate::model::{
     Actor, Agent, ApiToken, Case, CaseDetail, Customer, Department, Event, IncidentRecord, Message,
     Role,
@@ -69,6 +69,17 @@ pub trait Store: ProcessStore + Send + Sync {
         a: Assign,
         now: Timestamp,
     ) -> Result<Case, StoreError>;
+    /// `assign`, but only while the case is still held as `expected` (assignee, department):
+    /// answers `None` and changes nothing when someone moved it since it was read. The process
+    /// engine routes with it, so it never overrides a person's assignment.
+    async fn assign_unless_moved(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        expected: (Option<AgentId>, Option<DepartmentId>),
+        a: Assign,
+        now: Timestamp,
+    ) -> Result<Option<Case>, StoreError>;
     async fn set_incident_record(
         &self,
         actor: &Actor,

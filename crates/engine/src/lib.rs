@@ -73,6 +73,9 @@ pub struct Engine {
 }
 
 struct Inner {
+    /// Routing decisions of this process are taken one at a time, so cases reviewed in
+    /// parallel do not all go to the same least busy agent past `max_open_cases`.
+    routing: tokio::sync::Mutex<()>,
     store: Arc<dyn Store>,
     config: Arc<EngineConfig>,
     clock: Arc<dyn Clock>,
@@ -85,6 +88,7 @@ impl Engine {
     pub fn new(store: Arc<dyn Store>, config: Arc<EngineConfig>, clock: Arc<dyn Clock>) -> Self {
         Engine {
             inner: Arc::new(Inner {
+                routing: tokio::sync::Mutex::new(()),
                 store,
                 config,
                 clock,

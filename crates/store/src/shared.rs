@@ -688,6 +688,50 @@ macro_rules! shared_store {
             Ok(name.to_owned())
         }
 
+        /// Assigns or transfers case `id`; with `expected`, only while the case is still held
+        /// so (answers `None` otherwise, changing nothing).
+        async fn assign_case(
+            store: &$Store,
+            actor: &Actor,
+            id: CaseId,
+            expected: Option<(Option<AgentId>, Option<DepartmentId>)>,
+            a: Assign,
+            now: Timestamp,
+        ) -> Result<Option<Case>, StoreError> {
+            let a = a.validate()?;
+            let now = stored_precision(now);
+            let actor = actor.clone();
+            store.write(move |tx| boxed(async move {
+                let before = load_case(tx, id).await?;
+                if expected.is_some_and(|held| held != (before.assignee_id, before.department_id)) {
+                    return Ok(None);
+                }
+                if let Some(agent) = a.agent_id {
+                    load_agent(tx, agent).await?;
+                }
+                if let Some(department) = a.department_id {
+                    load_department(tx, department).await?;
+                }
+                let mut case = before.clone();
+                case.assignee_id = a.agent_id;
+                case.department_id = a.department_id;
+                case.updated_at = now;
+                save_case(tx, &case, before.status).await?;
+                let (kind, mut after) = (
+                    if a.note.is_some() { EventKind::Transferred } else { EventKind::Assigned },
+                    assignment(&case),
+                );
+                if let Some(note) = a.note {
+                    after["note"] = Value::String(note);
+                }
+                append_event(tx, id, &actor, now, kind, Some(assignment(&before)), Some(after))
+                    .await?;
+                review_after(tx, &actor, id, now).await?;
+                Ok(Some(case))
+            }))
+            .await
+        }
+
         #[async_trait]
         impl Store for $Store {
             async fn ping(&self) -> Result<(), StoreError> {
@@ -918,35 +962,19 @@ macro_rules! shared_store {
                 a: Assign,
                 now: Timestamp,
             ) -> Result<Case, StoreError> {
-                let a = a.validate()?;
-                let now = stored_precision(now);
-                let actor = actor.clone();
-                self.write(move |tx| boxed(async move {
-                    let before = load_case(tx, id).await?;
-                    if let Some(agent) = a.agent_id {
-                        load_agent(tx, agent).await?;
-                    }
-                    if let Some(department) = a.department_id {
-                        load_department(tx, department).await?;
-                    }
-                    let mut case = before.clone();
-                    case.assignee_id = a.agent_id;
-                    case.department_id = a.department_id;
-                    case.updated_at = now;
-                    save_case(tx, &case, before.status).await?;
-                    let (kind, mut after) = (
-                        if a.note.is_some() { EventKind::Transferred } else { EventKind::Assigned },
-                        assignment(&case),
-                    );
-                    if let Some(note) = a.note {
-                        after["note"] = Value::String(note);
-                    }
-                    append_event(tx, id, &actor, now, kind, Some(assignment(&before)), Some(after))
-                        .await?;
-                    review_after(tx, &actor, id, now).await?;
-                    Ok(case)
-                }))
-                .await
+                let case = assign_case(self, actor, id, None, a, now).await?;
+                case.ok_or_else(|| StoreError::Internal("an unconditional assignment was skipped".into()))
+            }
+
+            async fn assign_unless_moved(
+                &self,
+                actor: &Actor,
+                id: CaseId,
+                expected: (Option<AgentId>, Option<DepartmentId>),
+                a: Assign,
+                now: Timestamp,
+            ) -> Result<Option<Case>, StoreError> {
+                assign_case(self, actor, id, Some(expected), a, now).await
             }
 
             async fn set_incident_record(

@@ -5,13 +5,14 @@ use std::collections::HashMap;
 
 use coach::AnalyzeInput;
 use domain::notices::Notice;
-use domain::process::NotificationKind;
+use domain::process::{JobKind, JobSpec, NotificationKind};
 use domain::routing::{self, Candidate, CustomerContact, RoutingDecision, RoutingRequest};
 use domain::{
-    Assign, CaseDetail, CaseId, Direction, Event, EventKind, Status, Timestamp, Transition,
-    UpdateCase,
+    AgentId, Assign, CaseDetail, CaseId, Direction, Event, EventKind, Status, Timestamp,
+    Transition, UpdateCase,
 };
 use jiff::SignedDuration;
+use serde_json::json;
 
 use super::{language_hint, safety::safety_flag_set};
 use crate::case_view::{self, SUPERVISOR, staff_texts};
@@ -20,6 +21,9 @@ use crate::{Engine, EngineError, engine_actor};
 /// An acknowledgement sent this soon after receipt counts as sent on receipt: ISO 10002's "at
 /// once" target is met by the engine's reaction time, not broken by it.
 const ACKNOWLEDGE_GRACE: SignedDuration = SignedDuration::from_secs(60);
+
+/// How often a queued case is routed again.
+const QUEUE_RECHECK: SignedDuration = SignedDuration::from_mins(5);
 
 impl Engine {
     /// Reconciles a case with everything the process expects of it. The engine's own changes
@@ -151,22 +155,33 @@ impl Engine {
     }
 
     /// TL-7: a case nobody has goes to the least busy competent agent, or waits in the right
-    /// queue with the customer's name, question and contact; a note says why.
+    /// queue with the customer's name, question and contact; a note says why. A case in a
+    /// department's queue is looked at again every `QUEUE_RECHECK` (capacity frees, agents
+    /// return), within that department. TL-10: a flagged case held by an agent not trained for
+    /// safety goes to a trained one when one is free (else it stays, and the safety procedure
+    /// has told the supervisors).
     pub(super) async fn route(
         &self,
         detail: &mut CaseDetail,
         now: Timestamp,
     ) -> Result<(), EngineError> {
         let case = &detail.case;
-        if case.assignee_id.is_some()
-            || case.department_id.is_some()
-            || matches!(case.status, Status::Resolved | Status::Closed)
-        {
+        if matches!(case.status, Status::Resolved | Status::Closed) {
             return Ok(());
         }
-        let store = self.store();
         let settings = &self.config().settings.routing;
-        let departments = store.list_departments().await?;
+        let trained = |agent: AgentId| settings.safety_trained.contains(&agent.0);
+        let needs_trained = case.safety_flag && case.assignee_id.is_some_and(|a| !trained(a));
+        if case.assignee_id.is_some() && !needs_trained {
+            return Ok(());
+        }
+        // Held until the assignment is stored: the next decision counts this one's case.
+        let _turn = self.inner.routing.lock().await;
+        let store = self.store();
+        let mut departments = store.list_departments().await?;
+        if let (None, Some(queue)) = (case.assignee_id, case.department_id) {
+            departments.retain(|department| department.id == queue);
+        }
         let agents = case_view::all_agents(store).await?;
         let open: HashMap<_, _> = store.open_case_counts().await?.into_iter().collect();
         let candidates: Vec<Candidate<'_>> = agents
@@ -176,7 +191,7 @@ impl Engine {
                 agent,
                 open_cases: open.get(&agent.id).copied().unwrap_or(0),
                 max_open_cases: settings.max_open_cases,
-                safety_trained: settings.safety_trained.contains(&agent.id.0),
+                safety_trained: trained(agent.id),
             })
             .collect();
         let question = detail
@@ -199,26 +214,30 @@ impl Engine {
             },
         };
         let decision = routing::route(&request, &departments, &candidates);
-        let (assign, tag, reader) = match &decision {
+        let (held_by, tag, reader) = match &decision {
             RoutingDecision::Assign {
                 agent_id,
                 department_id,
                 ..
             } => (
-                Some((Some(*agent_id), *department_id)),
+                (Some(*agent_id), *department_id),
                 format!("agent:{}", agent_id.0),
                 agents.iter().find(|a| a.id == *agent_id),
             ),
-            RoutingDecision::Queue {
-                department_id: Some(department),
-                ..
-            } => (
-                Some((None, Some(*department))),
-                format!("department:{}", department.0),
-                None,
-            ),
-            RoutingDecision::Queue { .. } => (None, "general".to_owned(), None),
+            // Nobody trained is free: the flagged case stays with its agent.
+            RoutingDecision::Queue { .. } if needs_trained => return Ok(()),
+            RoutingDecision::Queue { department_id, .. } => {
+                // A department's queue moves as its agents free up; the general queue waits for
+                // someone to set up a department that covers the case (its next change routes it).
+                if department_id.is_some() {
+                    self.recheck_queue(case.id, now).await?;
+                }
+                let tag =
+                    department_id.map_or("general".to_owned(), |d| format!("department:{}", d.0));
+                ((None, department_id.or(case.department_id)), tag, None)
+            }
         };
+        let held = (case.assignee_id, case.department_id);
         let language = case_view::staff_language(self.config(), reader);
         let note = decision.explain(self.config().catalog.texts(Some(language)));
         let id = case.id;
@@ -226,20 +245,36 @@ impl Engine {
         // again; the note is not repeated for the same decision.
         self.note(id, note, &format!("route:{}:{tag}", id.0), now)
             .await?;
-        if let Some((agent_id, department_id)) = assign {
-            detail.case = store
-                .assign(
-                    &engine_actor(),
-                    id,
-                    Assign {
-                        agent_id,
-                        department_id,
-                        note: None,
-                    },
-                    now,
-                )
-                .await?;
+        if held_by == held {
+            return Ok(());
         }
+        let assign = Assign {
+            agent_id: held_by.0,
+            department_id: held_by.1,
+            note: None,
+        };
+        // Someone who moved the case since it was read has the last word (and their change
+        // asked for another review).
+        if let Some(case) = store
+            .assign_unless_moved(&engine_actor(), id, held, assign, now)
+            .await?
+        {
+            detail.case = case;
+        }
+        Ok(())
+    }
+
+    /// Queued cases are routed again after this long, in case an agent became free.
+    async fn recheck_queue(&self, id: CaseId, now: Timestamp) -> Result<(), EngineError> {
+        self.store()
+            .schedule_job(JobSpec {
+                key: format!("queued:{}", id.0),
+                kind: JobKind::ReviewCase,
+                case_id: Some(id),
+                run_at: now + QUEUE_RECHECK,
+                payload: json!({}),
+            })
+            .await?;
         Ok(())
     }
 
