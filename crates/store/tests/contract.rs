@@ -1285,7 +1285,7 @@ async fn open_case_counts_leave_out_resolved_and_closed_cases(store: Arc<dyn Sto
         to(Status::Resolved, Some(Resolution::Confirmed)),
     ] {
         store
-            .transition(&agent_actor(), ana_cases[0], step.clone(), now)
+            .transition(&agent_actor(), ana_cases[0], step, now)
             .await
             .unwrap();
         store
