@@ -49,12 +49,13 @@ impl Engine {
             .await?;
         self.safety_procedure(&detail, &events, flagged_now, now)
             .await?;
-        // The timers follow the case as this pass left it. A change of the case itself (status,
-        // assignment, flag) is read again with its history; a notice sent without one can only
-        // make the timers look due earlier than they are, and a check that runs early reads
-        // the case afresh and sets the next one.
+        // The timers follow the case as this pass left it. Each step that changed the case
+        // itself (status, assignment, flag) kept `detail.case` as stored; its history is read
+        // again for the status changes. Notices sent in this pass are not re-read: they can only
+        // make the timers look due earlier than they are, and a check that runs early reads the
+        // case afresh and sets the next one.
         if detail.case.updated_at != read_at {
-            (detail, events) = store.case_with_history(id).await?;
+            events = store.timeline(id).await?;
         }
         self.schedule_timers(&detail, &events, &feedback, now).await
     }
