@@ -531,6 +531,18 @@ fn shape_evidence(word: &str, mut add: impl FnMut(Class, f32)) {
     }
 }
 
+/// The bytes of an ASCII word: letters, digits and the apostrophe (a table lookup per byte).
+const ASCII_WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric() || byte == b'\'';
+        b += 1;
+    }
+    table
+};
+
 /// Calls `on_letter` with every non-ASCII char (for letter evidence) and `on_word` with every
 /// word folded like [`crate::fold`] (lowercase, no diacritics), apostrophes kept inside words.
 /// Folds word by word into one buffer instead of allocating a folded copy of the text.
@@ -555,13 +567,17 @@ fn for_each_folded_word(
         // No letter evidence (only non-ASCII letters carry any) and folding is lowercasing: the
         // words are slices of one lowercased copy.
         let lower = text.to_ascii_lowercase();
-        let mut rest = lower.as_str();
-        while !rest.is_empty() {
-            let gap = rest.bytes().take_while(|b| !is_word_byte(b)).count();
-            rest = &rest[gap..];
-            let run = rest.bytes().take_while(is_word_byte).count();
-            emit(&rest[..run]);
-            rest = &rest[run..];
+        let bytes = lower.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            while i < bytes.len() && !ASCII_WORD_BYTES[usize::from(bytes[i])] {
+                i += 1;
+            }
+            let start = i;
+            while i < bytes.len() && ASCII_WORD_BYTES[usize::from(bytes[i])] {
+                i += 1;
+            }
+            emit(&lower[start..i]);
         }
         return;
     }
