@@ -104,9 +104,8 @@ impl App {
         actor: &Actor,
         id: CaseId,
     ) -> Result<(CaseDetail, SlaStatus), AppError> {
-        let detail = self.case(actor, id).await?;
-        let sla = self.engine.sla(&detail).await?;
-        Ok((detail, sla))
+        policy::require(actor, Action::ReadCases)?;
+        Ok(self.engine.case_with_sla(id).await?)
     }
 
     /// The SLA standing of a case already read.
@@ -115,7 +114,8 @@ impl App {
     }
 
     /// A page of cases, each with its SLA standing. The standing needs each case's messages and
-    /// history, read one case after the other: a page is at most `Limits::PAGE_MAX` cases.
+    /// history: one read transaction per case, one case after the other (a page is at most
+    /// `Limits::PAGE_MAX` cases).
     pub async fn cases_with_sla(
         &self,
         actor: &Actor,
@@ -124,8 +124,7 @@ impl App {
         let page = self.cases(actor, filter).await?;
         let mut items = Vec::with_capacity(page.items.len());
         for case in page.items {
-            let detail = self.store.get_case(case.id).await?;
-            let sla = self.engine.sla(&detail).await?;
+            let (detail, sla) = self.engine.case_with_sla(case.id).await?;
             // The case as its standing was computed from.
             items.push((detail.case, sla));
         }

@@ -123,6 +123,13 @@ impl Engine {
         case_view::sla_status(self.config(), detail, &events, self.now())
     }
 
+    /// A case with its SLA standing now, read in one transaction.
+    pub async fn case_with_sla(&self, id: CaseId) -> Result<(CaseDetail, SlaStatus), EngineError> {
+        let (detail, events) = self.store().case_with_history(id).await?;
+        let sla = case_view::sla_status(self.config(), &detail, &events, self.now())?;
+        Ok((detail, sla))
+    }
+
     /// The incident record (RO-11) as Markdown, in the language of the agent who has the case.
     pub async fn incident_markdown(&self, id: CaseId) -> Result<String, EngineError> {
         incident::render(self, id, incident::Format::Markdown).await
