@@ -80,8 +80,13 @@ pub(crate) struct Engine {
 /// Marks "no state", "no word", "no literal" in the tables below.
 pub(crate) const NONE: u32 = u32::MAX;
 
-/// Trie states with at most this many children search them one by one; wider ones get a table.
+/// Phrase-trie nodes with at most this many children search them one by one, wider ones by
+/// halves.
 const SPARSE_MAX: usize = 8;
+
+/// Word-trie states with more children than this get a table of all 256 bytes: most lookups
+/// pass through such states, and the tables of six languages' packs add about 2 MB.
+const WORD_SPARSE_MAX: usize = 2;
 
 /// Every word the patterns are written in, as a byte trie: one walk over a token's text gives
 /// its word symbol (the token is exactly a pattern word) and the symbols of the `word*` prefixes
@@ -93,8 +98,8 @@ pub(crate) struct WordTrie {
     /// Per state: `children[state]..children[state + 1]` index `child_bytes` (sorted) and
     /// `child_states`.
     children: Vec<u32>,
-    /// Per state with more than `SPARSE_MAX` children (the second and third bytes of Chinese
-    /// characters fan out wide): the start of its 256 transitions in `dense_states`, else `NONE`.
+    /// Per state with more than `WORD_SPARSE_MAX` children: the start of its 256 transitions in
+    /// `dense_states`, else `NONE`.
     dense: Vec<u32>,
     dense_states: Vec<u32>,
     child_bytes: Vec<u8>,
@@ -138,7 +143,7 @@ impl WordTrie {
                 trie.child_bytes.push(b);
                 trie.child_states.push(child);
             }
-            if children.len() > SPARSE_MAX {
+            if children.len() > WORD_SPARSE_MAX {
                 let block = trie.dense_states.len();
                 trie.dense.push(block as u32);
                 trie.dense_states.resize(block + 256, NONE);
