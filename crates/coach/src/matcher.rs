@@ -373,40 +373,60 @@ impl Run<'_> {
                     }
                     return;
                 }
-                let mut middles = self.take_list();
-                if *optional {
-                    middles.push(pos);
-                }
-                for &(found, end) in self.hits.at(pos) {
-                    if is_one_of(literals, found) {
-                        middles.push(end);
-                    }
-                }
-                for sequence in sequences {
-                    self.sequence(sequence, pos, &mut middles);
-                }
-                middles.sort_unstable();
-                middles.dedup();
-                for &middle in &middles {
-                    self.sequence(rest, middle, out);
-                }
-                self.give_back(middles);
+                self.choice_of_sequences(literals, sequences, *optional, rest, pos, out);
             }
-            Node::Gap(max) => {
-                let token_count = self.text.tokens.len() as u32;
-                if pos == 0 || pos > token_count {
-                    self.sequence(rest, pos, out);
-                    return;
-                }
-                let sentence = self.text.sentence_of(pos - 1);
-                for skip in 0..=*max {
-                    let at = pos + skip;
-                    if at > token_count || (skip > 0 && self.text.sentence_of(at - 1) != sentence) {
-                        break;
-                    }
-                    self.sequence(rest, at, out);
-                }
+            Node::Gap(max) => self.gap(*max, rest, pos, out),
+        }
+    }
+
+    /// A choice with alternatives longer than one literal: every end of any alternative, each
+    /// once, continued with `rest`. Kept out of `sequence`, whose other arms run far more often
+    /// and are cheaper to enter without this one's locals.
+    #[inline(never)]
+    fn choice_of_sequences(
+        &self,
+        literals: &[u32],
+        sequences: &[Vec<Node>],
+        optional: bool,
+        rest: &[Node],
+        pos: u32,
+        out: &mut Vec<u32>,
+    ) {
+        let mut middles = self.take_list();
+        if optional {
+            middles.push(pos);
+        }
+        for &(found, end) in self.hits.at(pos) {
+            if is_one_of(literals, found) {
+                middles.push(end);
             }
+        }
+        for sequence in sequences {
+            self.sequence(sequence, pos, &mut middles);
+        }
+        middles.sort_unstable();
+        middles.dedup();
+        for &middle in &middles {
+            self.sequence(rest, middle, out);
+        }
+        self.give_back(middles);
+    }
+
+    /// Up to `max` tokens of anything in the same sentence, then `rest`.
+    #[inline(never)]
+    fn gap(&self, max: u32, rest: &[Node], pos: u32, out: &mut Vec<u32>) {
+        let token_count = self.text.tokens.len() as u32;
+        if pos == 0 || pos > token_count {
+            self.sequence(rest, pos, out);
+            return;
+        }
+        let sentence = self.text.sentence_of(pos - 1);
+        for skip in 0..=max {
+            let at = pos + skip;
+            if at > token_count || (skip > 0 && self.text.sentence_of(at - 1) != sentence) {
+                break;
+            }
+            self.sequence(rest, at, out);
         }
     }
 
