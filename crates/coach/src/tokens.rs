@@ -62,6 +62,44 @@ impl TokenizedText {
     }
 }
 
+/// Emptied lists of a dropped `TokenizedText`, kept per thread for the next text (allocating
+/// and freeing them was a noticeable part of a short message's cost).
+struct Spare {
+    tokens: Vec<Token>,
+    sentences: Vec<Sentence>,
+    joined: String,
+}
+
+/// Lists longer than these are freed rather than kept (a 1 MB paste should not stay resident).
+const SPARE_MAX_BYTES: usize = 16 * 1024;
+const SPARE_MAX_TOKENS: usize = 4096;
+
+thread_local! {
+    static SPARE: std::cell::RefCell<Option<Spare>> = const { std::cell::RefCell::new(None) };
+}
+
+impl Drop for TokenizedText {
+    fn drop(&mut self) {
+        if self.joined.capacity() > SPARE_MAX_BYTES || self.tokens.capacity() > SPARE_MAX_TOKENS {
+            return;
+        }
+        let mut spare = Spare {
+            tokens: std::mem::take(&mut self.tokens),
+            sentences: std::mem::take(&mut self.sentences),
+            joined: std::mem::take(&mut self.joined),
+        };
+        spare.tokens.clear();
+        spare.sentences.clear();
+        spare.joined.clear();
+        // A thread that is exiting has no place to keep them.
+        let _ = SPARE.try_with(|cell| {
+            if let Ok(mut slot) = cell.try_borrow_mut() {
+                *slot = Some(spare);
+            }
+        });
+    }
+}
+
 /// Chinese, Japanese kana: every character is a word of its own.
 pub(crate) fn is_ideograph(c: char) -> bool {
     matches!(c as u32,
@@ -300,11 +338,22 @@ impl Builder {
 
 /// Tokenises folded text. `question_marks` are the pack's extra question marks (Greek `;`).
 pub(crate) fn tokenize(folded: Folded, question_marks: &[char]) -> TokenizedText {
-    // Room for a token every few bytes, so the lists rarely grow while tokenising.
+    // The lists of the last text this thread dropped, emptied, or new ones with room for a token
+    // every few bytes, so they rarely grow while tokenising.
+    let mut spare = SPARE
+        .with(|cell| cell.borrow_mut().take())
+        .unwrap_or_else(|| Spare {
+            tokens: Vec::with_capacity(folded.text.len() / 4 + 1),
+            sentences: Vec::with_capacity(folded.text.len() / 64 + 1),
+            joined: String::with_capacity(folded.text.len() + 16),
+        });
+    spare.tokens.reserve(folded.text.len() / 4 + 1);
+    spare.sentences.reserve(folded.text.len() / 64 + 1);
+    spare.joined.reserve(folded.text.len() + 16);
     let mut b = Builder {
-        tokens: Vec::with_capacity(folded.text.len() / 4 + 1),
-        sentences: Vec::with_capacity(folded.text.len() / 64 + 1),
-        joined: String::with_capacity(folded.text.len() + 16),
+        tokens: spare.tokens,
+        sentences: spare.sentences,
+        joined: spare.joined,
         sentence_break: false,
         clause_break: false,
         question: false,
