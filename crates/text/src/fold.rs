@@ -7,25 +7,62 @@ use unicode_normalization::char::{compose, decompose_compatible, is_combining_ma
 /// Folded text plus, for every folded character, where it came from in the original.
 ///
 /// Offsets are character offsets (Unicode scalar values), as the coach contract uses for spans.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct Folded {
     pub text: String,
     /// `origin[k]`: original char offset of folded char `k`; one extra entry holds the original
     /// char count, so a span ending at the end of `text` maps to the end of the original.
+    /// Empty when `identity`.
     origin: Vec<u32>,
     /// `byte_starts[k]`: byte offset of folded char `k` in `text`; extra entry `text.len()`.
+    /// Empty when `identity`.
     byte_starts: Vec<u32>,
+    /// ASCII input: both tables are the identity (`origin[k] == byte_starts[k] == k`), so they
+    /// are not built (most English messages; building them cost more than folding).
+    identity: bool,
+}
+
+/// Equal when the texts and the offsets they map to are, however the tables are kept.
+impl PartialEq for Folded {
+    fn eq(&self, other: &Folded) -> bool {
+        self.text == other.text
+            && self.char_len() == other.char_len()
+            && (0..=self.char_len()).all(|k| {
+                self.origin_at(k) == other.origin_at(k)
+                    && self.byte_start_at(k) == other.byte_start_at(k)
+            })
+    }
 }
 
 impl Folded {
     /// Number of characters in the folded text.
     pub fn char_len(&self) -> usize {
-        self.origin.len() - 1
+        if self.identity {
+            self.text.len()
+        } else {
+            self.origin.len() - 1
+        }
+    }
+
+    fn origin_at(&self, k: usize) -> u32 {
+        if self.identity {
+            k as u32
+        } else {
+            self.origin[k]
+        }
+    }
+
+    fn byte_start_at(&self, k: usize) -> u32 {
+        if self.identity {
+            k as u32
+        } else {
+            self.byte_starts[k]
+        }
     }
 
     /// The original char offset at which folded char `folded_char` starts (clamped to the end).
     pub fn original_offset(&self, folded_char: usize) -> usize {
-        self.origin[folded_char.min(self.char_len())] as usize
+        self.origin_at(folded_char.min(self.char_len())) as usize
     }
 
     /// Maps a char span `[start, end)` of the folded text to the char span of the original text
@@ -35,18 +72,22 @@ impl Folded {
         let len = self.char_len();
         let start = start.min(len);
         let end = end.clamp(start, len);
-        let original_start = self.origin[start] as usize;
+        let original_start = self.origin_at(start) as usize;
         if end == start {
             return (original_start, original_start);
         }
-        let last = self.origin[end - 1];
-        let next = self.origin[end];
+        let last = self.origin_at(end - 1);
+        let next = self.origin_at(end);
         let original_end = if next > last { next } else { last + 1 };
         (original_start, original_end as usize)
     }
 
     /// The folded char index at byte offset `byte` of `text` (rounded up to a char boundary).
     pub fn char_index_of_byte(&self, byte: usize) -> usize {
+        if self.identity {
+            // The entries `0..=len` below `byte`.
+            return byte.min(self.text.len() + 1);
+        }
         self.byte_starts.partition_point(|&b| (b as usize) < byte)
     }
 
@@ -72,11 +113,11 @@ pub fn fold(input: &str) -> Folded {
     if input.is_ascii() {
         // Every ASCII char folds to one one-byte char (its lowercase), so both offset tables are
         // the identity; most English messages take this path and skip the per-char work.
-        let identity: Vec<u32> = (0..=input.len() as u32).collect();
         return Folded {
             text: input.to_ascii_lowercase(),
-            origin: identity.clone(),
-            byte_starts: identity,
+            origin: Vec::new(),
+            byte_starts: Vec::new(),
+            identity: true,
         };
     }
     fold_per_char(input)
@@ -87,6 +128,7 @@ fn fold_per_char(input: &str) -> Folded {
         text: String::with_capacity(input.len()),
         origin: Vec::with_capacity(input.len() + 1),
         byte_starts: Vec::with_capacity(input.len() + 1),
+        identity: false,
     };
     let mut index = 0u32;
     let mut rest = input;
@@ -340,11 +382,33 @@ mod tests {
             "Hello, WORLD! It's 9:30.\n\tTab~",
             "\u{0}\u{7F} ABC xyz 0123",
         ] {
-            assert_eq!(fold(input), fold_per_char(input), "{input:?}");
-            assert_eq!(fold_text(input), fold_per_char(input).text, "{input:?}");
+            let (fast, slow) = (fold(input), fold_per_char(input));
+            assert_eq!(fast, slow, "{input:?}");
+            assert_eq!(fold_text(input), slow.text, "{input:?}");
+            // The identity tables answer every query as the built ones do, past the end too.
+            let len = input.len();
+            for start in 0..=len + 2 {
+                assert_eq!(fast.original_offset(start), slow.original_offset(start));
+                assert_eq!(
+                    fast.char_index_of_byte(start),
+                    slow.char_index_of_byte(start)
+                );
+                for end in 0..=len + 2 {
+                    assert_eq!(
+                        fast.original_span(start, end),
+                        slow.original_span(start, end)
+                    );
+                    assert_eq!(
+                        fast.original_span_of_bytes(start, end),
+                        slow.original_span_of_bytes(start, end)
+                    );
+                }
+            }
         }
         let all_ascii: String = (0u8..=127).map(char::from).collect();
         assert_eq!(fold(&all_ascii), fold_per_char(&all_ascii));
+        assert_ne!(fold("ab"), fold_per_char("abc"));
+        assert_ne!(fold("abc"), fold_per_char("ab"));
     }
 
     #[test]
