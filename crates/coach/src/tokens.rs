@@ -366,9 +366,16 @@ pub(crate) fn tokenize(folded: Folded, question_marks: &[char]) -> TokenizedText
     let mut current = chars.next();
     let mut prev = ' ';
     let mut at = 0u32;
+    // A space only ends the open token (unless a pack made it a question mark): the commonest
+    // char after letters skips the punctuation checks.
+    let plain_space = !question_marks.contains(&' ');
     while let Some(c) = current {
         let following = chars.next();
-        b.char(c, at, prev, following.unwrap_or(' '), question_marks);
+        if c == ' ' && plain_space {
+            b.end_token(' ');
+        } else {
+            b.char(c, at, prev, following.unwrap_or(' '), question_marks);
+        }
         prev = c;
         current = following;
         at += 1;
