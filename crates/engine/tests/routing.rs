@@ -5,12 +5,14 @@
 
 use std::sync::Arc;
 
+use domain::process::NotificationKind;
 use domain::{
-    Actor, Agent, Assign, CaseId, Channel, EventKind, NewAgent, NewCase, NewCustomer,
+    Actor, Agent, Assign, CaseId, Channel, EventKind, ListQuery, NewAgent, NewCase, NewCustomer,
     NewDepartment, Resolution, Role, Status, Store, Timestamp, Transition, UpdateCase,
 };
 use engine::{Engine, EngineConfig, EngineSettings, ManualClock};
 use jiff::SignedDuration;
+use sqlx::{Connection, PgConnection, Row};
 
 macro_rules! on_both_backends {
     ($scenario:ident, $sqlite:ident, $postgres:ident) => {
@@ -38,6 +40,15 @@ on_both_backends!(
     limit_on_sqlite,
     limit_on_postgres
 );
+/// The race needs a second writer holding the case's row: PostgreSQL only (on SQLite the one
+/// writer runs commands one after the other, so the engine's read cannot go stale this way).
+#[tokio::test]
+async fn a_persons_assignment_between_the_engines_read_and_write_stands_on_postgres() {
+    if testkit::postgres_wanted() {
+        testkit::with_postgres(a_persons_assignment_between_read_and_write_stands).await;
+    }
+}
+
 on_both_backends!(
     a_flagged_case_moves_to_an_agent_trained_for_safety,
     safety_on_sqlite,
@@ -174,8 +185,9 @@ async fn a_queued_case_is_taken_up_when_an_agent_frees_up(url: String) {
     t.run().await;
     assert_eq!(t.holder(second).await, Some(ana));
 
-    // A person's assignment is never overridden: the desk gives a third case to Ana by hand
-    // while the engine's view of it is still "nobody has it".
+    // `assign_unless_moved` itself: it assigns while the case is held as expected, and with an
+    // expectation gone stale it changes nothing (the race with the engine is the PostgreSQL
+    // test below).
     let third = t.complaint("Order 3").await;
     let by_hand = Assign {
         agent_id: Some(ana),
@@ -251,8 +263,48 @@ async fn a_flagged_case_moves_to_an_agent_trained_for_safety(url: String) {
     }
     assert_eq!(t.holder(later[0]).await, Some(ana));
     assert_eq!(t.holder(later[2]).await, Some(eleni));
-    // With nobody trained free, a flagged case stays with its agent.
+    // With nobody trained free, a flagged case stays with its agent...
     flag(later[0]).await;
+    t.run().await;
+    assert_eq!(t.holder(later[0]).await, Some(ana));
+    // ...until one is: Eleni resolves a case, and at the next look the flagged one is hers,
+    // with a hand-off note addressed to her.
+    t.move_to(later[2], Status::Investigating, None).await;
+    t.move_to(later[2], Status::ResolutionProposed, None).await;
+    t.move_to(later[2], Status::Resolved, Some(Resolution::Confirmed))
+        .await;
+    t.run().await;
+    t.advance(SignedDuration::from_mins(6));
+    t.run().await;
+    assert_eq!(t.holder(later[0]).await, Some(eleni));
+    let query = ListQuery {
+        limit: 50,
+        cursor: None,
+    };
+    let handoffs: Vec<_> = t
+        .store
+        .list_notifications(Some(later[0]), &query)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|n| n.kind == NotificationKind::Handoff)
+        .map(|n| n.recipient)
+        .collect();
+    assert_eq!(handoffs, [format!("agent:{}", eleni.0)]);
+
+    // A person who gives a flagged case to an untrained agent knew of the flag: left alone.
+    let by_hand = Assign {
+        agent_id: Some(ana),
+        department_id: None,
+        note: Some("Ana knows this customer.".into()),
+    };
+    t.store
+        .assign(&desk(), later[0], by_hand, t.now())
+        .await
+        .unwrap();
+    t.run().await;
+    t.advance(SignedDuration::from_mins(6));
     t.run().await;
     assert_eq!(t.holder(later[0]).await, Some(ana));
 }
@@ -275,4 +327,67 @@ async fn cases_reviewed_together_keep_to_the_open_case_limit(url: String) {
         (Some(t.agents[1].id), 2),
     ];
     assert_eq!(held.into_iter().collect::<Vec<_>>(), expected);
+}
+
+async fn a_persons_assignment_between_read_and_write_stands(url: String) {
+    let t = team(url.clone(), &["Ana Pop", "Ion Rusu"], "").await;
+    let ion = t.agents[1].id;
+    let id = t.complaint("Order 5").await;
+    // Acknowledged by the desk: the engine's first write in its review is the routing note.
+    t.move_to(id, Status::Acknowledged, None).await;
+
+    // A person's transaction holds the case while the engine reviews it...
+    let mut person = PgConnection::connect(&url).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut person).await.unwrap();
+    sqlx::query("SELECT id FROM cases WHERE id = $1 FOR UPDATE")
+        .bind(id.0)
+        .execute(&mut person)
+        .await
+        .unwrap();
+    let engine = t.engine.clone();
+    let review = tokio::spawn(async move { engine.run_due("routing").await });
+    // ...which has read the case unassigned, chosen Ana (both agents are free; Ana comes
+    // first) and now waits to write its note.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let waiting: i64 = sqlx::query(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
+             AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(&mut person)
+        .await
+        .unwrap()
+        .get("n");
+        if waiting > 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the engine never waited"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    // The person gives the case to Ion and commits.
+    sqlx::query("UPDATE cases SET assignee_id = $1 WHERE id = $2")
+        .bind(ion.0)
+        .bind(id.0)
+        .execute(&mut person)
+        .await
+        .unwrap();
+    sqlx::query("COMMIT").execute(&mut person).await.unwrap();
+    review.await.unwrap().expect("the review finishes");
+
+    assert_eq!(t.holder(id).await, Some(ion), "the person's choice stands");
+    let engine_assignments = t
+        .store
+        .timeline(id)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.kind == EventKind::Assigned && e.actor == "Calmdesk")
+        .count();
+    assert_eq!(
+        engine_assignments, 0,
+        "the engine did not assign Ana over it"
+    );
 }

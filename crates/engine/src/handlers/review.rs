@@ -33,10 +33,16 @@ impl Engine {
         let store = self.store();
         let now = self.now();
         let (mut detail, mut events) = store.case_with_history(id).await?;
-        let read_at = detail.case.updated_at;
+        let as_read = detail.case.clone();
         let flagged_now = self.detect_threat(&mut detail, &events, now).await?;
         self.acknowledge(&mut detail, &events, now).await?;
-        self.route(&mut detail, now).await?;
+        if self
+            .route(&mut detail, &events, flagged_now.is_some(), now)
+            .await?
+        {
+            // The engine's own transfer: its hand-off goes to the new holder.
+            events = store.timeline(id).await?;
+        }
         self.hand_off(&detail, &events, now).await?;
         let mut commitments = self.track_promises(&detail, now).await?;
         self.fulfil_commitments(&detail, &events, &mut commitments, now)
@@ -45,8 +51,13 @@ impl Engine {
         let feedback = store.list_feedback(id).await?;
         self.ask_confirmation(&detail, &events, &feedback, now)
             .await?;
+        let status = detail.case.status;
         self.act_on_feedback(&mut detail, &events, &feedback, now)
             .await?;
+        if detail.case.status != status {
+            // Reopened by the customer's answer: routed like any open case nobody holds.
+            self.route(&mut detail, &events, false, now).await?;
+        }
         self.safety_procedure(&detail, &events, flagged_now, now)
             .await?;
         // The timers follow the case as this pass left it. Each step that changed the case
@@ -54,7 +65,7 @@ impl Engine {
         // again for the status changes. Notices sent in this pass are not re-read: they can only
         // make the timers look due earlier than they are, and a check that runs early reads the
         // case afresh and sets the next one.
-        if detail.case.updated_at != read_at {
+        if detail.case != as_read {
             events = store.timeline(id).await?;
         }
         self.schedule_timers(&detail, &events, &feedback, now).await
@@ -161,20 +172,25 @@ impl Engine {
     /// return), within that department. TL-10: a flagged case held by an agent not trained for
     /// safety goes to a trained one when one is free (else it stays, and the safety procedure
     /// has told the supervisors).
+    /// Answers whether it transferred the case (recorded with a hand-off note).
     pub(super) async fn route(
         &self,
         detail: &mut CaseDetail,
+        events: &[Event],
+        flagged_now: bool,
         now: Timestamp,
-    ) -> Result<(), EngineError> {
+    ) -> Result<bool, EngineError> {
         let case = &detail.case;
         if matches!(case.status, Status::Resolved | Status::Closed) {
-            return Ok(());
+            return Ok(false);
         }
         let settings = &self.config().settings.routing;
         let trained = |agent: AgentId| settings.safety_trained.contains(&agent.0);
-        let needs_trained = case.safety_flag && case.assignee_id.is_some_and(|a| !trained(a));
+        let needs_trained = case.safety_flag
+            && case.assignee_id.is_some_and(|a| !trained(a))
+            && (flagged_now || assigned_before_flagged(events));
         if case.assignee_id.is_some() && !needs_trained {
-            return Ok(());
+            return Ok(false);
         }
         // Held until the assignment is stored: the next decision counts this one's case.
         let _turn = self.inner.routing.lock().await;
@@ -225,8 +241,11 @@ impl Engine {
                 format!("agent:{}", agent_id.0),
                 agents.iter().find(|a| a.id == *agent_id),
             ),
-            // Nobody trained is free: the flagged case stays with its agent.
-            RoutingDecision::Queue { .. } if needs_trained => return Ok(()),
+            // Nobody trained is free: the flagged case stays with its agent until one is.
+            RoutingDecision::Queue { .. } if needs_trained => {
+                self.recheck_queue(case.id, now).await?;
+                return Ok(false);
+            }
             RoutingDecision::Queue { department_id, .. } => {
                 // A department's queue moves as its agents free up; the general queue waits for
                 // someone to set up a department that covers the case (its next change routes it).
@@ -247,25 +266,33 @@ impl Engine {
         self.note(id, note, &format!("route:{}:{tag}", id.0), now)
             .await?;
         if held_by == held {
-            return Ok(());
+            return Ok(false);
         }
+        // Taking a case from an agent is a transfer, with a hand-off note for the new holder.
+        let note = needs_trained
+            .then(|| staff_texts(self.config(), reader).text("handoff.safety_transfer", &[]));
+        let transfer = note.is_some();
         let assign = Assign {
             agent_id: held_by.0,
             department_id: held_by.1,
-            note: None,
+            note,
         };
         // Someone who moved the case since it was read has the last word (and their change
         // asked for another review).
-        if let Some(case) = store
+        match store
             .assign_unless_moved(&engine_actor(), id, held, assign, now)
             .await?
         {
-            detail.case = case;
+            Some(case) => {
+                detail.case = case;
+                Ok(transfer)
+            }
+            None => Ok(false),
         }
-        Ok(())
     }
 
-    /// Queued cases are routed again after this long, in case an agent became free.
+    /// Queued cases (and flagged ones waiting for a trained agent) are routed again after this
+    /// long, in case an agent became free.
     async fn recheck_queue(&self, id: CaseId, now: Timestamp) -> Result<(), EngineError> {
         self.store()
             .schedule_job(JobSpec {
@@ -348,4 +375,20 @@ impl Engine {
         )
         .await
     }
+}
+
+/// Whether the case's current assignment predates its safety flag. A person who gave a flagged
+/// case to someone knew of the flag: the engine leaves their choice alone.
+fn assigned_before_flagged(events: &[Event]) -> bool {
+    let assigned = events
+        .iter()
+        .rev()
+        .find(|e| matches!(e.kind, EventKind::Assigned | EventKind::Transferred))
+        .map(|e| e.id);
+    let flagged = events
+        .iter()
+        .rev()
+        .find(|e| safety_flag_set(e) == Some(true))
+        .map(|e| e.id);
+    matches!((assigned, flagged), (Some(a), Some(f)) if a < f)
 }
