@@ -1203,6 +1203,9 @@ macro_rules! shared_store {
                     })
                 })
                 .transpose()
+                // A token stored under the engine's name before that name was reserved would act
+                // as the engine (its changes unreviewed): it is not honoured.
+                .map(|token| token.filter(|t: &ApiToken| !domain::is_reserved_actor_name(&t.name)))
             }
 
             async fn export_cases(
