@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use domain::process::NotificationKind;
+use domain::process::{FeedbackAnswer, NotificationKind};
 use domain::{
     Actor, Agent, Assign, CaseId, Channel, EventKind, ListQuery, NewAgent, NewCase, NewCustomer,
     NewDepartment, Resolution, Role, Status, Store, Timestamp, Transition, UpdateCase,
@@ -50,6 +50,11 @@ async fn a_persons_assignment_between_the_engines_read_and_write_stands_on_postg
 }
 
 on_both_backends!(
+    a_case_reopened_by_a_low_score_is_routed,
+    reopened_on_sqlite,
+    reopened_on_postgres
+);
+on_both_backends!(
     a_flagged_case_moves_to_an_agent_trained_for_safety,
     safety_on_sqlite,
     safety_on_postgres
@@ -64,6 +69,11 @@ struct Team {
 
 /// One department, `names` as its agents, and `[routing]` settings `routing` (TOML).
 async fn team(url: String, names: &[&str], routing: &str) -> Team {
+    team_with(url, names, "", routing).await
+}
+
+/// `team`, with `top` (TOML) before the `[routing]` table of the settings.
+async fn team_with(url: String, names: &[&str], top: &str, routing: &str) -> Team {
     let store = store::open(&url).await.expect("store opens");
     let care = store
         .create_department(NewDepartment {
@@ -85,7 +95,7 @@ async fn team(url: String, names: &[&str], routing: &str) -> Team {
         };
         agents.push(store.create_agent(agent).await.unwrap());
     }
-    let settings: EngineSettings = toml::from_str(&format!("[routing]\n{routing}")).unwrap();
+    let settings: EngineSettings = toml::from_str(&format!("{top}\n[routing]\n{routing}")).unwrap();
     let config = Arc::new(EngineConfig::from_settings(&settings).unwrap());
     let clock = Arc::new(ManualClock::new(at("2026-11-23T10:00:00Z")));
     let engine = Engine::new(store.clone(), config, clock.clone());
@@ -389,5 +399,75 @@ async fn a_persons_assignment_between_read_and_write_stands(url: String) {
     assert_eq!(
         engine_assignments, 0,
         "the engine did not assign Ana over it"
+    );
+}
+
+async fn a_case_reopened_by_a_low_score_is_routed(url: String) {
+    // Nobody in the team yet: the case waits in the department's queue and is resolved from
+    // there by the desk.
+    let t = team_with(
+        url,
+        &[],
+        "public_base_url = \"https://help.example.com\"",
+        "",
+    )
+    .await;
+    let id = t.complaint("Order 11").await;
+    t.run().await;
+    assert_eq!(t.holder(id).await, None);
+    t.move_to(id, Status::Investigating, None).await;
+    t.move_to(id, Status::ResolutionProposed, None).await;
+    t.move_to(id, Status::Resolved, Some(Resolution::Confirmed))
+        .await;
+    t.run().await;
+    // An agent joins; three business days later the satisfaction request goes out.
+    let department = t.store.list_departments().await.unwrap()[0].id;
+    let ana = t
+        .store
+        .create_agent(NewAgent {
+            name: "Ana Pop".into(),
+            role: Role::Agent,
+            department_id: Some(department),
+            phone: None,
+            email: None,
+            languages: vec!["en".into()],
+        })
+        .await
+        .unwrap();
+    t.advance(SignedDuration::from_hours(24 * 7));
+    t.run().await;
+    let body = t
+        .store
+        .get_case(id)
+        .await
+        .unwrap()
+        .messages
+        .into_iter()
+        .rev()
+        .find_map(|m| {
+            let at = m.body.find("/feedback/")?;
+            Some(m.body[at + "/feedback/".len()..].to_owned())
+        })
+        .expect("a satisfaction link");
+    let secret: String = body.chars().take_while(char::is_ascii_hexdigit).collect();
+    t.store
+        .answer_feedback(
+            engine::feedback_secret_hash(&secret),
+            FeedbackAnswer {
+                score: Some(2),
+                confirmed: None,
+                comment: Some("Nobody called me back.".into()),
+            },
+            t.now(),
+        )
+        .await
+        .unwrap();
+    t.run().await;
+    let case = t.store.get_case(id).await.unwrap().case;
+    assert_eq!(case.status, Status::Investigating, "reopened");
+    assert_eq!(
+        case.assignee_id,
+        Some(ana.id),
+        "and routed in the same pass"
     );
 }
