@@ -73,8 +73,8 @@ pub struct Engine {
 }
 
 struct Inner {
-    /// Routing decisions of this process are taken one at a time, so cases reviewed in
-    /// parallel do not all go to the same least busy agent past `max_open_cases`.
+    /// With `routing.max_open_cases` set, routing decisions of this process are taken one at a
+    /// time, so cases reviewed in parallel do not all go to the same agent past the cap.
     routing: tokio::sync::Mutex<()>,
     store: Arc<dyn Store>,
     config: Arc<EngineConfig>,

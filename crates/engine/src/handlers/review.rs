@@ -192,8 +192,13 @@ impl Engine {
         if case.assignee_id.is_some() && !needs_trained {
             return Ok(false);
         }
-        // Held until the assignment is stored: the next decision counts this one's case.
-        let _turn = self.inner.routing.lock().await;
+        // With a cap on open cases, held until the assignment is stored: the next decision
+        // counts this one's case. Without one, parallel decisions can only balance the load a
+        // little less evenly, and on PostgreSQL each decision waits for two commits.
+        let _turn = match settings.max_open_cases {
+            Some(_) => Some(self.inner.routing.lock().await),
+            None => None,
+        };
         let store = self.store();
         let mut departments = store.list_departments().await?;
         if let (None, Some(queue)) = (case.assignee_id, case.department_id) {
