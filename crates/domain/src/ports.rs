@@ -188,6 +188,22 @@ pub trait ProcessStore: Send + Sync {
         now: Timestamp,
     ) -> Result<(Message, bool), StoreError>;
 
+    /// In one transaction, `add_message_once` and the promise `c` made in that message (its
+    /// `message_id` set to the message, its key `key` unless it has one): whoever reads the case
+    /// sees both or neither, so the message is never taken for an untracked promise, and a call
+    /// repeated after a crash never leaves a message without its promise. With the message
+    /// stored already, answers it, the promise stored under the key (made now if missing), and
+    /// `false`.
+    async fn add_message_with_commitment(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        msg: NewMessage,
+        key: &str,
+        c: NewCommitment,
+        now: Timestamp,
+    ) -> Result<(Message, Commitment, bool), StoreError>;
+
     // --- commitments (CLEAR-C) ------------------------------------------------------------------
     /// Records the promise with a `commitment_made` event; with a stored `key`, returns the stored
     /// one unchanged (a key of another case is a conflict). Schedules `commitment_check:<id>`

@@ -31,10 +31,12 @@ text_enum!(CommitmentStatus, field = "status", {
 });
 
 text_enum!(
-    /// Typed by an agent, or found by the coach in an outbound message.
+    /// Typed by an agent, found by the coach in an outbound message, or the new date of a
+    /// delay notice (TL-8; its message is not the answer to earlier promises).
     CommitmentSource, field = "source", {
         Manual = "manual",
         Coach = "coach",
+        DelayNotice = "delay_notice",
     }
 );
 

@@ -3,7 +3,7 @@
 //! the SLA handler, so both go out under the same key with the same promise).
 
 use domain::process::{Commitment, NotificationId, NotificationKind};
-use domain::{CaseId, Message, MessageId, Timestamp};
+use domain::{CaseId, Message, MessageId, Status, Timestamp};
 use serde::Serialize;
 
 /// What sending a drafted delay notice stored: the message to the customer and the promise of
@@ -40,4 +40,15 @@ pub enum DelayNoticeRefusal {
     },
     #[error("only the agent who has {case} or a supervisor may send its delay notice")]
     NotOwner { case: CaseId },
+    #[error("{case} is {status}: its delay notice is no longer sent")]
+    CaseSettled { case: CaseId, status: Status },
+    #[error(
+        "the delay notice of notification {notification} was drafted for the resolution deadline {drafted_for}, which is no longer the case's ({})",
+        deadline.map_or_else(|| "none now".to_owned(), |d| d.to_string())
+    )]
+    Outdated {
+        notification: NotificationId,
+        drafted_for: Timestamp,
+        deadline: Option<Timestamp>,
+    },
 }

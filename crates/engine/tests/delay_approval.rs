@@ -4,14 +4,18 @@
 
 use std::sync::Arc;
 
+use std::time::{Duration, Instant};
+
 use domain::process::{
-    CommitmentKind, CommitmentStatus, Notification, NotificationId, NotificationKind,
+    CommitmentId, CommitmentKind, CommitmentSource, CommitmentStatus, NewCommitment, Notification,
+    NotificationId, NotificationKind,
 };
 use domain::{
     Actor, AgentId, CaseId, Channel, Direction, DomainError, NewAgent, NewCase, NewCustomer,
-    NewDepartment, Role, Status, Store, StoreError, Timestamp, Transition,
+    NewDepartment, NewMessage, Resolution, Role, Status, Store, StoreError, Timestamp, Transition,
 };
 use engine::{DelayNoticeRefusal, Engine, EngineConfig, EngineError, EngineSettings, ManualClock};
+use sqlx::{Connection, Executor, PgConnection, Row};
 
 fn at(text: &str) -> Timestamp {
     text.parse().unwrap()
@@ -105,6 +109,18 @@ impl Desk {
             .unwrap();
         self.run().await;
         id
+    }
+
+    async fn move_to(&self, id: CaseId, to: Status, resolution: Option<Resolution>) {
+        let change = Transition { to, resolution };
+        self.store
+            .transition(&self.agents[0], id, change, self.now())
+            .await
+            .unwrap();
+    }
+
+    async fn status(&self, promise: CommitmentId) -> CommitmentStatus {
+        self.store.get_commitment(promise).await.unwrap().status
     }
 
     async fn run(&self) {
@@ -337,5 +353,211 @@ async fn approval_on_sqlite() {
 async fn approval_on_postgres() {
     if testkit::postgres_wanted() {
         testkit::with_postgres(approval_sends_once_with_a_tracked_new_date).await;
+    }
+}
+
+/// A delay notice the agent approved is signed by the agent, yet it is no answer: the answer
+/// promised before stays open until the answer itself is sent.
+async fn an_approved_delay_notice_is_not_the_answer(url: String) {
+    let d = desk(url).await;
+    let id = d.complain("Maria Ionescu").await;
+    let (owner, _) = d.owner_and_other(id).await;
+    let statement = NewCommitment {
+        kind: CommitmentKind::Answer,
+        description: "I will send you the refund statement by Friday".into(),
+        due_at: at("2026-11-27T16:00:00Z"),
+        source: CommitmentSource::Manual,
+        message_id: None,
+        key: None,
+    };
+    let promise = d
+        .store
+        .add_commitment(&owner, id, statement, d.now())
+        .await
+        .unwrap();
+    d.run().await;
+    d.clock.set(at("2026-11-26T09:30:00Z"));
+    d.run().await;
+    let draft = d.draft(id).await;
+    d.clock.set(at("2026-11-26T10:15:00Z"));
+    let sent = d
+        .engine
+        .send_delay_notice(&owner, id, draft.id, None)
+        .await
+        .unwrap();
+    assert_eq!(sent.message.author.as_deref(), Some(owner.name.as_str()));
+    d.run().await;
+    assert_eq!(d.status(promise.id).await, CommitmentStatus::Open);
+    assert_eq!(d.status(sent.commitment.id).await, CommitmentStatus::Open);
+    // The answer keeps both promises: the one made before and the notice's new date.
+    d.clock.set(at("2026-11-26T11:00:00Z"));
+    let answer = NewMessage {
+        direction: Direction::Outbound,
+        channel: None,
+        author: None,
+        body: "Here is your refund statement: the refund left our bank on 20 November.".into(),
+    };
+    d.store
+        .add_message(&owner, id, answer, d.now())
+        .await
+        .unwrap();
+    d.run().await;
+    assert_eq!(d.status(promise.id).await, CommitmentStatus::Fulfilled);
+    assert_eq!(
+        d.status(sent.commitment.id).await,
+        CommitmentStatus::Fulfilled
+    );
+}
+
+/// A draft is sent only while it is true: not for a resolved or closed case, and not once the
+/// resolution deadline it was drafted for has moved (the clock paused while waiting on the
+/// customer). Nothing is sent or promised.
+async fn stale_delay_drafts_are_refused(url: String) {
+    let d = desk(url).await;
+    let settled = d.complain("Maria Ionescu").await;
+    let paused = d.complain("Dan Georgescu").await;
+    d.clock.set(at("2026-11-26T09:30:00Z"));
+    d.run().await;
+    let settled_draft = d.draft(settled).await;
+    let paused_draft = d.draft(paused).await;
+    let (owner, _) = d.owner_and_other(settled).await;
+
+    d.move_to(
+        settled,
+        Status::ResolutionProposed,
+        Some(Resolution::Confirmed),
+    )
+    .await;
+    d.move_to(settled, Status::Resolved, Some(Resolution::Confirmed))
+        .await;
+    assert_eq!(
+        d.refused(&owner, settled, settled_draft.id).await,
+        DelayNoticeRefusal::CaseSettled {
+            case: settled,
+            status: Status::Resolved,
+        }
+    );
+    d.move_to(settled, Status::Closed, None).await;
+    assert_eq!(
+        d.refused(&owner, settled, settled_draft.id).await,
+        DelayNoticeRefusal::CaseSettled {
+            case: settled,
+            status: Status::Closed,
+        }
+    );
+
+    // An hour waiting on the customer moves the deadline by that hour.
+    let drafted_for = at("2026-11-26T17:00:00Z");
+    d.clock.set(at("2026-11-26T10:00:00Z"));
+    d.move_to(paused, Status::WaitingOnCustomer, None).await;
+    d.clock.set(at("2026-11-26T11:00:00Z"));
+    d.move_to(paused, Status::Investigating, None).await;
+    let (owner, _) = d.owner_and_other(paused).await;
+    let refusal = d.refused(&owner, paused, paused_draft.id).await;
+    let DelayNoticeRefusal::Outdated {
+        notification,
+        drafted_for: refused_for,
+        deadline: Some(deadline),
+    } = refusal
+    else {
+        panic!("expected an outdated draft, got {refusal:?}");
+    };
+    assert_eq!((notification, refused_for), (paused_draft.id, drafted_for));
+    assert!(deadline > drafted_for, "{deadline}");
+    for id in [settled, paused] {
+        assert_eq!(d.outbound(id).await.len(), 1, "only the acknowledgement");
+        assert!(d.store.list_commitments(id).await.unwrap().is_empty());
+    }
+}
+
+/// The review a delay notice schedules may run while the notice is being stored. Here it is
+/// made to: the promise's write is held back by a lock on the commitments table and the review
+/// runs meanwhile. It never sees the notice without its promise (both are one write), so the
+/// coach adds no second promise of the same date. PostgreSQL only (the lock).
+async fn a_review_during_the_send_sees_the_notice_with_its_promise(url: String) {
+    let d = desk(url.clone()).await;
+    let id = d.complain("Maria Ionescu").await;
+    let (owner, _) = d.owner_and_other(id).await;
+    d.clock.set(at("2026-11-26T09:30:00Z"));
+    d.run().await;
+    let draft = d.draft(id).await;
+    d.clock.set(at("2026-11-26T10:15:00Z"));
+
+    let mut locker = PgConnection::connect(&url).await.unwrap();
+    locker.execute("BEGIN").await.unwrap();
+    locker
+        .execute("LOCK TABLE commitments IN SHARE ROW EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let mut watcher = PgConnection::connect(&url).await.unwrap();
+    let engine = d.engine.clone();
+    let sender = owner.clone();
+    let send =
+        tokio::spawn(async move { engine.send_delay_notice(&sender, id, draft.id, None).await });
+    wait_for_lock_waits(&mut watcher, 1, Duration::from_secs(20)).await;
+    let engine = d.engine.clone();
+    let review = tokio::spawn(async move { engine.run_due("meanwhile").await });
+    // Before the fix the review waits too (on its own promise's write); after it, it either
+    // finds nothing to review yet or waits for the notice's transaction.
+    wait_for_lock_waits(&mut watcher, 2, Duration::from_secs(3)).await;
+    locker.execute("COMMIT").await.unwrap();
+    let sent = send.await.unwrap().unwrap();
+    review.await.unwrap().unwrap();
+    d.run().await;
+    let promises = d.store.list_commitments(id).await.unwrap();
+    assert_eq!(
+        promises.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [sent.commitment.id],
+        "one promise for the new date: {promises:#?}"
+    );
+}
+
+/// Waits until `n` connections of the database wait on a lock, or `patience` has passed.
+async fn wait_for_lock_waits(watcher: &mut PgConnection, n: i64, patience: Duration) {
+    let deadline = Instant::now() + patience;
+    while Instant::now() < deadline {
+        let waiting: i64 = sqlx::query(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
+             AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(&mut *watcher)
+        .await
+        .unwrap()
+        .get("n");
+        if waiting >= n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn not_the_answer_on_sqlite() {
+    testkit::with_sqlite(an_approved_delay_notice_is_not_the_answer).await;
+}
+
+#[tokio::test]
+async fn not_the_answer_on_postgres() {
+    if testkit::postgres_wanted() {
+        testkit::with_postgres(an_approved_delay_notice_is_not_the_answer).await;
+    }
+}
+
+#[tokio::test]
+async fn stale_drafts_on_sqlite() {
+    testkit::with_sqlite(stale_delay_drafts_are_refused).await;
+}
+
+#[tokio::test]
+async fn stale_drafts_on_postgres() {
+    if testkit::postgres_wanted() {
+        testkit::with_postgres(stale_delay_drafts_are_refused).await;
+    }
+}
+
+#[tokio::test]
+async fn review_during_send_on_postgres() {
+    if testkit::postgres_wanted() {
+        testkit::with_postgres(a_review_during_the_send_sees_the_notice_with_its_promise).await;
     }
 }

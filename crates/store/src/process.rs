@@ -254,6 +254,97 @@ macro_rules! process_store {
             commitment_from_row(&row)
         }
 
+        /// `add_commitment` inside a command's transaction (see `ProcessStore::add_commitment`).
+        async fn insert_commitment(
+            tx: &mut Conn,
+            actor: &Actor,
+            id: CaseId,
+            c: NewCommitment,
+            now: Timestamp,
+        ) -> Result<Commitment, StoreError> {
+            load_case(tx, id).await?;
+            if let Some(message) = c.message_id {
+                let found = sqlx::query("SELECT case_id FROM messages WHERE id = $1")
+                    .bind(message.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                let of_case = found
+                    .map(|row| get::<i64>(&row, "case_id"))
+                    .transpose()?;
+                if of_case != Some(id.0) {
+                    return Err(DomainError::invalid(
+                        "message_id",
+                        format!("message {message} is not a message of {id}"),
+                    )
+                    .into());
+                }
+            }
+            let mut commitment = Commitment {
+                id: CommitmentId(0),
+                case_id: id,
+                kind: c.kind,
+                description: c.description,
+                due_at: stored_precision(c.due_at),
+                status: domain::process::CommitmentStatus::Open,
+                source: c.source,
+                message_id: c.message_id,
+                made_by: actor.name.clone(),
+                created_at: now,
+                reminded_at: None,
+                fulfilled_at: None,
+                escalated_at: None,
+            };
+            let inserted = sqlx::query(
+                "INSERT INTO commitments (case_id, kind, description, due_at, status, \
+                 source, message_id, made_by, dedupe_key, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                 ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+            )
+            .bind(id.0)
+            .bind(commitment.kind.as_str())
+            .bind(commitment.description.clone())
+            .bind(micros(commitment.due_at))
+            .bind(commitment.status.as_str())
+            .bind(commitment.source.as_str())
+            .bind(commitment.message_id.map(|m| m.0))
+            .bind(commitment.made_by.clone())
+            .bind(c.key.clone())
+            .bind(micros(now))
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            let Some(row) = inserted else {
+                let key = c.key.unwrap_or_default();
+                let row = sqlx::query(concat!(
+                    "SELECT ", commitment_columns!(), " FROM commitments WHERE dedupe_key = $1"
+                ))
+                .bind(key.clone())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+                let stored = commitment_from_row(&row)?;
+                let case = Some(stored.case_id);
+                return same_case(stored, case, Some(id), &key);
+            };
+            commitment.id = CommitmentId(get(&row, "id")?);
+            append_event(
+                tx, id, actor, now, EventKind::CommitmentMade, None,
+                Some(commitment_json(&commitment)),
+            )
+            .await?;
+            let check = JobSpec {
+                key: format!("commitment_check:{}", commitment.id),
+                kind: JobKind::CommitmentCheck,
+                case_id: Some(id),
+                run_at: commitment.due_at,
+                payload: json!({"commitment_id": commitment.id}),
+            };
+            upsert_job(tx, &check).await?;
+            schedule_review(tx, id, now).await?;
+            Ok(commitment)
+        }
+
         /// The row stored under an idempotence key, which must belong to case `id`.
         fn same_case<T>(
             found: T,
@@ -707,6 +798,40 @@ macro_rules! process_store {
                 .await
             }
 
+            async fn add_message_with_commitment(
+                &self,
+                actor: &Actor,
+                id: CaseId,
+                msg: NewMessage,
+                key: &str,
+                c: NewCommitment,
+                now: Timestamp,
+            ) -> Result<(Message, Commitment, bool), StoreError> {
+                let msg = msg.validate()?;
+                let key = domain::process::idempotence_key(key)?;
+                let mut c = c.validate()?;
+                c.key.get_or_insert_with(|| key.clone());
+                let now = stored_precision(now);
+                let actor = actor.clone();
+                self.write(move |tx| boxed(async move {
+                    let (message, sent) =
+                        match add_case_message(tx, &actor, id, msg, Some(&key), now).await? {
+                            Some(message) => (message, true),
+                            None => {
+                                let stored = message_by_key(tx, &key).await?;
+                                let case = Some(stored.case_id);
+                                (same_case(stored, case, Some(id), &key)?, false)
+                            }
+                        };
+                    // Stored before this method existed, a message may lack its promise: made
+                    // now, under its key, it is there whichever way the call goes.
+                    c.message_id = Some(message.id);
+                    let commitment = insert_commitment(tx, &actor, id, c, now).await?;
+                    Ok((message, commitment, sent))
+                }))
+                .await
+            }
+
             async fn add_commitment(
                 &self,
                 actor: &Actor,
@@ -718,87 +843,7 @@ macro_rules! process_store {
                 let now = stored_precision(now);
                 let actor = actor.clone();
                 self.write(move |tx| boxed(async move {
-                    load_case(tx, id).await?;
-                    if let Some(message) = c.message_id {
-                        let found = sqlx::query("SELECT case_id FROM messages WHERE id = $1")
-                            .bind(message.0)
-                            .fetch_optional(&mut *tx)
-                            .await
-                            .map_err(db_error)?;
-                        let of_case = found
-                            .map(|row| get::<i64>(&row, "case_id"))
-                            .transpose()?;
-                        if of_case != Some(id.0) {
-                            return Err(DomainError::invalid(
-                                "message_id",
-                                format!("message {message} is not a message of {id}"),
-                            )
-                            .into());
-                        }
-                    }
-                    let mut commitment = Commitment {
-                        id: CommitmentId(0),
-                        case_id: id,
-                        kind: c.kind,
-                        description: c.description,
-                        due_at: stored_precision(c.due_at),
-                        status: domain::process::CommitmentStatus::Open,
-                        source: c.source,
-                        message_id: c.message_id,
-                        made_by: actor.name.clone(),
-                        created_at: now,
-                        reminded_at: None,
-                        fulfilled_at: None,
-                        escalated_at: None,
-                    };
-                    let inserted = sqlx::query(
-                        "INSERT INTO commitments (case_id, kind, description, due_at, status, \
-                         source, message_id, made_by, dedupe_key, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-                         ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-                    )
-                    .bind(id.0)
-                    .bind(commitment.kind.as_str())
-                    .bind(commitment.description.clone())
-                    .bind(micros(commitment.due_at))
-                    .bind(commitment.status.as_str())
-                    .bind(commitment.source.as_str())
-                    .bind(commitment.message_id.map(|m| m.0))
-                    .bind(commitment.made_by.clone())
-                    .bind(c.key.clone())
-                    .bind(micros(now))
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-                    let Some(row) = inserted else {
-                        let key = c.key.unwrap_or_default();
-                        let row = sqlx::query(concat!(
-                            "SELECT ", commitment_columns!(), " FROM commitments WHERE dedupe_key = $1"
-                        ))
-                        .bind(key.clone())
-                        .fetch_one(&mut *tx)
-                        .await
-                        .map_err(db_error)?;
-                        let stored = commitment_from_row(&row)?;
-                        let case = Some(stored.case_id);
-                        return same_case(stored, case, Some(id), &key);
-                    };
-                    commitment.id = CommitmentId(get(&row, "id")?);
-                    append_event(
-                        tx, id, &actor, now, EventKind::CommitmentMade, None,
-                        Some(commitment_json(&commitment)),
-                    )
-                    .await?;
-                    let check = JobSpec {
-                        key: format!("commitment_check:{}", commitment.id),
-                        kind: JobKind::CommitmentCheck,
-                        case_id: Some(id),
-                        run_at: commitment.due_at,
-                        payload: json!({"commitment_id": commitment.id}),
-                    };
-                    upsert_job(tx, &check).await?;
-                    schedule_review(tx, id, now).await?;
-                    Ok(commitment)
+                    insert_commitment(tx, &actor, id, c, now).await
                 }))
                 .await
             }

@@ -29,6 +29,7 @@ testkit::backend_scenarios!(
     concurrent_claimers_take_every_job_exactly_once,
     every_case_change_schedules_its_review_in_the_same_transaction,
     add_message_once_adds_one_message_per_key,
+    a_message_and_its_promise_are_one_write,
     concurrent_effects_with_one_key_happen_once,
     export_and_import_keep_the_process_rows,
     import_schedules_the_review_and_new_ids_follow_imported_ones,
@@ -482,6 +483,97 @@ async fn add_message_once_adds_one_message_per_key(store: Arc<dyn Store>) {
         .await
         .unwrap_err();
     assert_eq!(invalid_field(err), "key");
+}
+
+fn answer_promise(due_at: Timestamp) -> NewCommitment {
+    NewCommitment {
+        kind: CommitmentKind::Answer,
+        description: "We need until Friday to finish checking your refund".into(),
+        due_at,
+        source: CommitmentSource::Manual,
+        message_id: None,
+        key: None,
+    }
+}
+
+/// A message and the promise it makes are stored together or not at all, once per key; a
+/// message stored before without its promise gets it.
+async fn a_message_and_its_promise_are_one_write(store: Arc<dyn Store>) {
+    let t0 = at("2026-03-02T08:00:00Z");
+    let due = at("2026-03-06T17:00:00Z");
+    let id = open_case(&store, t0).await;
+    let other = open_case(&store, t0).await;
+    // The promise's key is taken on another case: the message is not stored either.
+    let mut taken = answer_promise(due);
+    taken.key = Some("delay:taken".into());
+    store
+        .add_commitment(&agent_actor(), other, taken, t0)
+        .await
+        .unwrap();
+    drain(&store, t0).await;
+    let err = store
+        .add_message_with_commitment(
+            &agent_actor(),
+            id,
+            outbound("We need until Friday."),
+            "delay:taken",
+            answer_promise(due),
+            t0,
+        )
+        .await
+        .unwrap_err();
+    assert!(conflict(err).contains(&other.to_string()));
+    assert_eq!(store.get_case(id).await.unwrap().messages.len(), 1);
+    let opened = [EventKind::CaseCreated, EventKind::MessageAdded];
+    assert_eq!(event_kinds(&store, id).await, opened);
+    assert!(drain(&store, t0).await.is_empty(), "nothing to review");
+
+    let agent = agent_actor();
+    let send = || {
+        store.add_message_with_commitment(
+            &agent,
+            id,
+            outbound("We need until Friday."),
+            "delay:1",
+            answer_promise(due),
+            t0,
+        )
+    };
+    let (message, promise, sent) = send().await.unwrap();
+    assert!(sent);
+    assert_eq!(promise.message_id, Some(message.id));
+    assert_eq!(promise.made_by, agent_actor().name);
+    assert_eq!(
+        event_kinds(&store, id).await,
+        [
+            opened.as_slice(),
+            &[EventKind::MessageAdded, EventKind::CommitmentMade]
+        ]
+        .concat()
+    );
+    let (again, same, sent) = send().await.unwrap();
+    assert!(!sent);
+    assert_eq!((again, same), (message, promise));
+    assert_eq!(store.list_commitments(id).await.unwrap().len(), 1);
+
+    // A message sent under the key before, without its promise (a crash in between two
+    // writes): the call answers it as sent already and makes the promise, naming it.
+    let (old, _) = ack_once(&store, id, "delay:2").await;
+    let (found, promise, sent) = store
+        .add_message_with_commitment(
+            &agent_actor(),
+            id,
+            outbound("x"),
+            "delay:2",
+            answer_promise(due),
+            t0,
+        )
+        .await
+        .unwrap();
+    assert!(!sent);
+    assert_eq!(found, old);
+    assert_eq!(promise.message_id, Some(old.id));
+    assert_eq!(store.list_commitments(id).await.unwrap().len(), 2);
 }
 
 /// What each racer got: acknowledgement sent, alert added, link sent, commitment fulfilled.

@@ -12,8 +12,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use domain::notices::{Catalog, Texts};
-use domain::{DomainError, StoreError};
+use domain::{DomainError, Status, StoreError, Timestamp};
 use engine::{DelayNoticeRefusal, EngineError};
+use jiff::tz::TimeZone;
 use serde::Serialize;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -100,6 +101,13 @@ enum Detail {
         fallback: Option<&'static str>,
         values: Vec<(&'static str, String)>,
     },
+    /// Like `Text`, with instants too, put into words in the reader's language (in UTC, the
+    /// offset shown).
+    Dated {
+        key: &'static str,
+        values: Vec<(&'static str, String)>,
+        times: Vec<(&'static str, Timestamp)>,
+    },
     /// Data only (a parser's message after a field path): shown as it is.
     Verbatim(String),
 }
@@ -158,6 +166,18 @@ impl Problem {
         };
         let detail = match &self.detail {
             Detail::Verbatim(detail) => detail.clone(),
+            Detail::Dated { key, values, times } => {
+                let times: Vec<(&str, String)> = times
+                    .iter()
+                    .map(|(name, at)| (*name, texts.format_datetime(*at, &TimeZone::UTC)))
+                    .collect();
+                let values: Vec<(&str, &str)> = values
+                    .iter()
+                    .chain(&times)
+                    .map(|(name, v)| (*name, v.as_str()))
+                    .collect();
+                text(key, &values)
+            }
             Detail::Text {
                 key,
                 fallback,
@@ -371,19 +391,51 @@ fn delay_notice_problem(refusal: &DelayNoticeRefusal) -> Problem {
         } => Problem::new(
             S::CONFLICT,
             "delay-notice-sent",
-            Detail::text(
-                "detail",
-                vec![
+            Detail::Dated {
+                key: "detail",
+                values: vec![
                     ("notification_id", notification.to_string()),
                     ("message_id", message.to_string()),
-                    ("sent_at", sent_at.to_string()),
                 ],
-            ),
+                times: vec![("sent_at", *sent_at)],
+            },
         ),
         DelayNoticeRefusal::NotOwner { case } => Problem::new(
             S::FORBIDDEN,
             "not-case-owner",
             Detail::text("detail", vec![("case_id", case.to_string())]),
+        ),
+        DelayNoticeRefusal::CaseSettled { case, status } => Problem::new(
+            S::CONFLICT,
+            "delay-notice-outdated",
+            Detail::text(
+                if *status == Status::Closed {
+                    "closed"
+                } else {
+                    "resolved"
+                },
+                vec![("case_id", case.to_string())],
+            ),
+        ),
+        DelayNoticeRefusal::Outdated {
+            notification,
+            drafted_for,
+            deadline,
+        } => Problem::new(
+            S::CONFLICT,
+            "delay-notice-outdated",
+            Detail::Dated {
+                key: if deadline.is_some() {
+                    "detail"
+                } else {
+                    "no_deadline"
+                },
+                values: vec![("notification_id", notification.to_string())],
+                times: [("drafted_for", Some(*drafted_for)), ("deadline", *deadline)]
+                    .into_iter()
+                    .filter_map(|(name, at)| Some((name, at?)))
+                    .collect(),
+            },
         ),
     }
 }
@@ -609,7 +661,78 @@ mod tests {
         ] {
             errors.push(domain(DomainError::not_found(entity, "X-1")));
         }
+        errors.extend(
+            delay_refusals()
+                .into_iter()
+                .map(|refusal| ApiError::App(AppError::Engine(EngineError::DelayNotice(refusal)))),
+        );
         errors
+    }
+
+    fn sent_at() -> Timestamp {
+        "2026-11-26T10:15:00Z".parse().unwrap()
+    }
+
+    fn delay_refusals() -> Vec<DelayNoticeRefusal> {
+        use domain::process::{NotificationId, NotificationKind};
+        use domain::{CaseId, MessageId};
+        let (notification, case) = (NotificationId(4), CaseId(7));
+        vec![
+            DelayNoticeRefusal::NotADraft {
+                notification,
+                kind: NotificationKind::SlaWarning,
+            },
+            DelayNoticeRefusal::OtherCase {
+                notification,
+                case,
+                other: Some(CaseId(8)),
+            },
+            DelayNoticeRefusal::AlreadySent {
+                notification,
+                message: MessageId(12),
+                sent_at: sent_at(),
+            },
+            DelayNoticeRefusal::NotOwner { case },
+            DelayNoticeRefusal::CaseSettled {
+                case,
+                status: Status::Resolved,
+            },
+            DelayNoticeRefusal::CaseSettled {
+                case,
+                status: Status::Closed,
+            },
+            DelayNoticeRefusal::Outdated {
+                notification,
+                drafted_for: sent_at(),
+                deadline: Some("2026-11-26T16:00:00Z".parse().unwrap()),
+            },
+            DelayNoticeRefusal::Outdated {
+                notification,
+                drafted_for: sent_at(),
+                deadline: None,
+            },
+        ]
+    }
+
+    /// The instants of a delay notice refusal are written as the reader writes dates, not in
+    /// RFC 3339.
+    #[test]
+    fn delay_notice_refusals_write_their_instants_in_the_readers_language() {
+        let catalog = Catalog::builtin();
+        for refusal in delay_refusals() {
+            let dated = matches!(
+                refusal,
+                DelayNoticeRefusal::AlreadySent { .. } | DelayNoticeRefusal::Outdated { .. }
+            );
+            let problem = delay_notice_problem(&refusal);
+            for language in domain::LANGUAGES {
+                let texts = catalog.texts(Some(language));
+                let detail = problem.body(texts).detail;
+                assert!(!detail.contains("2026-11-26T"), "{language}: {detail}");
+                let written = texts.format_datetime(sent_at(), &TimeZone::UTC);
+                assert_eq!(detail.contains(&written), dated, "{language}: {detail}");
+            }
+        }
     }
 
     fn illegal_transition(allowed: Vec<Status>) -> ApiError {

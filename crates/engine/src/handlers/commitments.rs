@@ -8,7 +8,7 @@ use domain::process::{
     Commitment, CommitmentChange, CommitmentId, CommitmentKind, CommitmentSource, CommitmentStatus,
     JobKind, JobSpec, NewCommitment, NotificationKind,
 };
-use domain::{Actor, CaseDetail, Channel, Event, Message, Role, Status, Timestamp};
+use domain::{Actor, CaseDetail, Channel, Event, Message, MessageId, Role, Status, Timestamp};
 use jiff::SignedDuration;
 use serde_json::json;
 
@@ -122,7 +122,9 @@ impl Engine {
     }
 
     /// A callback is kept by a later outbound phone call, an answer by any later reply or by a
-    /// later proposed or reached resolution (the answer the customer was waiting for).
+    /// later proposed or reached resolution (the answer the customer was waiting for). A delay
+    /// notice is no answer: the message that makes a delay notice's promise keeps nothing, even
+    /// when an agent sent it (TL-8 with approval).
     pub(super) async fn fulfil_commitments(
         &self,
         detail: &CaseDetail,
@@ -131,6 +133,11 @@ impl Engine {
         now: Timestamp,
     ) -> Result<(), EngineError> {
         let changes = status_changes(events);
+        let delay_notices: Vec<MessageId> = commitments
+            .iter()
+            .filter(|c| c.source == CommitmentSource::DelayNotice)
+            .filter_map(|c| c.message_id)
+            .collect();
         for commitment in commitments.iter_mut() {
             if !matches!(
                 commitment.status,
@@ -141,7 +148,7 @@ impl Engine {
             let kept = detail
                 .messages
                 .iter()
-                .filter(|m| written_by_staff(m))
+                .filter(|m| written_by_staff(m) && !delay_notices.contains(&m.id))
                 .filter(|m| {
                     commitment.kind == CommitmentKind::Answer || m.channel == Channel::Phone
                 })

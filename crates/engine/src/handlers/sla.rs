@@ -2,13 +2,12 @@
 
 use domain::notices::Notice;
 use domain::process::{
-    Commitment, CommitmentKind, CommitmentSource, FeedbackPurpose, FeedbackRequest, JobKind,
-    JobSpec, NewCommitment, NotificationId, NotificationKind,
+    CommitmentKind, CommitmentSource, FeedbackPurpose, FeedbackRequest, JobKind, JobSpec,
+    NewCommitment, NotificationId, NotificationKind,
 };
 use domain::sla::{SlaState, TargetStatus};
 use domain::{
-    Actor, CaseDetail, CaseId, DomainError, Event, MessageId, NewMessage, Role, Status, StoreError,
-    Timestamp,
+    Actor, CaseDetail, CaseId, DomainError, Event, NewMessage, Role, Status, StoreError, Timestamp,
 };
 use jiff::SignedDuration;
 use serde_json::json;
@@ -156,12 +155,18 @@ impl Engine {
         match config.settings.delay_notices {
             DelayNotices::Automatic => {
                 // The new date is a promise (TL-8), tracked like any other: a missed one
-                // escalates. Recorded before the notice, so a crash in between leaves the promise
-                // and a rerun sends the notice (the sweep asks again until the notice is stored).
-                self.record_delay(&engine_actor(), id, &draft, None, now)
-                    .await?;
+                // escalates. The notice and its promise are one write: a crash leaves both or
+                // neither, and a rerun (the sweep asks again until the notice is stored) sends it.
+                let promise = draft.promise();
                 self.store()
-                    .add_message_once(&engine_actor(), id, draft.message, &draft.key, now)
+                    .add_message_with_commitment(
+                        &engine_actor(),
+                        id,
+                        draft.message,
+                        &draft.key,
+                        promise,
+                        now,
+                    )
                     .await?;
             }
             DelayNotices::Approval => {
@@ -236,39 +241,13 @@ impl Engine {
         })
     }
 
-    /// The new date of a delay notice as an answer commitment under the notice's own key.
-    async fn record_delay(
-        &self,
-        actor: &Actor,
-        id: CaseId,
-        draft: &DelayDraft,
-        message_id: Option<MessageId>,
-        now: Timestamp,
-    ) -> Result<Commitment, EngineError> {
-        Ok(self
-            .store()
-            .add_commitment(
-                actor,
-                id,
-                NewCommitment {
-                    kind: CommitmentKind::Answer,
-                    description: draft.description.clone(),
-                    due_at: draft.new_deadline,
-                    source: CommitmentSource::Manual,
-                    message_id,
-                    key: Some(draft.key.clone()),
-                },
-                now,
-            )
-            .await?)
-    }
-
     /// TL-8 with `delay_notices = "approval"`: the agent who has the case (or a supervisor)
     /// sends the drafted delay notice of notification `notification`, as drafted or in `body`'s
     /// words. It goes out under the key the automatic mode uses (`delay:<case>:<deadline>`), so
     /// it is sent once, and its new date is recorded as an answer commitment as in automatic
     /// mode. Refused ([`DelayNoticeRefusal`]) for a notification that is not a delay draft of
-    /// this case, for a notice sent already, and for an agent who does not have the case.
+    /// this case, for a notice sent already, for an agent who does not have the case, for a
+    /// resolved or closed case, and for a draft whose deadline is no longer the case's.
     pub async fn send_delay_notice(
         &self,
         actor: &Actor,
@@ -277,7 +256,7 @@ impl Engine {
         body: Option<String>,
     ) -> Result<SentDelayNotice, EngineError> {
         let store = self.store();
-        let detail = store.get_case(case).await?;
+        let (detail, events) = store.case_with_history(case).await?;
         let owns = actor.agent_id.is_some() && actor.agent_id == detail.case.assignee_id;
         if actor.role == Role::Agent && !owns {
             return Err(DelayNoticeRefusal::NotOwner { case }.into());
@@ -299,6 +278,23 @@ impl Engine {
                 kind: stored.kind,
             })?;
         let now = self.now();
+        // A draft is sent while it is still true: not once the case is settled, and not after
+        // the resolution deadline it was drafted for has moved (a pause of the clock).
+        let status = detail.case.status;
+        if matches!(status, Status::Resolved | Status::Closed) {
+            return Err(DelayNoticeRefusal::CaseSettled { case, status }.into());
+        }
+        let deadline = case_view::sla_status(self.config(), &detail, &events, now)?
+            .resolution
+            .due;
+        if deadline.map(micros) != Some(micros(due)) {
+            return Err(DelayNoticeRefusal::Outdated {
+                notification,
+                drafted_for: due,
+                deadline,
+            }
+            .into());
+        }
         let mut draft = self.delay_draft(&detail, due, stored.created_at)?;
         if let Some(body) = body {
             if body.trim().is_empty() {
@@ -312,14 +308,13 @@ impl Engine {
         }
         // Sent by the person who approved it: the engine's own name is for what it sends alone.
         draft.message.author = Some(actor.name.clone());
-        let (message, sent) = store
-            .add_message_once(actor, case, draft.message.clone(), &draft.key, now)
-            .await?;
-        // The promise names the message it was made in, so the coach, reading the message as
-        // an agent's reply, finds it tracked already. Recorded after the message: a send
-        // repeated after a crash in between records it (under the same key) before refusing.
-        let commitment = self
-            .record_delay(actor, case, &draft, Some(message.id), now)
+        // The message and the promise of its new date are one write: a review of the case
+        // never reads the notice without its promise (and takes it for an untracked one), and
+        // a crash never leaves the notice sent without it. The promise names the message it was
+        // made in, so the coach, reading the message as the agent's reply, finds it tracked.
+        let promise = draft.promise();
+        let (message, commitment, sent) = store
+            .add_message_with_commitment(actor, case, draft.message, &draft.key, promise, now)
             .await?;
         if !sent {
             return Err(DelayNoticeRefusal::AlreadySent {
@@ -342,6 +337,21 @@ struct DelayDraft {
     new_deadline: Timestamp,
     message: NewMessage,
     description: String,
+}
+
+impl DelayDraft {
+    /// The new date as an answer commitment under the notice's own key (TL-8), marked as a
+    /// delay notice's: the message that makes it is not the answer to earlier promises.
+    fn promise(&self) -> NewCommitment {
+        NewCommitment {
+            kind: CommitmentKind::Answer,
+            description: self.description.clone(),
+            due_at: self.new_deadline,
+            source: CommitmentSource::DelayNotice,
+            message_id: None,
+            key: Some(self.key.clone()),
+        }
+    }
 }
 
 /// The key of the delay notice for resolution deadline `due`.
