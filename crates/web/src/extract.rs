@@ -26,15 +26,35 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge { limit: BODY_LIMIT }
-            } else {
-                ApiError::UnreadableBody(rejection.body_text())
-            }
-        })?;
-        parse_json(&bytes).map(JsonBody)
+        parse_json(&body_bytes(req, state).await?).map(JsonBody)
     }
+}
+
+/// A JSON request body that may be left out: no body (or only white space) is `None`; a body
+/// is read and refused as [`JsonBody`]'s is.
+pub struct OptionalJsonBody<T>(pub Option<T>);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OptionalJsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = body_bytes(req, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJsonBody(None));
+        }
+        parse_json(&bytes).map(|value| OptionalJsonBody(Some(value)))
+    }
+}
+
+/// The whole body, or why it could not be read (too large, or the transport failed).
+async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge { limit: BODY_LIMIT }
+        } else {
+            ApiError::UnreadableBody(rejection.body_text())
+        }
+    })
 }
 
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
@@ -267,6 +287,34 @@ mod tests {
             Err(ApiError::JsonField { field, reason }) => (field, reason),
             other => panic!("{body}: {other:?}"),
         }
+    }
+
+    async fn optional(body: &str) -> Result<Option<BTreeMap<String, String>>, ApiError> {
+        let request = Request::builder()
+            .method("POST")
+            .uri("/")
+            .body(axum::body::Body::from(body.to_owned()))
+            .unwrap();
+        OptionalJsonBody::from_request(request, &())
+            .await
+            .map(|OptionalJsonBody(value)| value)
+    }
+
+    #[tokio::test]
+    async fn an_optional_body_may_be_left_out_but_not_malformed() {
+        for nothing in ["", " \r\n\t"] {
+            assert!(optional(nothing).await.unwrap().is_none(), "{nothing:?}");
+        }
+        let given = optional(r#"{"body": "x"}"#).await.unwrap().unwrap();
+        assert_eq!(given["body"], "x");
+        assert!(matches!(
+            optional("{").await,
+            Err(ApiError::MalformedJson { .. })
+        ));
+        assert!(matches!(
+            optional(r#"{"body": 1}"#).await,
+            Err(ApiError::JsonField { .. })
+        ));
     }
 
     #[test]

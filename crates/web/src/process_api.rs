@@ -3,9 +3,8 @@
 
 use app::{DocumentFormat, ReportFormat, Since};
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{FromRequest, Path, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use domain::process::{
     ActionId, ActionStatus, Commitment, CommitmentChange, CommitmentId, CommitmentKind, JobRun,
@@ -16,10 +15,9 @@ use engine::SentDelayNotice;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::BODY_LIMIT;
 use crate::api::{created, list_query, whole_list};
 use crate::extract::{
-    Caller, CaseIdParam, IdPath, JsonBody, NumericId, QueryParams, bad_parameter, parse_json,
+    Caller, CaseIdParam, IdPath, JsonBody, NumericId, OptionalJsonBody, QueryParams, bad_parameter,
 };
 use crate::problem::ApiError;
 
@@ -111,26 +109,13 @@ pub async fn send_delay_notice(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path((case, notification)): Path<(String, String)>,
-    request: Request,
+    OptionalJsonBody(edit): OptionalJsonBody<DelayNoticeEdit>,
 ) -> ApiResult<Json<SentDelayNotice>> {
     let CaseIdParam(case) = case.parse().map_err(|err| bad_parameter("id", err))?;
     let NumericId(notification) = notification
         .parse()
         .map_err(|err| bad_parameter("notification_id", err))?;
-    let bytes = Bytes::from_request(request, &state)
-        .await
-        .map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge { limit: BODY_LIMIT }
-            } else {
-                ApiError::UnreadableBody(rejection.body_text())
-            }
-        })?;
-    let edit = if bytes.iter().all(u8::is_ascii_whitespace) {
-        None
-    } else {
-        parse_json::<DelayNoticeEdit>(&bytes)?.body
-    };
+    let edit = edit.and_then(|edit| edit.body);
     let sent = state
         .app
         .send_delay_notice(&actor, case, NotificationId(notification), edit)
