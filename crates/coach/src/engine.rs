@@ -8,6 +8,7 @@ use text::Lang;
 
 use crate::error::CoachError;
 use crate::pattern::{self, Item};
+use crate::problem::PackProblem;
 use crate::promises::PromiseGrammar;
 use crate::spec::{Examples, PackFile, PromiseSpec, RuleKind, RuleSpec, Severity};
 use crate::vocab;
@@ -373,7 +374,7 @@ impl Compiler<'_> {
         *self.groups.entry(group).or_insert(next)
     }
 
-    fn compile_items(&mut self, items: &[Item], depth: usize) -> Result<Vec<Node>, String> {
+    fn compile_items(&mut self, items: &[Item], depth: usize) -> Result<Vec<Node>, PackProblem> {
         let mut nodes = Vec::new();
         let mut phrase: Vec<String> = Vec::new();
         for item in items {
@@ -411,26 +412,33 @@ impl Compiler<'_> {
         Ok(nodes)
     }
 
-    fn list(&mut self, name: &str, depth: usize) -> Result<Node, String> {
+    fn list(&mut self, name: &str, depth: usize) -> Result<Node, PackProblem> {
         if let Some(node) = self.lists.get(name) {
             return Ok(node.clone());
         }
         if depth > 4 {
-            return Err(format!("word list {{{name}}} refers to itself"));
+            return Err(PackProblem::ListRefersToItself {
+                name: name.to_owned(),
+            });
         }
         let Some((_, entries)) = self.words.get(name) else {
-            return Err(format!(
-                "unknown word list {{{name}}} (add it under [words])"
-            ));
+            return Err(PackProblem::UnknownList {
+                name: name.to_owned(),
+            });
         };
         let mut alternatives = Vec::new();
         for entry in entries {
-            let items = pattern::parse(entry, DEFAULT_GAP)
-                .map_err(|e| format!("word list {{{name}}}: {e}"))?;
+            let items =
+                pattern::parse(entry, DEFAULT_GAP).map_err(|problem| PackProblem::InList {
+                    name: name.to_owned(),
+                    problem: Box::new(problem),
+                })?;
             alternatives.push(self.compile_items(&items, depth + 1)?);
         }
         if alternatives.is_empty() {
-            return Err(format!("word list {{{name}}} is empty"));
+            return Err(PackProblem::EmptyList {
+                name: name.to_owned(),
+            });
         }
         let node = choice(alternatives, false);
         self.lists.insert(name.to_owned(), node.clone());
@@ -440,7 +448,7 @@ impl Compiler<'_> {
 
 /// Literals a match of `nodes` can begin with, or an error if it could begin with a gap or an
 /// optional part (the automaton needs a word to start from).
-fn first_literals(nodes: &[Node], out: &mut Vec<u32>) -> Result<(), String> {
+fn first_literals(nodes: &[Node], out: &mut Vec<u32>) -> Result<(), PackProblem> {
     match nodes.first() {
         Some(Node::Literal(id)) => {
             out.push(*id);
@@ -456,11 +464,9 @@ fn first_literals(nodes: &[Node], out: &mut Vec<u32>) -> Result<(), String> {
                 .iter()
                 .try_for_each(|sequence| first_literals(sequence, out))
         }
-        Some(Node::Choice { optional: true, .. }) => {
-            Err("a pattern cannot begin with an optional part [ ]".into())
-        }
-        Some(Node::Gap(_)) => Err("a pattern cannot begin with a gap (...)".into()),
-        None => Err("empty pattern".into()),
+        Some(Node::Choice { optional: true, .. }) => Err(PackProblem::BeginsOptional),
+        Some(Node::Gap(_)) => Err(PackProblem::BeginsWithGap),
+        None => Err(PackProblem::EmptyPattern),
     }
 }
 
@@ -500,7 +506,7 @@ fn choice(alternatives: Vec<Vec<Node>>, optional: bool) -> Node {
     }
 }
 
-fn validate_category(spec: &RuleSpec) -> Result<(), String> {
+fn validate_category(spec: &RuleSpec) -> Result<(), PackProblem> {
     let valid = match spec.kind {
         RuleKind::Finding => vocab::FINDINGS.contains(&spec.category.as_str()),
         RuleKind::GoodMove => vocab::GOOD_MOVES.contains(&spec.category.as_str()),
@@ -509,45 +515,43 @@ fn validate_category(spec: &RuleSpec) -> Result<(), String> {
     if valid {
         Ok(())
     } else {
-        Err(format!(
-            "category {:?} is not a {:?} category of COACH-CONTRACT.md / FORMAT.md",
-            spec.category, spec.kind
-        ))
+        Err(PackProblem::Category {
+            category: spec.category.clone(),
+            kind: format!("{:?}", spec.kind),
+        })
     }
 }
 
-fn validate_rule(spec: &RuleSpec) -> Result<(), String> {
+fn validate_rule(spec: &RuleSpec) -> Result<(), PackProblem> {
     validate_category(spec)?;
     if spec.seeds.is_empty() {
-        return Err("needs at least one seed ID (where does this advice come from?)".into());
+        return Err(PackProblem::NoSeeds);
     }
     if spec.patterns.is_empty() {
-        return Err("needs at least one pattern".into());
+        return Err(PackProblem::NoPatterns);
     }
     if spec.kind == RuleKind::Finding && spec.suggestions.is_empty() {
-        return Err("a finding needs at least one suggestion".into());
+        return Err(PackProblem::NoSuggestion);
     }
     if spec.examples.positive.is_empty() {
-        return Err("needs at least one positive example".into());
+        return Err(PackProblem::NoPositiveExample);
     }
     if spec.min_count == Some(0) {
-        return Err("min_count must be at least 1".into());
+        return Err(PackProblem::MinCountZero);
     }
     if let Some(name) = spec
         .requires_context
         .iter()
         .find(|name| !vocab::is_signal(name))
     {
-        return Err(format!(
-            "requires_context: {name:?} is not a signal category"
-        ));
+        return Err(PackProblem::ContextNotSignal { name: name.clone() });
     }
     if let Some(name) = spec
         .cancels
         .iter()
         .find(|name| !vocab::GOOD_MOVES.contains(&name.as_str()))
     {
-        return Err(format!("cancels: {name:?} is not a good-move category"));
+        return Err(PackProblem::CancelsNotGoodMove { name: name.clone() });
     }
     Ok(())
 }
@@ -572,7 +576,7 @@ impl Engine {
                     _ => {
                         return Err(CoachError::pack(
                             file,
-                            format!("question_marks: {mark:?} must be a single character"),
+                            PackProblem::QuestionMark { mark: mark.clone() }.to_string(),
                         ));
                     }
                 }
@@ -589,7 +593,7 @@ impl Engine {
             let gap = pack.pack.gap.unwrap_or(DEFAULT_GAP);
             for spec in &pack.rules {
                 let rule = compile_rule(&mut compiler, file, spec, gap)
-                    .map_err(|problem| CoachError::rule(file, &spec.id, problem))?;
+                    .map_err(|problem| CoachError::rule(file, &spec.id, problem.to_string()))?;
                 rules.push(rule);
             }
         }
@@ -667,8 +671,9 @@ impl Engine {
         for (rule_index, rule) in rules.iter().enumerate() {
             for (pattern_index, nodes) in rule.patterns.iter().enumerate() {
                 let mut firsts = Vec::new();
-                first_literals(nodes, &mut firsts)
-                    .map_err(|problem| CoachError::rule(&rule.file, &rule.id, problem))?;
+                first_literals(nodes, &mut firsts).map_err(|problem| {
+                    CoachError::rule(&rule.file, &rule.id, problem.to_string())
+                })?;
                 firsts.sort_unstable();
                 firsts.dedup();
                 let triggers = if rule.kind == RuleKind::Signal {
@@ -704,9 +709,9 @@ fn compile_rule(
     file: &str,
     spec: &RuleSpec,
     gap: usize,
-) -> Result<CompiledRule, String> {
+) -> Result<CompiledRule, PackProblem> {
     validate_rule(spec)?;
-    let mut compile_all = |sources: &[String]| -> Result<Vec<Vec<Node>>, String> {
+    let mut compile_all = |sources: &[String]| -> Result<Vec<Vec<Node>>, PackProblem> {
         sources
             .iter()
             .map(|source| {
@@ -729,9 +734,9 @@ fn compile_rule(
         .collect();
     let mut explain = BTreeMap::new();
     for (tag, text) in &spec.explain {
-        let lang: Lang = tag.parse().map_err(|_| {
-            format!("explain.{tag}: unknown screen language (use en, ro, el, zh-Hans, zh-Hant, tl)")
-        })?;
+        let lang: Lang = tag
+            .parse()
+            .map_err(|_| PackProblem::ExplainLanguage { tag: tag.clone() })?;
         explain.insert(lang, text.clone());
     }
     Ok(CompiledRule {

@@ -16,6 +16,7 @@ mod matcher;
 mod messages;
 mod model;
 mod pattern;
+mod problem;
 mod promises;
 mod render;
 mod score;
@@ -34,6 +35,7 @@ pub use model::{
     Analysis, AnalyzeInput, Finding, GoodMove, Level, LintInput, LintReport, Signal, Speaker,
     Transcript, Turn,
 };
+pub use problem::{PackProblem, PatternProblem};
 pub use promises::{Promise, PromiseKind, ReferenceTime};
 pub use score::{Criterion, Evidence, ScoreReport, StageCheck, TurnFinding};
 pub use spec::{Examples, Severity};

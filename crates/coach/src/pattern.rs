@@ -1,6 +1,7 @@
 //! Parses the pattern syntax of FORMAT.md into a small tree:
 //! words, `word*`, `(a|b)`, `[a|b]`, `{list}`, `...` and `...N`.
 
+use crate::problem::{PackProblem, PatternProblem};
 use crate::tokens::pattern_words;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -27,7 +28,7 @@ struct Parser<'a> {
 }
 
 /// Parses one pattern. Errors are sentences meant for the pack author.
-pub(crate) fn parse(source: &str, default_gap: usize) -> Result<Vec<Item>, String> {
+pub(crate) fn parse(source: &str, default_gap: usize) -> Result<Vec<Item>, PackProblem> {
     let mut parser = Parser {
         chars: source.chars().collect(),
         at: 0,
@@ -37,7 +38,7 @@ pub(crate) fn parse(source: &str, default_gap: usize) -> Result<Vec<Item>, Strin
     let items = parser.sequence()?;
     match parser.peek() {
         None => Ok(items),
-        Some(c) => Err(format!("pattern {source:?}: unexpected {c:?}")),
+        Some(c) => Err(parser.error(PatternProblem::Unexpected(c))),
     }
 }
 
@@ -46,12 +47,15 @@ impl Parser<'_> {
         self.chars.get(self.at).copied()
     }
 
-    fn error(&self, problem: &str) -> String {
-        format!("pattern {:?}: {problem}", self.source)
+    fn error(&self, problem: PatternProblem) -> PackProblem {
+        PackProblem::Pattern {
+            pattern: self.source.to_owned(),
+            problem,
+        }
     }
 
     /// Items up to `|`, `)`, `]` or the end.
-    fn sequence(&mut self) -> Result<Vec<Item>, String> {
+    fn sequence(&mut self) -> Result<Vec<Item>, PackProblem> {
         let mut items = Vec::new();
         let mut text = String::new();
         while let Some(c) = self.peek() {
@@ -71,18 +75,18 @@ impl Parser<'_> {
                     self.flush_text(&mut text, false, &mut items)?;
                     let rest: String = self.chars[self.at + 1..].iter().collect();
                     let Some(close) = rest.find('}') else {
-                        return Err(self.error("unclosed \"{\""));
+                        return Err(self.error(PatternProblem::UnclosedListName));
                     };
                     let name = rest[..close].trim().to_owned();
                     if name.is_empty() {
-                        return Err(self.error("empty word-list name \"{}\""));
+                        return Err(self.error(PatternProblem::EmptyListName));
                     }
                     self.at += 1 + rest[..close].chars().count() + 1;
                     items.push(Item::List(name));
                 }
                 '*' => {
                     if text.is_empty() || text.ends_with(char::is_whitespace) {
-                        return Err(self.error("\"*\" must follow a word directly, as in apologi*"));
+                        return Err(self.error(PatternProblem::StarWithoutWord));
                     }
                     self.at += 1;
                     self.flush_text(&mut text, true, &mut items)?;
@@ -98,7 +102,9 @@ impl Parser<'_> {
                     let gap = if digits.is_empty() {
                         self.default_gap
                     } else {
-                        digits.parse().map_err(|_| self.error("gap too large"))?
+                        digits
+                            .parse()
+                            .map_err(|_| self.error(PatternProblem::GapTooLarge))?
                     };
                     items.push(Item::Gap(gap));
                 }
@@ -107,7 +113,7 @@ impl Parser<'_> {
                     self.at += 1;
                     items.push(Item::Gap(self.default_gap));
                 }
-                '}' => return Err(self.error("\"}\" without \"{\"")),
+                '}' => return Err(self.error(PatternProblem::CloseWithoutOpen)),
                 _ => {
                     text.push(c);
                     self.at += 1;
@@ -118,7 +124,7 @@ impl Parser<'_> {
         Ok(items)
     }
 
-    fn alternatives(&mut self, close: char) -> Result<Vec<Vec<Item>>, String> {
+    fn alternatives(&mut self, close: char) -> Result<Vec<Vec<Item>>, PackProblem> {
         let mut alternatives = Vec::new();
         loop {
             let alternative = self.sequence()?;
@@ -132,17 +138,15 @@ impl Parser<'_> {
                     alternatives.push(alternative);
                     break;
                 }
-                Some(c) => return Err(self.error(&format!("{c:?} where {close:?} was expected"))),
+                Some(found) => return Err(self.error(PatternProblem::Expected { found, close })),
                 None => {
                     let open = if close == ')' { '(' } else { '[' };
-                    return Err(self.error(&format!("unclosed {:?}", open.to_string())));
+                    return Err(self.error(PatternProblem::Unclosed { open }));
                 }
             }
         }
         if alternatives.iter().any(Vec::is_empty) {
-            return Err(
-                self.error("an empty choice inside ( ) or [ ] — use [word] for optional words")
-            );
+            return Err(self.error(PatternProblem::EmptyChoice));
         }
         Ok(alternatives)
     }
@@ -153,20 +157,17 @@ impl Parser<'_> {
         text: &mut String,
         prefix: bool,
         items: &mut Vec<Item>,
-    ) -> Result<(), String> {
+    ) -> Result<(), PackProblem> {
         if text.trim().is_empty() {
             text.clear();
             return Ok(());
         }
         let words = pattern_words(text);
         if words.is_empty() && text.trim().chars().all(|c| matches!(c, '?' | '+')) {
-            return Err(self.error(&format!(
-                "{:?} is not pattern syntax: write [word] for an optional word, (a|b) for choices",
-                text.trim()
-            )));
+            return Err(self.error(PatternProblem::NotSyntax(text.trim().to_owned())));
         }
         if words.is_empty() {
-            return Err(self.error(&format!("{:?} contains no letters or digits", text.trim())));
+            return Err(self.error(PatternProblem::NoLetters(text.trim().to_owned())));
         }
         let last = words.len() - 1;
         for (i, word) in words.into_iter().enumerate() {
@@ -233,14 +234,21 @@ mod tests {
         assert!(
             parse("sorry ... (but", 6)
                 .unwrap_err()
+                .to_string()
                 .contains("unclosed \"(\"")
         );
         assert!(
             parse("sorry *", 6)
                 .unwrap_err()
+                .to_string()
                 .contains("must follow a word")
         );
-        assert!(parse("(a|)", 6).unwrap_err().contains("empty choice"));
-        assert!(parse("{x", 6).unwrap_err().contains("unclosed"));
+        assert!(
+            parse("(a|)", 6)
+                .unwrap_err()
+                .to_string()
+                .contains("empty choice")
+        );
+        assert!(parse("{x", 6).unwrap_err().to_string().contains("unclosed"));
     }
 }

@@ -105,7 +105,7 @@ impl<T> Default for PhraseSet<T> {
 
 impl<T: Copy> PhraseSet<T> {
     fn add(&mut self, source: &str, value: T) -> Result<(), String> {
-        let items = pattern::parse(source, 0)?;
+        let items = pattern::parse(source, 0).map_err(|problem| problem.to_string())?;
         for words in expand(&items)? {
             let index = self.phrases.len();
             match words.first() {
