@@ -270,6 +270,7 @@ async fn approval_sends_once_with_a_tracked_new_date(url: String) {
     assert_eq!(sent.commitment.due_at, at("2026-11-30T17:00:00Z"));
     assert_eq!(sent.commitment.made_by, owner.name);
     assert_eq!(sent.commitment.message_id, Some(sent.message.id));
+    assert_eq!(sent.commitment.source, CommitmentSource::DelayNotice);
     assert_eq!(sent.message.author.as_deref(), Some(owner.name.as_str()));
     let outbound = d.outbound(first).await;
     assert_eq!(outbound.len(), 2);

@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use domain::process::{
-    CommitmentKind, CommitmentStatus, FeedbackAnswer, FeedbackPurpose, NotificationKind,
+    CommitmentKind, CommitmentSource, CommitmentStatus, FeedbackAnswer, FeedbackPurpose,
+    NotificationKind,
 };
 use domain::{
     Actor, AgentId, Assign, CaseDetail, CaseId, Channel, Direction, EventKind, IncidentRecordInput,
@@ -977,6 +978,11 @@ async fn missed_new_date(url: String) {
     let promise = w.store.list_commitments(id).await.unwrap();
     assert_eq!(promise.len(), 1, "{promise:?}");
     assert_eq!(promise[0].due_at, at("2026-11-30T17:00:00Z"));
+    // Stored with the notice in one write, the promise names it.
+    let notice = w.store.get_case(id).await.unwrap().messages;
+    let notice = notice.iter().rfind(|m| m.direction == Direction::Outbound);
+    assert_eq!(promise[0].message_id, notice.map(|m| m.id));
+    assert_eq!(promise[0].source, CommitmentSource::DelayNotice);
 
     w.clock.set(at("2026-11-30T17:00:01Z"));
     w.run().await;
