@@ -264,6 +264,10 @@ async fn approval_sends_once_with_a_tracked_new_date(url: String) {
         .await
         .unwrap();
     assert_eq!(sent.message.body, words);
+    assert_eq!(
+        sent.commitment.description, words,
+        "the promise in the words sent"
+    );
     assert_eq!(sent.message.direction, Direction::Outbound);
     assert_eq!(sent.message.created_at, at("2026-11-26T10:15:00Z"));
     assert_eq!(sent.commitment.kind, CommitmentKind::Answer);
@@ -560,5 +564,48 @@ async fn stale_drafts_on_postgres() {
 async fn review_during_send_on_postgres() {
     if testkit::postgres_wanted() {
         testkit::with_postgres(a_review_during_the_send_sees_the_notice_with_its_promise).await;
+    }
+}
+
+/// The agent's own words may promise more than the new date: the coach tracks the rest, and
+/// the new date once (it is the notice's promise already).
+async fn edited_words_with_another_promise(url: String) {
+    let d = desk(url).await;
+    let id = d.complain("Maria Ionescu").await;
+    let (owner, _) = d.owner_and_other(id).await;
+    d.clock.set(at("2026-11-26T09:30:00Z"));
+    d.run().await;
+    let draft = d.draft(id).await;
+    d.clock.set(at("2026-11-26T10:15:00Z"));
+    let words = "Dear Maria Ionescu, you can now expect our detailed answer by Monday 30 \
+                 November, 17:00 at the latest. I will call you back tomorrow at 10:00 to \
+                 explain what we found so far.";
+    d.engine
+        .send_delay_notice(&owner, id, draft.id, Some(words.into()))
+        .await
+        .unwrap();
+    d.run().await;
+    let promises = d.store.list_commitments(id).await.unwrap();
+    let kinds: Vec<(CommitmentKind, CommitmentSource)> =
+        promises.iter().map(|c| (c.kind, c.source)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (CommitmentKind::Answer, CommitmentSource::DelayNotice),
+            (CommitmentKind::Callback, CommitmentSource::Coach),
+        ],
+        "{promises:#?}"
+    );
+}
+
+#[tokio::test]
+async fn edited_words_on_sqlite() {
+    testkit::with_sqlite(edited_words_with_another_promise).await;
+}
+
+#[tokio::test]
+async fn edited_words_on_postgres() {
+    if testkit::postgres_wanted() {
+        testkit::with_postgres(edited_words_with_another_promise).await;
     }
 }

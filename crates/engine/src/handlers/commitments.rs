@@ -29,16 +29,27 @@ impl Engine {
         let store = self.store();
         let id = detail.case.id;
         let mut commitments = store.list_commitments(id).await?;
+        // A delay notice's new date is its own promise, tracked already: in the notice's
+        // words (an agent may have edited them) the coach tracks only the other promises.
+        let delay_notices = delay_notice_messages(&commitments);
         let mut known: BTreeMap<i64, usize> = BTreeMap::new();
         for c in &commitments {
-            if let Some(message) = c.message_id {
+            if let Some(message) = c.message_id
+                && c.source != CommitmentSource::DelayNotice
+            {
                 *known.entry(message.0).or_default() += 1;
             }
         }
         let hint = language_hint(detail);
         let mut added = false;
         for message in detail.messages.iter().filter(|m| written_by_staff(m)) {
-            let promises = self.promises_in(message, hint);
+            let notice = delay_notices.contains(&message.id);
+            let promises: Vec<(usize, NewCommitment)> = self
+                .promises_in(message, hint)
+                .into_iter()
+                .enumerate()
+                .filter(|(_, promise)| !(notice && promise.kind == CommitmentKind::Answer))
+                .collect();
             if promises.len() <= known.get(&message.id.0).copied().unwrap_or(0) {
                 continue;
             }
@@ -50,7 +61,7 @@ impl Engine {
                 role: Role::Agent,
                 agent_id: None,
             };
-            for (n, promise) in promises.into_iter().enumerate() {
+            for (n, promise) in promises {
                 store
                     .add_commitment(
                         &actor,
@@ -133,11 +144,7 @@ impl Engine {
         now: Timestamp,
     ) -> Result<(), EngineError> {
         let changes = status_changes(events);
-        let delay_notices: Vec<MessageId> = commitments
-            .iter()
-            .filter(|c| c.source == CommitmentSource::DelayNotice)
-            .filter_map(|c| c.message_id)
-            .collect();
+        let delay_notices = delay_notice_messages(commitments);
         for commitment in commitments.iter_mut() {
             if !matches!(
                 commitment.status,
@@ -296,6 +303,15 @@ pub(super) fn remind_at(reminder_before_minutes: u32, commitment: &Commitment) -
     let span = commitment.due_at.duration_since(commitment.created_at);
     let lead = lead.min(span / 2).max(SignedDuration::ZERO);
     commitment.due_at - lead
+}
+
+/// The messages that made a delay notice's promise (TL-8): notices of a new date, not answers.
+fn delay_notice_messages(commitments: &[Commitment]) -> Vec<MessageId> {
+    commitments
+        .iter()
+        .filter(|c| c.source == CommitmentSource::DelayNotice)
+        .filter_map(|c| c.message_id)
+        .collect()
 }
 
 #[cfg(test)]

@@ -224,20 +224,13 @@ impl Engine {
         // The promise's words are the notice's own sentence with the new date.
         let date = customer_texts(config, detail)
             .format_datetime(new_deadline, config.calendar.time_zone());
-        let description = message
-            .body
-            .split("\n\n")
-            .find(|paragraph| paragraph.contains(&date))
-            .unwrap_or(&message.body)
-            .trim()
-            .chars()
-            .take(200)
-            .collect();
+        let description = promise_words(&message.body, &date);
         Ok(DelayDraft {
             key: delay_key(id, due),
             new_deadline,
             message,
             description,
+            date,
         })
     }
 
@@ -304,7 +297,7 @@ impl Engine {
                 ))
                 .into());
             }
-            draft.message.body = body;
+            draft.reword(body);
         }
         // Sent by the person who approved it: the engine's own name is for what it sends alone.
         draft.message.author = Some(actor.name.clone());
@@ -337,9 +330,17 @@ struct DelayDraft {
     new_deadline: Timestamp,
     message: NewMessage,
     description: String,
+    /// The new date as the notice writes it.
+    date: String,
 }
 
 impl DelayDraft {
+    /// The notice in an agent's own words: the promise is in those words too.
+    fn reword(&mut self, body: String) {
+        self.description = promise_words(&body, &self.date);
+        self.message.body = body;
+    }
+
     /// The new date as an answer commitment under the notice's own key (TL-8), marked as a
     /// delay notice's: the message that makes it is not the answer to earlier promises.
     fn promise(&self) -> NewCommitment {
@@ -352,6 +353,18 @@ impl DelayDraft {
             key: Some(self.key.clone()),
         }
     }
+}
+
+/// A delay notice's promise in its own words: the paragraph with the new date `date` (else the
+/// whole notice), at most 200 characters.
+fn promise_words(body: &str, date: &str) -> String {
+    body.split("\n\n")
+        .find(|paragraph| paragraph.contains(date))
+        .unwrap_or(body)
+        .trim()
+        .chars()
+        .take(200)
+        .collect()
 }
 
 /// The key of the delay notice for resolution deadline `due`.
