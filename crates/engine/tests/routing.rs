@@ -14,32 +14,14 @@ use engine::{Engine, EngineConfig, EngineSettings, ManualClock};
 use jiff::SignedDuration;
 use sqlx::{Connection, PgConnection, Row};
 
-macro_rules! on_both_backends {
-    ($scenario:ident, $sqlite:ident, $postgres:ident) => {
-        #[tokio::test]
-        async fn $sqlite() {
-            testkit::with_sqlite($scenario).await;
-        }
-
-        #[tokio::test]
-        async fn $postgres() {
-            if testkit::postgres_wanted() {
-                testkit::with_postgres($scenario).await;
-            }
-        }
-    };
-}
-
-on_both_backends!(
+testkit::backend_scenarios!(
+    open = super::database;
     a_queued_case_is_taken_up_when_an_agent_frees_up,
-    queued_case_on_sqlite,
-    queued_case_on_postgres
-);
-on_both_backends!(
     cases_reviewed_together_keep_to_the_open_case_limit,
-    limit_on_sqlite,
-    limit_on_postgres
+    a_case_reopened_by_a_low_score_is_routed,
+    a_flagged_case_moves_to_an_agent_trained_for_safety,
 );
+
 /// The race needs a second writer holding the case's row: PostgreSQL only (on SQLite the one
 /// writer runs commands one after the other, so the engine's read cannot go stale this way).
 #[tokio::test]
@@ -49,16 +31,10 @@ async fn a_persons_assignment_between_the_engines_read_and_write_stands_on_postg
     }
 }
 
-on_both_backends!(
-    a_case_reopened_by_a_low_score_is_routed,
-    reopened_on_sqlite,
-    reopened_on_postgres
-);
-on_both_backends!(
-    a_flagged_case_moves_to_an_agent_trained_for_safety,
-    safety_on_sqlite,
-    safety_on_postgres
-);
+/// The scenarios open their own store and engine on the fresh database they are given.
+async fn database(url: &str) -> Result<String, std::convert::Infallible> {
+    Ok(url.to_owned())
+}
 
 struct Team {
     store: Arc<dyn Store>,
