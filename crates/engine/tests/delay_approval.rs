@@ -17,6 +17,23 @@ use domain::{
 use engine::{DelayNoticeRefusal, Engine, EngineConfig, EngineError, EngineSettings, ManualClock};
 use sqlx::{Connection, Executor, PgConnection, Row};
 
+/// The scenario as two tests, on SQLite and on PostgreSQL.
+macro_rules! on_both_backends {
+    ($scenario:ident, $sqlite:ident, $postgres:ident) => {
+        #[tokio::test]
+        async fn $sqlite() {
+            testkit::with_sqlite($scenario).await;
+        }
+
+        #[tokio::test]
+        async fn $postgres() {
+            if testkit::postgres_wanted() {
+                testkit::with_postgres($scenario).await;
+            }
+        }
+    };
+}
+
 fn at(text: &str) -> Timestamp {
     text.parse().unwrap()
 }
@@ -349,17 +366,11 @@ async fn approval_sends_once_with_a_tracked_new_date(url: String) {
     assert_eq!(overdue, 2, "the supervisors and the agent");
 }
 
-#[tokio::test]
-async fn approval_on_sqlite() {
-    testkit::with_sqlite(approval_sends_once_with_a_tracked_new_date).await;
-}
-
-#[tokio::test]
-async fn approval_on_postgres() {
-    if testkit::postgres_wanted() {
-        testkit::with_postgres(approval_sends_once_with_a_tracked_new_date).await;
-    }
-}
+on_both_backends!(
+    approval_sends_once_with_a_tracked_new_date,
+    approval_on_sqlite,
+    approval_on_postgres
+);
 
 /// A delay notice the agent approved is signed by the agent, yet it is no answer: the answer
 /// promised before stays open until the answer itself is sent.
@@ -536,29 +547,17 @@ async fn wait_for_lock_waits(watcher: &mut PgConnection, n: i64, patience: Durat
     }
 }
 
-#[tokio::test]
-async fn not_the_answer_on_sqlite() {
-    testkit::with_sqlite(an_approved_delay_notice_is_not_the_answer).await;
-}
+on_both_backends!(
+    an_approved_delay_notice_is_not_the_answer,
+    not_the_answer_on_sqlite,
+    not_the_answer_on_postgres
+);
 
-#[tokio::test]
-async fn not_the_answer_on_postgres() {
-    if testkit::postgres_wanted() {
-        testkit::with_postgres(an_approved_delay_notice_is_not_the_answer).await;
-    }
-}
-
-#[tokio::test]
-async fn stale_drafts_on_sqlite() {
-    testkit::with_sqlite(stale_delay_drafts_are_refused).await;
-}
-
-#[tokio::test]
-async fn stale_drafts_on_postgres() {
-    if testkit::postgres_wanted() {
-        testkit::with_postgres(stale_delay_drafts_are_refused).await;
-    }
-}
+on_both_backends!(
+    stale_delay_drafts_are_refused,
+    stale_drafts_on_sqlite,
+    stale_drafts_on_postgres
+);
 
 #[tokio::test]
 async fn review_during_send_on_postgres() {
@@ -598,14 +597,8 @@ async fn edited_words_with_another_promise(url: String) {
     );
 }
 
-#[tokio::test]
-async fn edited_words_on_sqlite() {
-    testkit::with_sqlite(edited_words_with_another_promise).await;
-}
-
-#[tokio::test]
-async fn edited_words_on_postgres() {
-    if testkit::postgres_wanted() {
-        testkit::with_postgres(edited_words_with_another_promise).await;
-    }
-}
+on_both_backends!(
+    edited_words_with_another_promise,
+    edited_words_on_sqlite,
+    edited_words_on_postgres
+);
