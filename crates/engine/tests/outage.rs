@@ -79,26 +79,7 @@ impl Desk {
 /// Waits until one of the engine's connections is stuck on a lock with a statement starting
 /// with `statement`, and kills every connection of the engine's pool (not `admin`'s own).
 async fn kill_when_waiting(admin: &mut PgConnection, statement: &str) -> u64 {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let waiting: i64 = sqlx::query(
-            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
-             AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE $1",
-        )
-        .bind(format!("{statement}%"))
-        .fetch_one(&mut *admin)
-        .await
-        .unwrap()
-        .get("n");
-        if waiting > 0 {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no engine connection waited on `{statement}`"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    testkit::wait_for_lock_waiter(admin, statement).await;
     terminate_all(admin).await
 }
 

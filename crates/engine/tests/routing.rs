@@ -12,7 +12,7 @@ use domain::{
 };
 use engine::{Engine, EngineConfig, EngineSettings, ManualClock};
 use jiff::SignedDuration;
-use sqlx::{Connection, PgConnection, Row};
+use sqlx::{Connection, PgConnection};
 
 testkit::backend_scenarios!(
     open = super::database;
@@ -334,25 +334,7 @@ async fn a_persons_assignment_between_read_and_write_stands(url: String) {
     let review = tokio::spawn(async move { engine.run_due("routing").await });
     // ...which has read the case unassigned, chosen Ana (both agents are free; Ana comes
     // first) and now waits to write its note.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let waiting: i64 = sqlx::query(
-            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
-             AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'",
-        )
-        .fetch_one(&mut person)
-        .await
-        .unwrap()
-        .get("n");
-        if waiting > 0 {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the engine never waited"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
+    testkit::wait_for_lock_waiter(&mut person, "").await;
     // The person gives the case to Ion and commits.
     sqlx::query("UPDATE cases SET assignee_id = $1 WHERE id = $2")
         .bind(ion.0)

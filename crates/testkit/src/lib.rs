@@ -7,7 +7,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use sqlx::{Connection, Executor, PgConnection};
+use sqlx::{Connection, Executor, PgConnection, Row};
 
 const DEFAULT_SERVER: &str = "postgres://postgres@127.0.0.1:5432";
 
@@ -126,6 +126,32 @@ where
     drop(db);
     if let Err(err) = outcome {
         std::panic::resume_unwind(err.into_panic());
+    }
+}
+
+/// Waits (up to 20 s, else panics) until another connection to `admin`'s database is stuck on a
+/// lock with a statement starting with `statement` (`""`: any): the moment a test that holds a
+/// row acts while the code under test waits for it.
+pub async fn wait_for_lock_waiter(admin: &mut PgConnection, statement: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let waiting: i64 = sqlx::query(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
+             AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE $1",
+        )
+        .bind(format!("{statement}%"))
+        .fetch_one(&mut *admin)
+        .await
+        .expect("pg_stat_activity answers")
+        .get("n");
+        if waiting > 0 {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no connection waited on a lock with `{statement}…`"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
 }
 
