@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use domain::process::JobOutcome;
 use domain::{
-    Actor, Assign, CaseFilter, CaseId, Channel, Direction, NewCase, NewCustomer, NewMessage,
-    Role, Status, Store, Timestamp, Transition, UpdateCase,
+    Actor, Assign, CaseFilter, CaseId, Channel, Direction, NewCase, NewCustomer, NewMessage, Role,
+    Status, Store, Timestamp, Transition, UpdateCase,
 };
 use jiff::SignedDuration;
 
@@ -73,7 +73,11 @@ fn notice(body: &str) -> NewMessage {
 async fn engine_changes_schedule_no_review_and_others_do(store: Arc<dyn Store>) {
     let t0 = at("2026-03-02T08:00:00Z");
     let id = open_case(&store, t0).await;
-    assert_eq!(finish_due_jobs(&store, t0).await, 1, "the creation's review");
+    assert_eq!(
+        finish_due_jobs(&store, t0).await,
+        1,
+        "the creation's review"
+    );
 
     let engine = Actor::process_engine();
     let t1 = at("2026-03-02T08:00:01Z");
@@ -85,7 +89,10 @@ async fn engine_changes_schedule_no_review_and_others_do(store: Arc<dyn Store>) 
         to: Status::Acknowledged,
         resolution: None,
     };
-    store.transition(&engine, id, acknowledged, t1).await.unwrap();
+    store
+        .transition(&engine, id, acknowledged, t1)
+        .await
+        .unwrap();
     let flag = UpdateCase {
         safety_flag: Some(true),
         ..UpdateCase::default()
@@ -106,7 +113,12 @@ async fn engine_changes_schedule_no_review_and_others_do(store: Arc<dyn Store>) 
     // The same kind of change by a person does.
     let t2 = at("2026-03-02T08:05:00Z");
     store
-        .add_message(&agent_actor(), id, notice("Vă sun înapoi în 10 minute."), t2)
+        .add_message(
+            &agent_actor(),
+            id,
+            notice("Vă sun înapoi în 10 minute."),
+            t2,
+        )
         .await
         .unwrap();
     assert_eq!(store.next_job_at().await.unwrap(), Some(t2));

@@ -107,14 +107,14 @@ mod tests {
         use domain::incident_render::OfferOutcome;
         let domain: Vec<String> = OfferOutcome::ALL
             .iter()
-        .map(|o| {
-            serde_json::to_value(o)
-                .unwrap()
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
+            .map(|o| {
+                serde_json::to_value(o)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
         assert_eq!(outcomes, domain);
         for record in ["IncidentRecord", "IncidentRecordInput"] {
             assert_eq!(
