@@ -1661,6 +1661,20 @@ fn fast_sla_config(dir: &std::path::Path, extra: &str) -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// The delay notice draft of `case`, once the engine has written it.
+async fn delay_draft(api: &mut Connection, case: &str) -> Value {
+    let path = format!("/api/v1/notifications?case={case}");
+    eventually(api, &path, "the delay notice draft", |page| {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["kind"] == "delay_notice_approval")
+            .cloned()
+    })
+    .await
+}
+
 /// TL-8 with approval: the drafted delay notice reaches the agent; only the agent who has the
 /// case (or a supervisor) sends it, once, in their words; refusals are problems in the caller's
 /// language.
@@ -1692,16 +1706,7 @@ async fn an_agent_sends_the_drafted_delay_notice(backend: &Backend) {
             .unwrap()
             .expect(200);
     }
-    let path = format!("/api/v1/notifications?case={id}");
-    let draft = eventually(&mut ana_api, &path, "the delay notice draft", |page| {
-        page["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|n| n["kind"] == "delay_notice_approval")
-            .cloned()
-    })
-    .await;
+    let draft = delay_draft(&mut ana_api, &id).await;
     assert_eq!(draft["recipient"], format!("agent:{ana}"), "{draft}");
     let warning = notifications_of(&mut boss, &id)
         .await
@@ -1773,6 +1778,11 @@ async fn an_agent_sends_the_drafted_delay_notice(backend: &Backend) {
         .unwrap();
     let problem = assert_problem(&reply, 409, None);
     assert_eq!(problem["type"], "urn:calmdesk:problem:delay-notice-sent");
+    let sent_at = sent["message"]["created_at"].as_str().unwrap();
+    assert!(
+        !problem["detail"].as_str().unwrap().contains(sent_at),
+        "the time as people write it: {problem}"
+    );
     let case = boss
         .get(&format!("/api/v1/cases/{id}"))
         .await
@@ -1834,6 +1844,43 @@ async fn an_agent_sends_the_drafted_delay_notice(backend: &Backend) {
     assert_eq!(second["items"].as_array().unwrap().len(), 1, "{second}");
     assert_ne!(second["items"][0], first["items"][0]);
     assert!(second["next_job_at"].is_string() || second["next_job_at"].is_null());
+
+    // The other case's draft, once the case is resolved, is out of date: refused, nothing sent.
+    let other_draft = delay_draft(&mut ana_api, &other).await;
+    let transitions = format!("/api/v1/cases/{other}/transitions");
+    for to in [
+        json!({"to": "investigating"}),
+        json!({"to": "resolution_proposed"}),
+        json!({"to": "resolved", "resolution": "confirmed"}),
+    ] {
+        let reply = ana_api.post_json(&transitions, &to).await.unwrap();
+        assert_eq!(reply.expect(200)["status"], to["to"]);
+    }
+    let reply = ana_api
+        .send_with(
+            Method::POST,
+            &send(&other, &other_draft["id"]),
+            &greek,
+            None,
+        )
+        .await
+        .unwrap();
+    let problem = assert_problem(&reply, 409, None);
+    assert_eq!(
+        problem["type"],
+        "urn:calmdesk:problem:delay-notice-outdated"
+    );
+    assert_eq!(
+        problem["title"], "Η ειδοποίηση καθυστέρησης δεν ισχύει πια",
+        "{problem}"
+    );
+    let promises = boss
+        .get(&format!("/api/v1/cases/{other}/commitments"))
+        .await
+        .unwrap()
+        .expect(200);
+    let promises = promises["items"].as_array().unwrap();
+    assert!(promises.is_empty(), "no notice, no promise: {promises:?}");
     server.stop();
 }
 
