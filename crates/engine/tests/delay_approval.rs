@@ -15,7 +15,7 @@ use domain::{
     NewDepartment, NewMessage, Resolution, Role, Status, Store, StoreError, Timestamp, Transition,
 };
 use engine::{DelayNoticeRefusal, Engine, EngineConfig, EngineError, EngineSettings, ManualClock};
-use sqlx::{Connection, Executor, PgConnection, Row};
+use sqlx::{Connection, Executor, PgConnection};
 
 /// The scenario as two tests, on SQLite and on PostgreSQL.
 macro_rules! on_both_backends {
@@ -510,12 +510,15 @@ async fn a_review_during_the_send_sees_the_notice_with_its_promise(url: String) 
     let sender = owner.clone();
     let send =
         tokio::spawn(async move { engine.send_delay_notice(&sender, id, draft.id, None).await });
-    wait_for_lock_waits(&mut watcher, 1, Duration::from_secs(20)).await;
+    testkit::wait_for_lock_waiter(&mut watcher, "INSERT INTO commitments").await;
     let engine = d.engine.clone();
     let review = tokio::spawn(async move { engine.run_due("meanwhile").await });
     // Before the fix the review waits too (on its own promise's write); after it, it either
     // finds nothing to review yet or waits for the notice's transaction.
-    wait_for_lock_waits(&mut watcher, 2, Duration::from_secs(3)).await;
+    let patience = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < patience && testkit::lock_waiters(&mut watcher, "").await < 2 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     locker.execute("COMMIT").await.unwrap();
     let sent = send.await.unwrap().unwrap();
     review.await.unwrap().unwrap();
@@ -526,25 +529,6 @@ async fn a_review_during_the_send_sees_the_notice_with_its_promise(url: String) 
         [sent.commitment.id],
         "one promise for the new date: {promises:#?}"
     );
-}
-
-/// Waits until `n` connections of the database wait on a lock, or `patience` has passed.
-async fn wait_for_lock_waits(watcher: &mut PgConnection, n: i64, patience: Duration) {
-    let deadline = Instant::now() + patience;
-    while Instant::now() < deadline {
-        let waiting: i64 = sqlx::query(
-            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
-             AND wait_event_type = 'Lock'",
-        )
-        .fetch_one(&mut *watcher)
-        .await
-        .unwrap()
-        .get("n");
-        if waiting >= n {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
 }
 
 on_both_backends!(

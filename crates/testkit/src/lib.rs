@@ -134,25 +134,27 @@ where
 /// row acts while the code under test waits for it.
 pub async fn wait_for_lock_waiter(admin: &mut PgConnection, statement: &str) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let waiting: i64 = sqlx::query(
-            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
-             AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE $1",
-        )
-        .bind(format!("{statement}%"))
-        .fetch_one(&mut *admin)
-        .await
-        .expect("pg_stat_activity answers")
-        .get("n");
-        if waiting > 0 {
-            return;
-        }
+    while lock_waiters(admin, statement).await == 0 {
         assert!(
             std::time::Instant::now() < deadline,
             "no connection waited on a lock with `{statement}…`"
         );
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
+}
+
+/// How many other connections to `admin`'s database are stuck on a lock with a statement
+/// starting with `statement` (`""`: any).
+pub async fn lock_waiters(admin: &mut PgConnection, statement: &str) -> i64 {
+    sqlx::query(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
+         AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE $1",
+    )
+    .bind(format!("{statement}%"))
+    .fetch_one(&mut *admin)
+    .await
+    .expect("pg_stat_activity answers")
+    .get("n")
 }
 
 /// Declares each scenario — an `async fn` in the calling module taking what `$open(url)` opens —
