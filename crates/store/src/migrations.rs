@@ -34,6 +34,11 @@ pub(crate) const SQLITE: &[Step] = &[
         "notifications by recipient",
         include_str!("../migrations/sqlite/0005_notification_recipient.sql"),
     ),
+    (
+        6,
+        "open cases per agent kept by triggers",
+        include_str!("../migrations/sqlite/0006_agent_open_cases.sql"),
+    ),
 ];
 
 pub(crate) const POSTGRES: &[Step] = &[
@@ -61,6 +66,11 @@ pub(crate) const POSTGRES: &[Step] = &[
         5,
         "notifications by recipient",
         include_str!("../migrations/postgres/0005_notification_recipient.sql"),
+    ),
+    (
+        6,
+        "open cases per agent kept by triggers",
+        include_str!("../migrations/postgres/0006_agent_open_cases.sql"),
     ),
 ];
 

@@ -1126,12 +1126,11 @@ macro_rules! shared_store {
             }
 
             async fn open_case_counts(&self) -> Result<Vec<(AgentId, u32)>, StoreError> {
-                // The condition repeats the partial index `cases_open_by_assignee`'s, so the
-                // count reads that index only.
+                // Kept by triggers on `cases` in the same transaction as each change (migration
+                // 0006), so this reads a row per agent however many cases are open.
                 let rows = sqlx::query(
-                    "SELECT assignee_id, COUNT(*) AS open FROM cases \
-                     WHERE assignee_id IS NOT NULL AND status NOT IN ('resolved', 'closed') \
-                     GROUP BY assignee_id ORDER BY assignee_id",
+                    "SELECT agent_id AS assignee_id, open_cases AS open FROM agent_open_cases \
+                     WHERE open_cases > 0 ORDER BY agent_id",
                 )
                 .fetch_all(self.reader())
                 .await

@@ -1298,4 +1298,20 @@ async fn open_case_counts_leave_out_resolved_and_closed_cases(store: Arc<dyn Sto
         .await
         .unwrap();
     assert_eq!(store.open_case_counts().await.unwrap(), [(ana.id, 2)]);
+
+    // A transfer moves one of Ana's open cases to Ion; a reopened case counts again.
+    give(ana_cases[1], ion.id).await;
+    store
+        .transition(
+            &agent_actor(),
+            ion_case,
+            to(Status::Investigating, None),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.open_case_counts().await.unwrap(),
+        [(ana.id, 1), (ion.id, 2)]
+    );
 }
