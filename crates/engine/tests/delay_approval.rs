@@ -16,23 +16,7 @@ use domain::{
 };
 use engine::{DelayNoticeRefusal, Engine, EngineConfig, EngineError, EngineSettings, ManualClock};
 use sqlx::{Connection, Executor, PgConnection};
-
-/// The scenario as two tests, on SQLite and on PostgreSQL.
-macro_rules! on_both_backends {
-    ($scenario:ident, $sqlite:ident, $postgres:ident) => {
-        #[tokio::test]
-        async fn $sqlite() {
-            testkit::with_sqlite($scenario).await;
-        }
-
-        #[tokio::test]
-        async fn $postgres() {
-            if testkit::postgres_wanted() {
-                testkit::with_postgres($scenario).await;
-            }
-        }
-    };
-}
+use testkit::on_both_backends;
 
 fn at(text: &str) -> Timestamp {
     text.parse().unwrap()

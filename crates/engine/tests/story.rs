@@ -15,23 +15,7 @@ use domain::{
 };
 use engine::{Engine, EngineConfig, EngineSettings, ManualClock, feedback_secret_hash};
 use jiff::SignedDuration;
-
-/// A test on SQLite and one on PostgreSQL running the same scenario on a fresh database.
-macro_rules! on_both_backends {
-    ($scenario:ident, $sqlite:ident, $postgres:ident) => {
-        #[tokio::test]
-        async fn $sqlite() {
-            testkit::with_sqlite($scenario).await;
-        }
-
-        #[tokio::test]
-        async fn $postgres() {
-            if testkit::postgres_wanted() {
-                testkit::with_postgres($scenario).await;
-            }
-        }
-    };
-}
+use testkit::on_both_backends;
 
 fn at(text: &str) -> Timestamp {
     text.parse().unwrap()

@@ -157,6 +157,26 @@ pub async fn lock_waiters(admin: &mut PgConnection, statement: &str) -> i64 {
     .get("n")
 }
 
+/// Declares `$scenario` — an `async fn(url: String)` that opens what it needs on the fresh
+/// database it is given — as two tests named by the caller, one on SQLite and one on PostgreSQL
+/// (skipped only with `CALMDESK_SKIP_PG=1`).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($scenario:ident, $sqlite:ident, $postgres:ident) => {
+        #[tokio::test]
+        async fn $sqlite() {
+            $crate::with_sqlite($scenario).await;
+        }
+
+        #[tokio::test]
+        async fn $postgres() {
+            if $crate::postgres_wanted() {
+                $crate::with_postgres($scenario).await;
+            }
+        }
+    };
+}
+
 /// Declares each scenario — an `async fn` in the calling module taking what `$open(url)` opens —
 /// as the tests `sqlite::<name>` and `postgres::<name>`, each on a fresh database, so every
 /// scenario runs unchanged against both backends. PostgreSQL scenarios are skipped only with
