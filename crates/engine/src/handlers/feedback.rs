@@ -129,17 +129,7 @@ impl Engine {
                         now,
                     )
                     .await?;
-                    detail.case = store
-                        .transition(
-                            &engine_actor(),
-                            id,
-                            Transition {
-                                to: Status::Investigating,
-                                resolution: None,
-                            },
-                            now,
-                        )
-                        .await?;
+                    self.back_to_investigating(detail, now).await?;
                 }
                 None => {}
             }
@@ -193,17 +183,7 @@ impl Engine {
             let case = &detail.case;
             let resolved_before_answer = case.resolved_at.is_some_and(|at| at <= answered_at);
             if matches!(case.status, Status::Resolved | Status::Closed) && resolved_before_answer {
-                detail.case = store
-                    .transition(
-                        &engine_actor(),
-                        id,
-                        Transition {
-                            to: Status::Investigating,
-                            resolution: None,
-                        },
-                        now,
-                    )
-                    .await?;
+                self.back_to_investigating(detail, now).await?;
             }
         }
         Ok(())
@@ -276,6 +256,24 @@ impl Engine {
 
     pub(super) fn feedback_link(&self, secret: &str) -> String {
         format!("{}/feedback/{secret}", self.config().base_url)
+    }
+
+    /// The customer says the problem is not solved (RO-10 "not yet", CSAT ≤ 2): the case goes
+    /// back to investigating.
+    async fn back_to_investigating(
+        &self,
+        detail: &mut CaseDetail,
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
+        let investigating = Transition {
+            to: Status::Investigating,
+            resolution: None,
+        };
+        detail.case = self
+            .store()
+            .transition(&engine_actor(), detail.case.id, investigating, now)
+            .await?;
+        Ok(())
     }
 }
 
