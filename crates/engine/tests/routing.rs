@@ -19,6 +19,7 @@ testkit::backend_scenarios!(
     a_queued_case_is_taken_up_when_an_agent_frees_up,
     cases_reviewed_together_keep_to_the_open_case_limit,
     a_case_reopened_by_a_low_score_is_routed,
+    a_flagged_case_reopened_goes_to_a_trained_agent_with_its_hand_off,
     a_flagged_case_moves_to_an_agent_trained_for_safety,
 );
 
@@ -142,6 +143,49 @@ impl Team {
     fn advance(&self, by: SignedDuration) {
         self.clock.set(self.now() + by);
     }
+
+    /// The customer answers the newest satisfaction link of the case with `score`.
+    async fn rate(&self, id: CaseId, score: u8) {
+        let link = self
+            .store
+            .get_case(id)
+            .await
+            .unwrap()
+            .messages
+            .into_iter()
+            .rev()
+            .find_map(|m| {
+                let at = m.body.find("/feedback/")?;
+                Some(m.body[at + "/feedback/".len()..].to_owned())
+            })
+            .expect("a satisfaction link");
+        let secret: String = link.chars().take_while(char::is_ascii_hexdigit).collect();
+        let answer = FeedbackAnswer {
+            score: Some(score),
+            confirmed: None,
+            comment: Some("Nobody called me back.".into()),
+        };
+        self.store
+            .answer_feedback(engine::feedback_secret_hash(&secret), answer, self.now())
+            .await
+            .unwrap();
+    }
+
+    async fn handoffs(&self, id: CaseId) -> Vec<String> {
+        let query = ListQuery {
+            limit: 50,
+            cursor: None,
+        };
+        self.store
+            .list_notifications(Some(id), &query)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|n| n.kind == NotificationKind::Handoff)
+            .map(|n| n.recipient)
+            .collect()
+    }
 }
 
 async fn a_queued_case_is_taken_up_when_an_agent_frees_up(url: String) {
@@ -263,21 +307,7 @@ async fn a_flagged_case_moves_to_an_agent_trained_for_safety(url: String) {
     t.advance(SignedDuration::from_mins(6));
     t.run().await;
     assert_eq!(t.holder(later[0]).await, Some(eleni));
-    let query = ListQuery {
-        limit: 50,
-        cursor: None,
-    };
-    let handoffs: Vec<_> = t
-        .store
-        .list_notifications(Some(later[0]), &query)
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .filter(|n| n.kind == NotificationKind::Handoff)
-        .map(|n| n.recipient)
-        .collect();
-    assert_eq!(handoffs, [format!("agent:{}", eleni.0)]);
+    assert_eq!(t.handoffs(later[0]).await, [format!("agent:{}", eleni.0)]);
 
     // A person who gives a flagged case to an untrained agent knew of the flag: left alone.
     let by_hand = Assign {
@@ -394,32 +424,7 @@ async fn a_case_reopened_by_a_low_score_is_routed(url: String) {
         .unwrap();
     t.advance(SignedDuration::from_hours(24 * 7));
     t.run().await;
-    let body = t
-        .store
-        .get_case(id)
-        .await
-        .unwrap()
-        .messages
-        .into_iter()
-        .rev()
-        .find_map(|m| {
-            let at = m.body.find("/feedback/")?;
-            Some(m.body[at + "/feedback/".len()..].to_owned())
-        })
-        .expect("a satisfaction link");
-    let secret: String = body.chars().take_while(char::is_ascii_hexdigit).collect();
-    t.store
-        .answer_feedback(
-            engine::feedback_secret_hash(&secret),
-            FeedbackAnswer {
-                score: Some(2),
-                confirmed: None,
-                comment: Some("Nobody called me back.".into()),
-            },
-            t.now(),
-        )
-        .await
-        .unwrap();
+    t.rate(id, 2).await;
     t.run().await;
     let case = t.store.get_case(id).await.unwrap().case;
     assert_eq!(case.status, Status::Investigating, "reopened");
@@ -428,4 +433,55 @@ async fn a_case_reopened_by_a_low_score_is_routed(url: String) {
         Some(ana.id),
         "and routed in the same pass"
     );
+}
+
+async fn a_flagged_case_reopened_goes_to_a_trained_agent_with_its_hand_off(url: String) {
+    // Eleni (id 2) is trained for safety and busy with one case, the most she takes.
+    let t = team_with(
+        url,
+        &["Ana Pop", "Eleni Papadopoulou"],
+        "public_base_url = \"https://help.example.com\"",
+        "safety_trained = [2]\nmax_open_cases = 1",
+    )
+    .await;
+    let (ana, eleni) = (t.agents[0].id, t.agents[1].id);
+    let flagged = t.complaint("Order 20").await;
+    t.run().await;
+    let elenis = t.complaint("Order 21").await;
+    t.run().await;
+    assert_eq!(t.holder(elenis).await, Some(eleni));
+    assert_eq!(t.holder(flagged).await, Some(ana));
+    let flag = UpdateCase {
+        safety_flag: Some(true),
+        ..UpdateCase::default()
+    };
+    t.store
+        .update_case(&desk(), flagged, flag, t.now())
+        .await
+        .unwrap();
+    t.run().await;
+    assert_eq!(
+        t.holder(flagged).await,
+        Some(ana),
+        "Eleni is full: it stays"
+    );
+
+    // Both cases are resolved; the customer of the flagged one is not satisfied.
+    for id in [flagged, elenis] {
+        t.move_to(id, Status::Investigating, None).await;
+        t.move_to(id, Status::ResolutionProposed, None).await;
+        t.move_to(id, Status::Resolved, Some(Resolution::Confirmed))
+            .await;
+    }
+    t.run().await;
+    t.advance(SignedDuration::from_hours(24 * 7));
+    t.run().await;
+    t.rate(flagged, 1).await;
+    t.run().await;
+    assert_eq!(
+        t.holder(flagged).await,
+        Some(eleni),
+        "reopened, to the trained agent"
+    );
+    assert_eq!(t.handoffs(flagged).await, [format!("agent:{}", eleni.0)]);
 }

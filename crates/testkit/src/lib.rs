@@ -146,6 +146,12 @@ pub async fn wait_for_lock_waiter(admin: &mut PgConnection, statement: &str) {
 /// How many other connections to `admin`'s database are stuck on a lock with a statement
 /// starting with `statement` (`""`: any).
 pub async fn lock_waiters(admin: &mut PgConnection, statement: &str) -> i64 {
+    // Inside a transaction PostgreSQL answers from the statistics snapshot taken at the first
+    // look: without clearing it, a caller holding a row would never see the waiter arrive.
+    sqlx::query("SELECT pg_stat_clear_snapshot()")
+        .execute(&mut *admin)
+        .await
+        .expect("the statistics snapshot clears");
     sqlx::query(
         "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
          AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE $1",

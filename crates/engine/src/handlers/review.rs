@@ -54,9 +54,13 @@ impl Engine {
         let status = detail.case.status;
         self.act_on_feedback(&mut detail, &events, &feedback, now)
             .await?;
-        if detail.case.status != status {
-            // Reopened by the customer's answer: routed like any open case nobody holds.
-            self.route(&mut detail, &events, false, now).await?;
+        if detail.case.status != status
+            // Reopened by the customer's answer: routed like any open case nobody holds (and a
+            // flagged one moved to a trained agent, whose hand-off then goes out).
+            && self.route(&mut detail, &events, false, now).await?
+        {
+            events = store.timeline(id).await?;
+            self.hand_off(&detail, &events, now).await?;
         }
         self.safety_procedure(&detail, &events, flagged_now, now)
             .await?;

@@ -20,7 +20,10 @@ BEGIN
         ON CONFLICT (agent_id) DO UPDATE SET open_cases = open_cases + 1;
 END;
 
+-- Only when the case changes holder or opens/closes: most updates leave the counts alone.
 CREATE TRIGGER cases_open_count_update AFTER UPDATE OF assignee_id, status ON cases
+    WHEN OLD.assignee_id IS NOT NEW.assignee_id
+        OR (OLD.status IN ('resolved', 'closed')) <> (NEW.status IN ('resolved', 'closed'))
 BEGIN
     UPDATE agent_open_cases SET open_cases = open_cases - 1
         WHERE agent_id = OLD.assignee_id AND OLD.status NOT IN ('resolved', 'closed');
