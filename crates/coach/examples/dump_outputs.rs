@@ -165,6 +165,118 @@ fn main() {
         }
         previous.clone_from(text);
     }
+    // Raw input lines: the JSON reading itself (escapes, odd ids, repeated and unknown keys,
+    // wrong types, whitespace, broken lines) must answer the same, error messages included.
+    let raw = raw_lines();
+    for line in &raw {
+        for output in [
+            coach.analyze_line(line),
+            coach.lint_line(line),
+            coach.score_line(line),
+        ] {
+            out.push_str(&output);
+            out.push('\n');
+        }
+    }
     print!("{out}");
-    eprintln!("{} texts, {} output lines", texts.len(), texts.len() * 7);
+    eprintln!(
+        "{} texts, {} raw lines, {} output lines",
+        texts.len(),
+        raw.len(),
+        texts.len() * 7 + raw.len() * 3
+    );
+}
+
+/// Hand-picked input lines that exercise JSON reading rather than the analysis.
+fn raw_lines() -> Vec<String> {
+    let mut lines: Vec<String> = [
+        r#"{"id": 1, "text": "I want a refund NOW!!!", "language": "en"}"#,
+        r#"{"text": "no id here, still angry!!!"}"#,
+        r#"{"id": null, "text": "null id"}"#,
+        r#"{"id": -0, "text": "minus zero"}"#,
+        r#"{"id": 1.0, "text": "float id"}"#,
+        r#"{"id": 1.50, "text": "float id"}"#,
+        r#"{"id": 1e3, "text": "exponent id"}"#,
+        r#"{"id": 1E-2, "text": "exponent id"}"#,
+        r#"{"id": 18446744073709551615, "text": "u64 max"}"#,
+        r#"{"id": 18446744073709551616, "text": "past u64"}"#,
+        r#"{"id": -9223372036854775808, "text": "i64 min"}"#,
+        r#"{"id": 123456789012345678901234567890, "text": "big"}"#,
+        r#"{"id": 0.1, "text": "tenth"}"#,
+        r#"{"id": 3.141592653589793238, "text": "pi"}"#,
+        r#"{"id": true, "text": "bool id"}"#,
+        r#"{"id": [1, "a", {"b": null}], "text": "array id"}"#,
+        r#"{"id": {"z": 1, "a": [true, false]}, "text": "object id"}"#,
+        r#"{"id": "\u00e9\ud83d\ude21\n\t\"\\\/\b\f\r", "text": "escaped id"}"#,
+        r#"{"id": "</script>\u0000\u001f\u007f", "text": "controls in id"}"#,
+        r#"{"id": "x", "text": "caf\u00e9 \ud83d\ude21 angry \"quoted\" \\ back\/slash\nnew line\ttab"}"#,
+        r#"{"id": "x", "text": "lone surrogate \ud83d here"}"#,
+        r#"{"id": "x", "text": "bad escape \q"}"#,
+        r#"{"id": "x", "text": "raw control 	 tab inside"}"#,
+        r#"{"id": "x", "text": "unicode raw: 我很生气！ Είμαι θυμωμένος 😡"}"#,
+        "  {\"id\" : 2 ,\n \"text\" :\r\n\"spaces around\" }  ",
+        r#"{"id": 3, "text": "lang hint", "language": "tl"}"#,
+        r#"{"id": 3, "text": "lang hint", "language": "und"}"#,
+        r#"{"id": 3, "text": "lang hint", "language": "zh-Hans"}"#,
+        r#"{"id": 3, "text": "lang hint", "language": "ZH-HANT"}"#,
+        r#"{"id": 3, "text": "lang hint", "language": "fr"}"#,
+        r#"{"id": 3, "text": "lang hint", "language": null}"#,
+        r#"{"id": 3, "text": "lang hint", "language": 5}"#,
+        r#"{"id": 3, "text": "lang hint", "language": "e\u006e"}"#,
+        r#"{"id": 4, "text": "extra keys", "extra": {"deep": [1, 2, {"x": "y"}]}, "n": 1.5e10}"#,
+        r#"{"id": 5, "id": 6, "text": "first", "text": "second, refund now"}"#,
+        r#"{"id": 5, "text": "dup lang", "language": "en", "language": "el"}"#,
+        r#"{"id": 7, "text": null}"#,
+        r#"{"id": 7, "text": 5}"#,
+        r#"{"id": 7, "text": ["a"]}"#,
+        r#"{"id": 7}"#,
+        r#"{}"#,
+        r#"[]"#,
+        r#"["I want a refund"]"#,
+        r#"["I want a refund", "en"]"#,
+        r#"[1, "x", "en"]"#,
+        r#""just a string""#,
+        r#"42"#,
+        r#"null"#,
+        r#"true"#,
+        "",
+        "   ",
+        "not json",
+        r#"{"id": 8, "text": "truncated"#,
+        r#"{"id": 8, "text": "trailing comma",}"#,
+        r#"{"id": 8, "text": "trailing garbage"} x"#,
+        r#"{"id": 8, "text": "two objects"} {"id": 9}"#,
+        r#"{'id': 8, 'text': 'single quotes'}"#,
+        r#"{"id": 8 "text": "missing comma"}"#,
+        r#"{"id": 01, "text": "leading zero"}"#,
+        r#"{"id": +1, "text": "plus"}"#,
+        r#"{"id": .5, "text": "bare fraction"}"#,
+        r#"{"id": 1., "text": "bare point"}"#,
+        r#"{"id": NaN, "text": "nan"}"#,
+        r#"{"id": 9, "text": "ctx", "context": [{"from": "customer", "text": "I am furious, refund me"}]}"#,
+        r#"{"id": 9, "text": "ctx", "context": [{"from": "robot", "text": "x"}]}"#,
+        r#"{"id": 9, "text": "ctx", "context": {"from": "customer"}}"#,
+        r#"{"id": 9, "text": "We will call you back tomorrow at 9am.", "reference_time": "2026-11-25T10:00:00Z"}"#,
+        r#"{"id": 9, "text": "t", "reference_time": "tomorrow"}"#,
+        r#"{"id": 9, "text": "t", "ui_language": "el"}"#,
+        r#"{"id": 9, "ui_language": "zh-Hant"}"#,
+        r#"{"id": 9, "ui_language": "xx"}"#,
+        r#"["x", {"ui_language": "ro"}]"#,
+        r#"{"id": 10, "turns": [{"from": "customer", "text": "Where is my parcel?!"}, {"from": "agent", "text": "Calm down."}]}"#,
+        r#"{"id": 10, "turns": []}"#,
+        r#"{"id": 10, "turns": "no"}"#,
+        r#"{"id": 10, "turns": [{"from": "agent"}]}"#,
+        r#"{"id":11,"text":"compact line, refund please","language":"en"}"#,
+        "{\"id\":12,\"text\":\"nested \\\"quotes\\\" and unicode \u{2028} sep\"}",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    // Every byte of the ASCII range and a few multi-byte chars, escaped and raw, as text and id.
+    for c in (0u32..0x80).chain([0xe9, 0x2028, 0x2029, 0xfeff, 0xfffd, 0x1f621]) {
+        let ch = char::from_u32(c).expect("valid char");
+        lines.push(format!(r#"{{"id": "{ch}", "text": "a{ch}b"}}"#));
+        lines.push(format!(r#"{{"id": "\u{c:04x}", "text": "a\u{c:04x}b"}}"#));
+    }
+    lines
 }
