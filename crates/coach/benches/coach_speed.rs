@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use coach::{AnalyzeInput, Coach, LintInput};
+
+#[path = "../examples/common/pack_dir.rs"]
+mod pack_dir;
 use text::Lang;
 
 /// The suite texts of one language; `COACH_SUITE_DIR` points at a frozen copy of the suites, so
@@ -34,37 +37,6 @@ fn suite_texts(lang: &str) -> Vec<String> {
             value["text"].as_str().map(str::to_owned)
         })
         .collect()
-}
-
-fn toml_texts(dir: &Path) -> Vec<(String, String)> {
-    let mut paths: Vec<PathBuf> = fs::read_dir(dir)
-        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    paths.sort();
-    paths
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            (name, fs::read_to_string(p).expect("pack readable"))
-        })
-        .collect()
-}
-
-/// The built-in packs, or `COACH_PACK_DIR/*.toml` with `COACH_PACK_DIR/messages/*.toml`.
-fn load_coach() -> Coach {
-    let Some(dir) = std::env::var_os("COACH_PACK_DIR") else {
-        return Coach::builtin().expect("built-in packs load");
-    };
-    let dir = Path::new(&dir);
-    let (packs, messages) = (toml_texts(dir), toml_texts(&dir.join("messages")));
-    fn as_refs(files: &[(String, String)]) -> Vec<(&str, &str)> {
-        files
-            .iter()
-            .map(|(n, t)| (n.as_str(), t.as_str()))
-            .collect()
-    }
-    Coach::from_sources(&as_refs(&packs), &as_refs(&messages)).expect("packs load")
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -104,7 +76,7 @@ fn main() {
         load_times[load_times.len() - 1].as_secs_f64() * 1e3
     );
 
-    let coach = load_coach();
+    let coach = pack_dir::load_coach();
     for lang in Lang::ALL {
         let texts = suite_texts(lang.as_str());
         if texts.is_empty() {
@@ -170,7 +142,7 @@ fn english_lines() -> Vec<String> {
 /// A short, fixed amount of work for `valgrind --tool=callgrind` (instruction counts are stable
 /// on a loaded machine where timings are not).
 fn profile(target: &str) {
-    let coach = load_coach();
+    let coach = pack_dir::load_coach();
     if target == "batch-en" {
         let lines = english_lines();
         for _ in 0..20 {

@@ -12,8 +12,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use coach::Coach;
 use serde_json::json;
+
+#[path = "common/pack_dir.rs"]
+mod pack_dir;
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = fs::read_dir(dir) else {
@@ -70,42 +72,6 @@ fn suite_texts(suite: &Path, texts: &mut Vec<String>) {
     }
 }
 
-fn toml_texts(dir: &Path) -> Vec<(String, String)> {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    paths
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            (name, fs::read_to_string(p).expect("pack readable"))
-        })
-        .collect()
-}
-
-/// The built-in packs, or `COACH_PACK_DIR/*.toml` with the message files of
-/// `COACH_PACK_DIR/messages/*.toml`.
-fn coach() -> Coach {
-    let Some(dir) = std::env::var_os("COACH_PACK_DIR") else {
-        return Coach::builtin().expect("built-in packs load");
-    };
-    let dir = Path::new(&dir);
-    let packs = toml_texts(dir);
-    let messages = toml_texts(&dir.join("messages"));
-    let packs: Vec<(&str, &str)> = packs
-        .iter()
-        .map(|(n, t)| (n.as_str(), t.as_str()))
-        .collect();
-    let messages: Vec<(&str, &str)> = messages
-        .iter()
-        .map(|(n, t)| (n.as_str(), t.as_str()))
-        .collect();
-    Coach::from_sources(&packs, &messages).expect("packs load")
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let mut texts = Vec::new();
@@ -127,7 +93,7 @@ fn main() {
         "I'm sorry you feel that way. I understand. I will call you back within 10 minutes."
             .repeat(500),
     ]);
-    let coach = coach();
+    let coach = pack_dir::load_coach();
     let mut out = String::new();
     let mut previous = String::new();
     for (n, text) in texts.iter().enumerate() {

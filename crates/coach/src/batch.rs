@@ -4,10 +4,12 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
 use serde_json::Value;
 use text::Lang;
 
-use crate::Coach;
+use crate::{Analysis, AnalyzeInput, Coach, LintInput, LintReport, Transcript};
 
 #[derive(Serialize)]
 struct WithId<'a, T> {
@@ -108,11 +110,18 @@ fn screen_language(value: &Value, ui: Lang) -> Lang {
         .unwrap_or(ui)
 }
 
-fn process<I: DeserializeOwned, O: Serialize>(
-    line: &str,
-    ui: Lang,
-    run: impl FnOnce(I) -> O,
-) -> String {
+fn process<I: FastInput, O: FastOutput>(line: &str, ui: Lang, run: impl FnOnce(I) -> O) -> String {
+    if let Some((id, input)) = I::read_fast(line) {
+        let result = run(input);
+        let mut out = String::with_capacity(512);
+        out.push_str("{\"id\":");
+        out.push_str(id);
+        if result.write_fields(&mut out) {
+            return out;
+        }
+        let id: Value = serde_json::from_str(id).unwrap_or(Value::Null);
+        return with_id(&id, &result, ui);
+    }
     if let Some((id, input)) = read_directly(line) {
         return with_id(&id, &run(input), ui);
     }
@@ -156,6 +165,373 @@ fn with_id<O: Serialize>(id: &Value, result: &O, ui: Lang) -> String {
         .unwrap_or_else(|e| error_line(id, &LineProblem::Unwritable(e.to_string()), ui))
 }
 
+/// An input type that can be read from the common shape of its line without serde: about a
+/// tenth of an English batch line's work went into reading it twice (the input, then the id).
+trait FastInput: DeserializeOwned {
+    /// The id exactly as serde_json would write it back, and the input; `None` for anything
+    /// but the plain shape, which then goes the serde way (same results, same messages).
+    fn read_fast(_line: &str) -> Option<(&str, Self)> {
+        None
+    }
+}
+
+impl FastInput for LintInput {}
+impl FastInput for Transcript {}
+
+impl FastInput for AnalyzeInput {
+    /// `{"id": <id>, "text": "…", "language": "<tag>" | null}`, keys in any order, each at
+    /// most once and no other key; `id` optional (null), a non-negative integer of up to 19
+    /// digits or a string without escapes (serde_json writes both back unchanged).
+    fn read_fast(line: &str) -> Option<(&str, Self)> {
+        let mut reader = Reader {
+            line,
+            bytes: line.as_bytes(),
+            at: 0,
+        };
+        reader.skip_space();
+        reader.eat(b'{')?;
+        let (mut id, mut text, mut language) = (None, None, None);
+        reader.skip_space();
+        if reader.peek()? != b'}' {
+            loop {
+                reader.skip_space();
+                let key = reader.plain_string()?;
+                reader.skip_space();
+                reader.eat(b':')?;
+                reader.skip_space();
+                match key {
+                    "id" if id.is_none() => id = Some(reader.plain_id()?),
+                    "text" if text.is_none() => text = Some(reader.string()?),
+                    "language" if language.is_none() => language = Some(reader.language()?),
+                    _ => return None,
+                }
+                reader.skip_space();
+                match reader.next()? {
+                    b',' => continue,
+                    b'}' => break,
+                    _ => return None,
+                }
+            }
+        } else {
+            reader.at += 1;
+        }
+        reader.skip_space();
+        if reader.at != reader.bytes.len() {
+            return None;
+        }
+        let input = AnalyzeInput {
+            text: text?,
+            language: language.flatten(),
+        };
+        Some((id.unwrap_or("null"), input))
+    }
+}
+
+/// A byte cursor over one JSON line, for the plain shapes [`FastInput`] accepts.
+struct Reader<'a> {
+    line: &'a str,
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let byte = self.peek()?;
+        self.at += 1;
+        Some(byte)
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.next()? == byte).then_some(())
+    }
+
+    /// JSON's whitespace (serde_json skips exactly these four).
+    fn skip_space(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    /// A string without escapes or control characters, without its quotes.
+    fn plain_string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.at;
+        self.at = find_special(self.bytes, start);
+        self.eat(b'"')?;
+        // Quotes are ASCII, so both ends are char boundaries of the line.
+        self.line.get(start..self.at - 1)
+    }
+
+    /// The id's JSON text when serde_json writes its value back byte for byte.
+    fn plain_id(&mut self) -> Option<&'a str> {
+        let start = self.at;
+        match self.peek()? {
+            b'"' => {
+                self.plain_string()?;
+            }
+            b'0' => self.at += 1,
+            b'1'..=b'9' => {
+                while let Some(b'0'..=b'9') = self.peek() {
+                    self.at += 1;
+                }
+                // Up to 19 digits always fits a u64, written back as the same digits.
+                if self.at - start > 19 {
+                    return None;
+                }
+            }
+            b'n' => {
+                for &byte in b"null" {
+                    self.eat(byte)?;
+                }
+            }
+            _ => return None,
+        }
+        if let Some(b'.' | b'e' | b'E' | b'0'..=b'9') = self.peek() {
+            return None;
+        }
+        self.line.get(start..self.at)
+    }
+
+    /// `"en"` … `"und"` exactly as `Lang`'s serde names (case and all), or `null`.
+    fn language(&mut self) -> Option<Option<Lang>> {
+        if self.peek()? == b'n' {
+            for &byte in b"null" {
+                self.eat(byte)?;
+            }
+            return Some(None);
+        }
+        let lang = match self.plain_string()? {
+            "en" => Lang::En,
+            "ro" => Lang::Ro,
+            "zh-Hans" => Lang::ZhHans,
+            "zh-Hant" => Lang::ZhHant,
+            "tl" => Lang::Tl,
+            "el" => Lang::El,
+            "und" => Lang::Und,
+            _ => return None,
+        };
+        Some(Some(lang))
+    }
+
+    /// A JSON string, escapes decoded as serde_json decodes them; `None` for anything serde
+    /// would reject (control characters, unknown escapes, unpaired surrogates).
+    fn string(&mut self) -> Option<String> {
+        self.eat(b'"')?;
+        let mut run = self.at;
+        self.at = find_special(self.bytes, run);
+        if self.peek()? == b'"' {
+            self.at += 1;
+            return self.line.get(run..self.at - 1).map(str::to_owned);
+        }
+        let mut out = String::new();
+        loop {
+            // Every stop is an ASCII byte, so `run..self.at` lies on char boundaries.
+            out.push_str(self.line.get(run..self.at)?);
+            match self.next()? {
+                b'"' => return Some(out),
+                b'\\' => {}
+                _ => return None,
+            }
+            let escaped = match self.next()? {
+                b'"' => '"',
+                b'\\' => '\\',
+                b'/' => '/',
+                b'b' => '\u{8}',
+                b'f' => '\u{c}',
+                b'n' => '\n',
+                b'r' => '\r',
+                b't' => '\t',
+                b'u' => {
+                    let first = self.hex4()?;
+                    match first {
+                        0xd800..=0xdbff => {
+                            self.eat(b'\\')?;
+                            self.eat(b'u')?;
+                            let second = self.hex4()?;
+                            if !(0xdc00..=0xdfff).contains(&second) {
+                                return None;
+                            }
+                            char::from_u32(0x10000 + ((first - 0xd800) << 10) + (second - 0xdc00))?
+                        }
+                        0xdc00..=0xdfff => return None,
+                        _ => char::from_u32(first)?,
+                    }
+                }
+                _ => return None,
+            };
+            out.push(escaped);
+            run = self.at;
+            self.at = find_special(self.bytes, run);
+        }
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let mut value = 0;
+        for _ in 0..4 {
+            let digit = (self.next()? as char).to_digit(16)?;
+            value = value * 16 + digit;
+        }
+        Some(value)
+    }
+}
+
+/// Whether a byte ends a plain run of a JSON string: `"`, `\` or a control character.
+fn is_special(byte: u8) -> bool {
+    byte < 0x20 || byte == b'"' || byte == b'\\'
+}
+
+/// The index of the first [`is_special`] byte from `at` on (`bytes.len()` if none), eight bytes
+/// at a time: a byte-by-byte loop was most of the cost of reading a line.
+fn find_special(bytes: &[u8], mut at: usize) -> usize {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = ONES * 0x80;
+    // A byte of `x` is zero where the lowest set high bit of `(x - ONES) & !x` is; bits above the
+    // first hit may be false, so only the lowest one is used.
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let hits = (zero(word ^ (ONES * u64::from(b'"')))
+            | zero(word ^ (ONES * u64::from(b'\\')))
+            | (word.wrapping_sub(ONES * 0x20) & !word))
+            & HIGH;
+        if hits != 0 {
+            return at + (hits.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    while at < bytes.len() && !is_special(bytes[at]) {
+        at += 1;
+    }
+    at
+}
+
+/// A result that can write its own JSON fields (after `{"id":…`) without serde's generic
+/// serialiser: the analysis of an English batch line spent as much writing its output as
+/// matching rules. Must write exactly serde_json's bytes; the default declines.
+trait FastOutput: Serialize {
+    /// Appends `,"field":value,…}`; `false` (nothing appended) when it does not know how.
+    fn write_fields(&self, _out: &mut String) -> bool {
+        false
+    }
+}
+
+impl FastOutput for LintReport {}
+impl FastOutput for crate::ScoreReport {}
+
+impl FastOutput for Analysis {
+    fn write_fields(&self, out: &mut String) -> bool {
+        let Some(anger) = anger_text(self.anger) else {
+            return false;
+        };
+        out.push_str(",\"language\":\"");
+        out.push_str(self.language.as_str());
+        out.push_str("\",\"anger\":");
+        out.push_str(anger);
+        out.push_str(",\"level\":\"");
+        out.push_str(self.level.as_str());
+        out.push('"');
+        for (name, flag) in [
+            (",\"complaint\":", self.complaint),
+            (",\"threat\":", self.threat),
+            (",\"abuse\":", self.abuse),
+            (",\"churn_risk\":", self.churn_risk),
+            (",\"public_exposure\":", self.public_exposure),
+        ] {
+            out.push_str(name);
+            out.push_str(if flag { "true" } else { "false" });
+        }
+        out.push_str(",\"demands\":");
+        write_strings(out, &self.demands);
+        out.push_str(",\"signals\":[");
+        for (n, signal) in self.signals.iter().enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"category\":");
+            write_str(out, &signal.category);
+            out.push_str(",\"start\":");
+            write_usize(out, signal.start);
+            out.push_str(",\"end\":");
+            write_usize(out, signal.end);
+            out.push_str(",\"seeds\":");
+            write_strings(out, &signal.seeds);
+            out.push_str(",\"rule\":");
+            write_str(out, &signal.rule);
+            out.push('}');
+        }
+        out.push_str("]}");
+        true
+    }
+}
+
+/// serde_json's text of an anger score. Scores are whole hundredths (`analyze` rounds them),
+/// whose texts are taken once from serde_json itself; anything else declines.
+fn anger_text(anger: f32) -> Option<&'static str> {
+    static TEXTS: OnceLock<Vec<(u32, String)>> = OnceLock::new();
+    let texts = TEXTS.get_or_init(|| {
+        (0..=100u16)
+            .map(|hundredths| {
+                let value = f32::from(hundredths) / 100.0;
+                (
+                    value.to_bits(),
+                    serde_json::to_string(&value).unwrap_or_default(),
+                )
+            })
+            .collect()
+    });
+    let hundredths = (anger * 100.0).round();
+    if !(0.0..=100.0).contains(&hundredths) {
+        return None;
+    }
+    let (bits, text) = texts.get(hundredths as usize)?;
+    (*bits == anger.to_bits() && !text.is_empty()).then_some(text.as_str())
+}
+
+fn write_strings(out: &mut String, strings: &[String]) {
+    out.push('[');
+    for (n, string) in strings.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        write_str(out, string);
+    }
+    out.push(']');
+}
+
+/// A JSON string as serde_json writes it: only `"`, `\` and control characters are escaped
+/// (those go through serde_json itself).
+fn write_str(out: &mut String, string: &str) {
+    if find_special(string.as_bytes(), 0) < string.len() {
+        // Serialising a str cannot fail.
+        out.push_str(&serde_json::to_string(string).unwrap_or_default());
+        return;
+    }
+    out.push('"');
+    out.push_str(string);
+    out.push('"');
+}
+
+fn write_usize(out: &mut String, mut value: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+}
+
 impl Coach {
     /// `coach analyze --jsonl`: `{"id", "text", "language"?}` → analysis. Errors in English.
     pub fn analyze_line(&self, line: &str) -> String {
@@ -194,7 +570,8 @@ mod tests {
     use serde_json::{Value, json};
     use text::Lang;
 
-    use super::{LineProblem, error_line};
+    use super::{FastInput, FastOutput, LineProblem, error_line, find_special, is_special};
+    use crate::{Analysis, AnalyzeInput};
 
     fn parse(line: &str) -> Value {
         serde_json::from_str(line).expect("every output line is JSON")
@@ -308,5 +685,129 @@ mod tests {
         );
         let line = parse(&error_line(&json!("a"), &utf8, Lang::En));
         assert_eq!(line["error"], json!("line 3 is not valid UTF-8 (byte 9)"));
+    }
+
+    #[test]
+    fn the_special_byte_search_agrees_with_a_byte_loop() {
+        let mut bytes: Vec<u8> = (0u8..=255).collect();
+        bytes.extend_from_slice("plain é 😡 text \\ and \" quote".as_bytes());
+        for start in 0..bytes.len() {
+            for end in start..bytes.len().min(start + 40) {
+                let slice = &bytes[start..end];
+                for at in 0..=slice.len() {
+                    let expected = (at..slice.len())
+                        .find(|&i| is_special(slice[i]))
+                        .unwrap_or(slice.len());
+                    assert_eq!(find_special(slice, at), expected, "{slice:?} from {at}");
+                }
+            }
+        }
+    }
+
+    /// What the serde path reads from a line: the id as serde_json writes it back, and the input.
+    fn serde_reading(line: &str) -> Option<(String, String, Option<text::Lang>)> {
+        let input: AnalyzeInput = serde_json::from_str(line).ok()?;
+        let value: Value = serde_json::from_str(line).ok()?;
+        let id = value.get("id").cloned().unwrap_or(Value::Null);
+        Some((id.to_string(), input.text, input.language))
+    }
+
+    #[test]
+    fn the_fast_reading_agrees_with_serde_or_declines() {
+        let mut lines: Vec<String> = [
+            r#"{"id": 1, "text": "plain"}"#,
+            r#"{"text": "no id", "language": "el"}"#,
+            r#"{"id": "a b", "text": "caf\u00e9 \ud83d\ude21 \"q\" \\ \/ \b\f\n\r\t", "language": null}"#,
+            r#"  {"language":"zh-Hant","text":"","id":0}  "#,
+            r#"{"id": 1.5, "text": "float"}"#,
+            r#"{"id": -1, "text": "negative"}"#,
+            r#"{"id": 01, "text": "leading zero"}"#,
+            r#"{"id": 12345678901234567890, "text": "twenty digits"}"#,
+            r#"{"id": "\u0041", "text": "escaped id"}"#,
+            r#"{"id": 1, "text": "lone \ud83d"}"#,
+            r#"{"id": 1, "text": "low \ude21 first"}"#,
+            r#"{"id": 1, "text": "bad \x"}"#,
+            r#"{"id": 1, "text": "short \u12"}"#,
+            r#"{"id": 1, "text": "a", "text": "b"}"#,
+            r#"{"id": 1, "text": "a", "other": 2}"#,
+            r#"{"id": 1, "text": "a", "language": "EN"}"#,
+            r#"{"id": 1, "text": "a",}"#,
+            r#"{"id": 1, "text": "a"} x"#,
+            r#"{"id": 1 "text": "a"}"#,
+            r#"{"id": nul, "text": "a"}"#,
+            r#"{"text": "a""#,
+            "{\"id\": 1, \"text\": \"raw\ttab\"}",
+            "{}",
+            "[]",
+            "",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        for c in (0u32..0x80).chain([0xe9, 0x2028, 0xfeff, 0x1f621]) {
+            let ch = char::from_u32(c).unwrap();
+            lines.push(format!(r#"{{"id": "{ch}", "text": "a{ch}b"}}"#));
+            lines.push(format!(r#"{{"id": 2, "text": "a\\u{c:04x}b"}}"#));
+        }
+        let mut fast = 0;
+        for line in &lines {
+            let Some((id, input)) = AnalyzeInput::read_fast(line) else {
+                continue;
+            };
+            fast += 1;
+            let expected = serde_reading(line).expect("the fast path reads only what serde reads");
+            assert_eq!(
+                (id.to_owned(), input.text, input.language),
+                expected,
+                "{line}"
+            );
+        }
+        assert!(fast >= 100, "the fast path read only {fast} lines");
+    }
+
+    #[test]
+    fn the_fast_writing_agrees_with_serde() {
+        let coach = crate::test_support::english();
+        let texts = [
+            "I want a refund NOW!!! This is the worst service, I'm going to post a review 😡",
+            "thanks, all good",
+            "",
+            "Why?! Why is my parcel STILL missing? I will cancel and go to a competitor.",
+        ];
+        for text in texts {
+            let analysis = coach.analyze(&AnalyzeInput {
+                text: text.to_owned(),
+                language: None,
+            });
+            let mut variants = vec![analysis.clone()];
+            let mut escaped = analysis.clone();
+            escaped
+                .demands
+                .push("quote \" back \\ control \u{1}".to_owned());
+            variants.push(escaped);
+            let mut odd = analysis.clone();
+            odd.anger = 0.123;
+            variants.push(odd);
+            for analysis in variants {
+                let mut fast = String::new();
+                let written = analysis.write_fields(&mut fast);
+                let serde = serde_json::to_string(&analysis).unwrap();
+                if written {
+                    assert_eq!(format!("{{{}", &fast[1..]), serde);
+                } else {
+                    assert!(fast.is_empty() && analysis.anger == 0.123);
+                }
+            }
+        }
+        let mut analysis: Analysis = coach.analyze(&AnalyzeInput::default());
+        for hundredths in 0..=100 {
+            analysis.anger = (hundredths as f32 / 100.0 * 100.0).round() / 100.0;
+            let mut fast = String::new();
+            assert!(analysis.write_fields(&mut fast), "{}", analysis.anger);
+            assert_eq!(
+                format!("{{{}", &fast[1..]),
+                serde_json::to_string(&analysis).unwrap()
+            );
+        }
     }
 }
