@@ -4,12 +4,13 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use serde_json::Value;
 use text::Lang;
 
-use crate::{Analysis, AnalyzeInput, Coach, LintInput, LintReport, Transcript};
+use crate::{Analysis, Coach};
 
 #[derive(Serialize)]
 struct WithId<'a, T> {
@@ -110,18 +111,11 @@ fn screen_language(value: &Value, ui: Lang) -> Lang {
         .unwrap_or(ui)
 }
 
-fn process<I: FastInput, O: FastOutput>(line: &str, ui: Lang, run: impl FnOnce(I) -> O) -> String {
-    if let Some((id, input)) = I::read_fast(line) {
-        let result = run(input);
-        let mut out = String::with_capacity(512);
-        out.push_str("{\"id\":");
-        out.push_str(id);
-        if result.write_fields(&mut out) {
-            return out;
-        }
-        let id: Value = serde_json::from_str(id).unwrap_or(Value::Null);
-        return with_id(&id, &result, ui);
-    }
+fn process<I: DeserializeOwned, O: Serialize>(
+    line: &str,
+    ui: Lang,
+    run: impl FnOnce(I) -> O,
+) -> String {
     if let Some((id, input)) = read_directly(line) {
         return with_id(&id, &run(input), ui);
     }
@@ -165,24 +159,35 @@ fn with_id<O: Serialize>(id: &Value, result: &O, ui: Lang) -> String {
         .unwrap_or_else(|e| error_line(id, &LineProblem::Unwritable(e.to_string()), ui))
 }
 
-/// An input type that can be read from the common shape of its line without serde: about a
-/// tenth of an English batch line's work went into reading it twice (the input, then the id).
-trait FastInput: DeserializeOwned {
-    /// The id exactly as serde_json would write it back, and the input; `None` for anything
-    /// but the plain shape, which then goes the serde way (same results, same messages).
-    fn read_fast(_line: &str) -> Option<(&str, Self)> {
-        None
+/// The output line for a result whose id is `id`, JSON text that serde_json writes back
+/// unchanged.
+fn with_raw_id(id: &str, result: &Analysis, ui: Lang) -> String {
+    let mut out = String::with_capacity(512);
+    out.push_str("{\"id\":");
+    out.push_str(id);
+    if write_fields(result, &mut out) {
+        return out;
     }
+    let id: Value = serde_json::from_str(id).unwrap_or(Value::Null);
+    with_id(&id, result, ui)
 }
 
-impl FastInput for LintInput {}
-impl FastInput for Transcript {}
+/// An analyze line of the common shape, read without serde: about a tenth of an English batch
+/// line's work went into reading it twice (the input, then the id). The text is borrowed from
+/// the line when it has no escapes.
+struct PlainAnalyzeLine<'a> {
+    /// The id exactly as serde_json would write it back.
+    id: &'a str,
+    text: Cow<'a, str>,
+    language: Option<Lang>,
+}
 
-impl FastInput for AnalyzeInput {
+impl<'a> PlainAnalyzeLine<'a> {
     /// `{"id": <id>, "text": "…", "language": "<tag>" | null}`, keys in any order, each at
     /// most once and no other key; `id` optional (null), a non-negative integer of up to 19
-    /// digits or a string without escapes (serde_json writes both back unchanged).
-    fn read_fast(line: &str) -> Option<(&str, Self)> {
+    /// digits or a string without escapes (serde_json writes both back unchanged). `None` for
+    /// anything else, which then goes the serde way (same results, same messages).
+    fn read(line: &'a str) -> Option<PlainAnalyzeLine<'a>> {
         let mut reader = Reader {
             line,
             bytes: line.as_bytes(),
@@ -219,15 +224,15 @@ impl FastInput for AnalyzeInput {
         if reader.at != reader.bytes.len() {
             return None;
         }
-        let input = AnalyzeInput {
+        Some(PlainAnalyzeLine {
+            id: id.unwrap_or("null"),
             text: text?,
             language: language.flatten(),
-        };
-        Some((id.unwrap_or("null"), input))
+        })
     }
 }
 
-/// A byte cursor over one JSON line, for the plain shapes [`FastInput`] accepts.
+/// A byte cursor over one JSON line, for the plain shape [`PlainAnalyzeLine`] reads.
 struct Reader<'a> {
     line: &'a str,
     bytes: &'a [u8],
@@ -319,20 +324,20 @@ impl<'a> Reader<'a> {
 
     /// A JSON string, escapes decoded as serde_json decodes them; `None` for anything serde
     /// would reject (control characters, unknown escapes, unpaired surrogates).
-    fn string(&mut self) -> Option<String> {
+    fn string(&mut self) -> Option<Cow<'a, str>> {
         self.eat(b'"')?;
         let mut run = self.at;
         self.at = find_special(self.bytes, run);
         if self.peek()? == b'"' {
             self.at += 1;
-            return self.line.get(run..self.at - 1).map(str::to_owned);
+            return self.line.get(run..self.at - 1).map(Cow::Borrowed);
         }
         let mut out = String::new();
         loop {
             // Every stop is an ASCII byte, so `run..self.at` lies on char boundaries.
             out.push_str(self.line.get(run..self.at)?);
             match self.next()? {
-                b'"' => return Some(out),
+                b'"' => return Some(Cow::Owned(out)),
                 b'\\' => {}
                 _ => return None,
             }
@@ -411,63 +416,51 @@ fn find_special(bytes: &[u8], mut at: usize) -> usize {
     at
 }
 
-/// A result that can write its own JSON fields (after `{"id":…`) without serde's generic
-/// serialiser: the analysis of an English batch line spent as much writing its output as
-/// matching rules. Must write exactly serde_json's bytes; the default declines.
-trait FastOutput: Serialize {
-    /// Appends `,"field":value,…}`; `false` (nothing appended) when it does not know how.
-    fn write_fields(&self, _out: &mut String) -> bool {
-        false
+/// Appends an analysis's JSON fields after `{"id":…`: `,"language":…}`, exactly the bytes
+/// serde_json writes (serde's generic serialiser cost an English batch line as much as matching
+/// its rules). `false`, with nothing appended, for an anger score it has no text for.
+fn write_fields(analysis: &Analysis, out: &mut String) -> bool {
+    let Some(anger) = anger_text(analysis.anger) else {
+        return false;
+    };
+    out.push_str(",\"language\":\"");
+    out.push_str(analysis.language.as_str());
+    out.push_str("\",\"anger\":");
+    out.push_str(anger);
+    out.push_str(",\"level\":\"");
+    out.push_str(analysis.level.as_str());
+    out.push('"');
+    for (name, flag) in [
+        (",\"complaint\":", analysis.complaint),
+        (",\"threat\":", analysis.threat),
+        (",\"abuse\":", analysis.abuse),
+        (",\"churn_risk\":", analysis.churn_risk),
+        (",\"public_exposure\":", analysis.public_exposure),
+    ] {
+        out.push_str(name);
+        out.push_str(if flag { "true" } else { "false" });
     }
-}
-
-impl FastOutput for LintReport {}
-impl FastOutput for crate::ScoreReport {}
-
-impl FastOutput for Analysis {
-    fn write_fields(&self, out: &mut String) -> bool {
-        let Some(anger) = anger_text(self.anger) else {
-            return false;
-        };
-        out.push_str(",\"language\":\"");
-        out.push_str(self.language.as_str());
-        out.push_str("\",\"anger\":");
-        out.push_str(anger);
-        out.push_str(",\"level\":\"");
-        out.push_str(self.level.as_str());
-        out.push('"');
-        for (name, flag) in [
-            (",\"complaint\":", self.complaint),
-            (",\"threat\":", self.threat),
-            (",\"abuse\":", self.abuse),
-            (",\"churn_risk\":", self.churn_risk),
-            (",\"public_exposure\":", self.public_exposure),
-        ] {
-            out.push_str(name);
-            out.push_str(if flag { "true" } else { "false" });
+    out.push_str(",\"demands\":");
+    write_strings(out, &analysis.demands);
+    out.push_str(",\"signals\":[");
+    for (n, signal) in analysis.signals.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
         }
-        out.push_str(",\"demands\":");
-        write_strings(out, &self.demands);
-        out.push_str(",\"signals\":[");
-        for (n, signal) in self.signals.iter().enumerate() {
-            if n > 0 {
-                out.push(',');
-            }
-            out.push_str("{\"category\":");
-            write_str(out, &signal.category);
-            out.push_str(",\"start\":");
-            write_usize(out, signal.start);
-            out.push_str(",\"end\":");
-            write_usize(out, signal.end);
-            out.push_str(",\"seeds\":");
-            write_strings(out, &signal.seeds);
-            out.push_str(",\"rule\":");
-            write_str(out, &signal.rule);
-            out.push('}');
-        }
-        out.push_str("]}");
-        true
+        out.push_str("{\"category\":");
+        write_str(out, &signal.category);
+        out.push_str(",\"start\":");
+        write_usize(out, signal.start);
+        out.push_str(",\"end\":");
+        write_usize(out, signal.end);
+        out.push_str(",\"seeds\":");
+        write_strings(out, &signal.seeds);
+        out.push_str(",\"rule\":");
+        write_str(out, &signal.rule);
+        out.push('}');
     }
+    out.push_str("]}");
+    true
 }
 
 /// serde_json's text of an anger score. Scores are whole hundredths (`analyze` rounds them),
@@ -551,6 +544,11 @@ impl Coach {
     /// As [`Coach::analyze_line`], with a bad line's `error` in `ui` (or in the line's own
     /// `ui_language` when it has a valid one).
     pub fn analyze_line_in(&self, line: &str, ui: Lang) -> String {
+        if let Some(plain) = PlainAnalyzeLine::read(line) {
+            // As `Coach::analyze`, on the borrowed text.
+            let language = Coach::detect(&plain.text, plain.language);
+            return with_raw_id(plain.id, &self.analyze_in(language, &plain.text), ui);
+        }
         process(line, ui, |input| self.analyze(&input))
     }
 
@@ -570,7 +568,9 @@ mod tests {
     use serde_json::{Value, json};
     use text::Lang;
 
-    use super::{FastInput, FastOutput, LineProblem, error_line, find_special, is_special};
+    use super::{
+        LineProblem, PlainAnalyzeLine, error_line, find_special, is_special, write_fields,
+    };
     use crate::{Analysis, AnalyzeInput};
 
     fn parse(line: &str) -> Value {
@@ -751,13 +751,13 @@ mod tests {
         }
         let mut fast = 0;
         for line in &lines {
-            let Some((id, input)) = AnalyzeInput::read_fast(line) else {
+            let Some(plain) = PlainAnalyzeLine::read(line) else {
                 continue;
             };
             fast += 1;
             let expected = serde_reading(line).expect("the fast path reads only what serde reads");
             assert_eq!(
-                (id.to_owned(), input.text, input.language),
+                (plain.id.to_owned(), plain.text.into_owned(), plain.language),
                 expected,
                 "{line}"
             );
@@ -790,7 +790,7 @@ mod tests {
             variants.push(odd);
             for analysis in variants {
                 let mut fast = String::new();
-                let written = analysis.write_fields(&mut fast);
+                let written = write_fields(&analysis, &mut fast);
                 let serde = serde_json::to_string(&analysis).unwrap();
                 if written {
                     assert_eq!(format!("{{{}", &fast[1..]), serde);
@@ -803,7 +803,7 @@ mod tests {
         for hundredths in 0..=100 {
             analysis.anger = (hundredths as f32 / 100.0 * 100.0).round() / 100.0;
             let mut fast = String::new();
-            assert!(analysis.write_fields(&mut fast), "{}", analysis.anger);
+            assert!(write_fields(&analysis, &mut fast), "{}", analysis.anger);
             assert_eq!(
                 format!("{{{}", &fast[1..]),
                 serde_json::to_string(&analysis).unwrap()

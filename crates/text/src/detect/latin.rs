@@ -543,6 +543,14 @@ const ASCII_WORD_BYTES: [bool; 256] = {
     table
 };
 
+/// Detection reads at most 1,000 chars; a buffer past this (a long text's first 1,000 chars of
+/// ASCII fit) is freed rather than kept.
+const LOWER_MAX_BYTES: usize = 4096;
+
+thread_local! {
+    static LOWER: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+}
+
 /// Calls `on_letter` with every non-ASCII char (for letter evidence) and `on_word` with every
 /// word folded like [`crate::fold`] (lowercase, no diacritics), apostrophes kept inside words.
 /// Folds word by word into one buffer instead of allocating a folded copy of the text.
@@ -565,8 +573,12 @@ fn for_each_folded_word(
     let is_word_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'\'';
     if text.is_ascii() {
         // No letter evidence (only non-ASCII letters carry any) and folding is lowercasing: the
-        // words are slices of one lowercased copy.
-        let lower = text.to_ascii_lowercase();
+        // words are slices of one lowercased copy, kept per thread (allocating it per text cost
+        // more than lowercasing).
+        let mut lower = LOWER.with(|cell| cell.take());
+        lower.clear();
+        lower.push_str(text);
+        lower.make_ascii_lowercase();
         let bytes = lower.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
@@ -578,6 +590,10 @@ fn for_each_folded_word(
                 i += 1;
             }
             emit(&lower[start..i]);
+        }
+        if lower.capacity() <= LOWER_MAX_BYTES {
+            // A thread that is exiting has no place to keep it.
+            let _ = LOWER.try_with(|cell| cell.set(lower));
         }
         return;
     }

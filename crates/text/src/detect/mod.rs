@@ -95,11 +95,16 @@ impl ScriptCounts {
             let bytes = text.as_bytes();
             // Without ':', '@' or "www." no word is an address: count every letter at once
             // (a loop the compiler vectorises).
-            let marks = bytes
-                .iter()
-                .fold(false, |found, &b| found | (b == b':') | (b == b'@'));
-            if !marks && !text.contains("www.") {
-                counts.latin = bytes.iter().filter(|b| b.is_ascii_alphabetic()).count() as u32;
+            // One pass counts letters and looks for the marks (as integers, so it vectorises;
+            // a `bool` fold did not).
+            let (marks, letters) = bytes.iter().fold((0u8, 0u32), |(marks, letters), &b| {
+                (
+                    marks | u8::from(b == b':') | u8::from(b == b'@'),
+                    letters + u32::from(b.is_ascii_alphabetic()),
+                )
+            });
+            if marks == 0 && !text.contains("www.") {
+                counts.latin = letters;
                 return counts;
             }
             // Otherwise word by word: a word's letters count unless it is an address, which
