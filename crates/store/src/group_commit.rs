@@ -1,27 +1,27 @@
 //! Group commit for SQLite's single writer connection.
 //!
-//! SQLite admits one writer at a time, and sqlx-sqlite runs every statement on the connection's
-//! worker thread, so a transaction per command spends most of its time handing work between
-//! threads and committing. Here one task owns the writer connection and takes every command that
-//! is waiting: it opens `BEGIN IMMEDIATE`, runs each command inside its own `SAVEPOINT` (a failing
-//! command is rolled back alone and gets its own error), commits once, and only then answers the
-//! callers. If the commit fails, every command of the group gets the error: as seen by a caller,
-//! a command is still one transaction, applied entirely or not at all.
+//! SQLite admits one writer at a time. One thread owns the writer connection and takes every
+//! command that is waiting: it opens `BEGIN IMMEDIATE`, runs each command inside its own
+//! `SAVEPOINT` (a failing command is rolled back alone and gets its own error), commits once, and
+//! only then answers the callers. If the commit fails, every command of the group gets the error:
+//! as seen by a caller, a command is still one transaction, applied entirely or not at all.
 //!
-//! The task never waits for more work to arrive: a lone command runs at once (and, alone in its
+//! The thread never waits for more work to arrive: a lone command runs at once (and, alone in its
 //! group, without a savepoint); commands that queue up while a group is being written form the
-//! next group.
+//! next group. Its statements run on the thread itself (`lite`), so a command costs one hand-off
+//! to the thread and one back, however many statements it has.
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::Thread;
 
 use domain::StoreError;
-use sqlx::{Executor, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::convert::db_error;
+use crate::lite::{Connection, db_error};
 use crate::shared::{BoxFuture, WriteWork};
 
 /// Most commands written in one transaction: bounds how long the first caller of a group waits.
@@ -29,24 +29,29 @@ const MAX_GROUP: usize = 128;
 /// Commands waiting for the writer beyond this make callers wait to enqueue (back-pressure).
 const QUEUE: usize = 1024;
 
-/// The store's handle to its writer task.
+/// The store's handle to its writer thread.
 pub(crate) struct GroupCommitWriter {
     queue: mpsc::Sender<Box<dyn QueuedWrite>>,
 }
 
 impl GroupCommitWriter {
-    /// Starts the writer task on `conn`; it stops (closing the connection) when the handle drops.
-    pub(crate) fn start(conn: SqliteConnection) -> Self {
+    /// Starts the writer thread on `conn`; it stops (closing the connection) when the handle drops.
+    pub(crate) fn start(conn: Connection) -> Result<Self, StoreError> {
         let (queue, waiting) = mpsc::channel(QUEUE);
-        tokio::spawn(write_groups(conn, waiting));
-        GroupCommitWriter { queue }
+        std::thread::Builder::new()
+            .name("sqlite-writer".to_owned())
+            .spawn(move || write_groups(conn, waiting))
+            .map_err(|err| {
+                StoreError::Unavailable(format!("cannot start the SQLite writer: {err}"))
+            })?;
+        Ok(GroupCommitWriter { queue })
     }
 
     /// Runs `work` in a write transaction (shared with other waiting commands, isolated from them
     /// by a savepoint) and answers once that transaction has committed.
     pub(crate) async fn write<T: Send + 'static>(
         &self,
-        work: impl WriteWork<SqliteConnection, T>,
+        work: impl WriteWork<Connection, T>,
     ) -> Result<T, StoreError> {
         let (reply, answer) = oneshot::channel();
         let queued = Queued {
@@ -69,7 +74,7 @@ fn writer_gone() -> StoreError {
 /// A queued command with its result type erased, so commands of any kind share one queue.
 trait QueuedWrite: Send {
     /// Runs the command on the open transaction; false when it failed and must be undone.
-    fn run<'c>(&'c mut self, conn: &'c mut SqliteConnection) -> BoxFuture<'c, bool>;
+    fn run(&mut self, conn: &mut Connection) -> bool;
 
     /// Answers the caller once the group's transaction has committed (`Ok`) or failed.
     fn answer(self: Box<Self>, group: Result<(), &StoreError>);
@@ -81,21 +86,23 @@ struct Queued<T, F> {
     reply: oneshot::Sender<Result<T, StoreError>>,
 }
 
-impl<T: Send + 'static, F: WriteWork<SqliteConnection, T>> QueuedWrite for Queued<T, F> {
-    fn run<'c>(&'c mut self, conn: &'c mut SqliteConnection) -> BoxFuture<'c, bool> {
-        Box::pin(async move {
-            let outcome = match self.work.take() {
-                Some(work) => CatchUnwind(work(conn)).await.unwrap_or_else(|_| {
+impl<T: Send + 'static, F: WriteWork<Connection, T>> QueuedWrite for Queued<T, F> {
+    fn run(&mut self, conn: &mut Connection) -> bool {
+        let outcome = match self.work.take() {
+            // A command that panics must not take the writer down with it, and with it every
+            // later write: its panic becomes its own error, and it is undone like any other
+            // failed command.
+            Some(work) => std::panic::catch_unwind(AssertUnwindSafe(|| block_on(work(conn))))
+                .unwrap_or_else(|_| {
                     Err(StoreError::Internal(
                         "a write command panicked; it was undone".to_owned(),
                     ))
                 }),
-                None => Err(StoreError::Internal("a write command ran twice".to_owned())),
-            };
-            let succeeded = outcome.is_ok();
-            self.outcome = Some(outcome);
-            succeeded
-        })
+            None => Err(StoreError::Internal("a write command ran twice".to_owned())),
+        };
+        let succeeded = outcome.is_ok();
+        self.outcome = Some(outcome);
+        succeeded
     }
 
     fn answer(self: Box<Self>, group: Result<(), &StoreError>) {
@@ -112,18 +119,22 @@ impl<T: Send + 'static, F: WriteWork<SqliteConnection, T>> QueuedWrite for Queue
     }
 }
 
-/// A command that panics must not take the writer task down with it, and with it every later
-/// write: its panic becomes its own error, and it is undone like any other failed command.
-struct CatchUnwind<'c, T>(BoxFuture<'c, T>);
-
-impl<T> Future for CatchUnwind<'_, T> {
-    type Output = std::thread::Result<T>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match std::panic::catch_unwind(AssertUnwindSafe(|| self.0.as_mut().poll(cx))) {
-            Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
-            Err(panic) => Poll::Ready(Err(panic)),
+/// Drives a command's future on the writer thread. Its statements are ready at once (`lite`), so
+/// the first poll normally finishes it; anything else it awaits wakes this thread when ready.
+fn block_on<T>(work: BoxFuture<'_, T>) -> T {
+    struct Unpark(Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut context = Context::from_waker(&waker);
+    let mut work = pin!(work);
+    loop {
+        match work.as_mut().poll(&mut context) {
+            Poll::Ready(value) => return value,
+            Poll::Pending => std::thread::park(),
         }
     }
 }
@@ -136,13 +147,17 @@ fn retold(err: &StoreError) -> StoreError {
     }
 }
 
-async fn write_groups(
-    mut conn: SqliteConnection,
-    mut waiting: mpsc::Receiver<Box<dyn QueuedWrite>>,
-) {
+fn write_groups(mut conn: Connection, mut waiting: mpsc::Receiver<Box<dyn QueuedWrite>>) {
     let mut group = Vec::with_capacity(MAX_GROUP);
-    while waiting.recv_many(&mut group, MAX_GROUP).await > 0 {
-        let outcome = write_group(&mut conn, &mut group).await;
+    while let Some(first) = waiting.blocking_recv() {
+        group.push(first);
+        while group.len() < MAX_GROUP {
+            match waiting.try_recv() {
+                Ok(next) => group.push(next),
+                Err(_) => break,
+            }
+        }
+        let outcome = write_group(&mut conn, &mut group);
         for command in group.drain(..) {
             command.answer(outcome.as_ref().map(|_| ()));
         }
@@ -150,35 +165,34 @@ async fn write_groups(
 }
 
 /// One transaction for the whole group; `Err` means nothing of it was committed.
-async fn write_group(
-    conn: &mut SqliteConnection,
+fn write_group(
+    conn: &mut Connection,
     group: &mut [Box<dyn QueuedWrite>],
 ) -> Result<(), StoreError> {
-    execute(conn, "BEGIN IMMEDIATE").await?;
+    execute(conn, "BEGIN IMMEDIATE")?;
     let written = match group {
         // Alone, a command needs no savepoint: if it fails, the transaction is rolled back and
         // the command answers with its own error.
-        [alone] => Ok(alone.run(conn).await),
-        _ => run_isolated(conn, group).await.map(|()| true),
+        [alone] => Ok(alone.run(conn)),
+        _ => run_isolated(conn, group).map(|()| true),
     };
     let finished = match written {
-        Ok(true) => execute(conn, "COMMIT").await,
-        Ok(false) => execute(conn, "ROLLBACK").await,
+        Ok(true) => execute(conn, "COMMIT"),
+        Ok(false) => execute(conn, "ROLLBACK"),
         Err(err) => Err(err),
     };
     if finished.is_err() {
-        roll_back(conn).await;
+        roll_back(conn);
     }
     finished
 }
 
 /// Runs each command inside its own savepoint, so a failed command is undone alone. If even
 /// that is impossible (SQLite aborts the whole transaction on some errors, such as a full disk),
-/// the group fails as one. Releasing a savepoint and opening the next share one round trip to
-/// the connection's worker thread; `COMMIT` ends the last one. (Releasing matters: while a
-/// savepoint is open SQLite keeps a copy of every page changed under it.)
-async fn run_isolated(
-    conn: &mut SqliteConnection,
+/// the group fails as one. (Releasing each savepoint matters: while a savepoint is open SQLite
+/// keeps a copy of every page changed under it.)
+fn run_isolated(
+    conn: &mut Connection,
     group: &mut [Box<dyn QueuedWrite>],
 ) -> Result<(), StoreError> {
     for (index, command) in group.iter_mut().enumerate() {
@@ -187,51 +201,47 @@ async fn run_isolated(
         } else {
             "RELEASE command; SAVEPOINT command"
         };
-        execute(conn, open).await?;
-        if !command.run(conn).await {
-            execute(conn, "ROLLBACK TO command").await?;
+        execute(conn, open)?;
+        if !command.run(conn) {
+            execute(conn, "ROLLBACK TO command")?;
         }
     }
     Ok(())
 }
 
-async fn roll_back(conn: &mut SqliteConnection) {
+fn roll_back(conn: &mut Connection) {
     // Fails only when SQLite has already rolled the transaction back itself.
-    let _ = execute(conn, "ROLLBACK").await;
+    let _ = execute(conn, "ROLLBACK");
 }
 
-async fn execute(conn: &mut SqliteConnection, sql: &'static str) -> Result<(), StoreError> {
-    conn.execute(sql).await.map(drop).map_err(db_error)
+fn execute(conn: &mut Connection, sql: &'static str) -> Result<(), StoreError> {
+    conn.execute_batch(sql).map_err(db_error)
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::mpsc as std_mpsc;
+
     use domain::DomainError;
-    use sqlx::sqlite::SqliteConnectOptions;
-    use sqlx::{ConnectOptions, Row};
 
     use super::*;
+    use crate::lite::{Pool, query};
     use crate::shared::boxed;
 
     /// A writer on a fresh file with `notes(v)`, whose `owner` reference is only checked at
-    /// commit (so a command can make its group's commit fail), plus a connection to look with.
-    async fn writer_and_reader(dir: &tempfile::TempDir) -> (GroupCommitWriter, SqliteConnection) {
-        let options = SqliteConnectOptions::new()
-            .filename(dir.path().join("group.db"))
-            .create_if_missing(true)
-            .foreign_keys(true);
-        let mut conn = options.connect().await.unwrap();
-        conn.execute(
-            "CREATE TABLE owners (id INTEGER PRIMARY KEY); \
-             CREATE TABLE notes (v INTEGER NOT NULL UNIQUE, owner INTEGER \
-             REFERENCES owners (id) DEFERRABLE INITIALLY DEFERRED)",
-        )
-        .await
-        .unwrap();
-        (
-            GroupCommitWriter::start(conn),
-            options.connect().await.unwrap(),
-        )
+    /// commit (so a command can make its group's commit fail), plus readers to look with.
+    fn writer_and_reader(dir: &tempfile::TempDir) -> (GroupCommitWriter, Pool) {
+        let path = dir.path().join("group.db");
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE owners (id INTEGER PRIMARY KEY); \
+                 CREATE TABLE notes (v INTEGER NOT NULL UNIQUE, owner INTEGER \
+                 REFERENCES owners (id) DEFERRABLE INITIALLY DEFERRED)",
+            )
+            .unwrap();
+        let writer = GroupCommitWriter::start(Connection::open(&path, false).unwrap()).unwrap();
+        (writer, Pool::open(&path, 1).unwrap())
     }
 
     /// Inserts note `v` (with a dangling owner if asked), then fails if `fail` says so.
@@ -244,9 +254,9 @@ mod tests {
         writer
             .write(move |conn| {
                 boxed(async move {
-                    sqlx::query("INSERT INTO notes (v, owner) VALUES ($1, $2)")
+                    query("INSERT INTO notes (v, owner) VALUES ($1, $2)")
                         .bind(v)
-                        .bind(dangling_owner.then_some(404))
+                        .bind(dangling_owner.then_some(404_i64))
                         .execute(&mut *conn)
                         .await
                         .map_err(db_error)?;
@@ -259,29 +269,60 @@ mod tests {
             .await
     }
 
-    async fn stored(reader: &mut SqliteConnection) -> Vec<i64> {
-        sqlx::query("SELECT v FROM notes ORDER BY v")
-            .fetch_all(&mut *reader)
+    async fn stored(reader: &Pool) -> Vec<i64> {
+        query("SELECT v FROM notes ORDER BY v")
+            .fetch_all(reader)
             .await
             .unwrap()
             .iter()
-            .map(|row| row.get(0))
+            .map(|row| row.try_get("v").unwrap())
             .collect()
     }
 
-    // On this single-threaded runtime `join!` queues every command before the writer task
-    // runs, so they form one group.
+    /// Runs `commands` (`count` writes) as one group: the writer thread is held inside another
+    /// command until all of them are queued.
+    async fn in_one_group<T>(
+        writer: &GroupCommitWriter,
+        count: usize,
+        commands: impl Future<Output = T>,
+    ) -> T {
+        let (entered, writer_inside) = oneshot::channel();
+        let (release, gate) = std_mpsc::channel::<()>();
+        let held = writer.write(move |_conn| {
+            boxed(async move {
+                let _ = entered.send(());
+                let _ = gate.recv();
+                Ok(())
+            })
+        });
+        let queued = || writer.queue.max_capacity() - writer.queue.capacity();
+        let (held, output) = tokio::join!(held, async {
+            writer_inside.await.unwrap();
+            let release_when_queued = async {
+                while queued() < count {
+                    tokio::task::yield_now().await;
+                }
+                release.send(()).unwrap();
+            };
+            tokio::join!(commands, release_when_queued).0
+        });
+        held.unwrap();
+        output
+    }
 
     #[tokio::test]
     async fn a_failing_command_is_undone_alone_and_the_others_commit() {
         let dir = tempfile::tempdir().unwrap();
-        let (writer, mut reader) = writer_and_reader(&dir).await;
-        let (first, failing, duplicate, last) = tokio::join!(
-            note(&writer, 1, false, false),
-            note(&writer, 2, false, true),
-            note(&writer, 1, false, false),
-            note(&writer, 3, false, false),
-        );
+        let (writer, reader) = writer_and_reader(&dir);
+        let (first, failing, duplicate, last) = in_one_group(&writer, 4, async {
+            tokio::join!(
+                note(&writer, 1, false, false),
+                note(&writer, 2, false, true),
+                note(&writer, 1, false, false),
+                note(&writer, 3, false, false),
+            )
+        })
+        .await;
         assert_eq!(first.unwrap(), 1);
         assert!(matches!(failing, Err(StoreError::Internal(m)) if m == "note 2 refused"));
         assert!(matches!(
@@ -289,32 +330,35 @@ mod tests {
             Err(StoreError::Domain(DomainError::Conflict(_)))
         ));
         assert_eq!(last.unwrap(), 3);
-        assert_eq!(stored(&mut reader).await, [1, 3]);
+        assert_eq!(stored(&reader).await, [1, 3]);
     }
 
     #[tokio::test]
     async fn when_the_commit_fails_every_command_of_the_group_gets_the_error() {
         let dir = tempfile::tempdir().unwrap();
-        let (writer, mut reader) = writer_and_reader(&dir).await;
-        let (first, dangling) = tokio::join!(
-            note(&writer, 1, false, false),
-            note(&writer, 2, true, false),
-        );
+        let (writer, reader) = writer_and_reader(&dir);
+        let (first, dangling) = in_one_group(&writer, 2, async {
+            tokio::join!(
+                note(&writer, 1, false, false),
+                note(&writer, 2, true, false),
+            )
+        })
+        .await;
         for answer in [first, dangling] {
             assert!(matches!(answer, Err(StoreError::Internal(m)) if m.contains("FOREIGN KEY")));
         }
-        assert_eq!(stored(&mut reader).await, Vec::<i64>::new());
+        assert_eq!(stored(&reader).await, Vec::<i64>::new());
         assert_eq!(note(&writer, 3, false, false).await.unwrap(), 3);
-        assert_eq!(stored(&mut reader).await, [3]);
+        assert_eq!(stored(&reader).await, [3]);
     }
 
     #[tokio::test]
     async fn a_panicking_command_is_undone_alone_and_the_writer_goes_on() {
         let dir = tempfile::tempdir().unwrap();
-        let (writer, mut reader) = writer_and_reader(&dir).await;
-        let panicking = writer.write(|conn: &mut SqliteConnection| {
+        let (writer, reader) = writer_and_reader(&dir);
+        let panicking = writer.write(|conn: &mut Connection| {
             boxed(async move {
-                sqlx::query("INSERT INTO notes (v) VALUES (2)")
+                query("INSERT INTO notes (v) VALUES (2)")
                     .execute(&mut *conn)
                     .await
                     .map_err(db_error)?;
@@ -323,20 +367,49 @@ mod tests {
                 Ok(())
             })
         });
-        let (first, panicked) = tokio::join!(note(&writer, 1, false, false), panicking);
+        let (first, panicked) = in_one_group(&writer, 2, async {
+            tokio::join!(note(&writer, 1, false, false), panicking)
+        })
+        .await;
         assert_eq!(first.unwrap(), 1);
         assert!(matches!(panicked, Err(StoreError::Internal(m)) if m.contains("panicked")));
         assert_eq!(note(&writer, 3, false, false).await.unwrap(), 3);
-        assert_eq!(stored(&mut reader).await, [1, 3]);
+        assert_eq!(stored(&reader).await, [1, 3]);
     }
 
     #[tokio::test]
     async fn a_lone_failing_command_leaves_nothing_behind() {
         let dir = tempfile::tempdir().unwrap();
-        let (writer, mut reader) = writer_and_reader(&dir).await;
+        let (writer, reader) = writer_and_reader(&dir);
         assert!(note(&writer, 1, false, true).await.is_err());
         assert!(note(&writer, 2, true, false).await.is_err());
         assert_eq!(note(&writer, 3, false, false).await.unwrap(), 3);
-        assert_eq!(stored(&mut reader).await, [3]);
+        assert_eq!(stored(&reader).await, [3]);
+    }
+
+    #[tokio::test]
+    async fn a_command_awaiting_something_else_is_woken_on_the_writer_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let (writer, reader) = writer_and_reader(&dir);
+        let (send, later) = oneshot::channel::<i64>();
+        let waiting = writer.write(move |conn| {
+            boxed(async move {
+                let v = later
+                    .await
+                    .map_err(|_| StoreError::Internal("no value".to_owned()))?;
+                query("INSERT INTO notes (v) VALUES ($1)")
+                    .bind(v)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db_error)?;
+                Ok(v)
+            })
+        });
+        let (written, ()) = tokio::join!(waiting, async {
+            tokio::task::yield_now().await;
+            send.send(7).unwrap();
+        });
+        assert_eq!(written.unwrap(), 7);
+        assert_eq!(stored(&reader).await, [7]);
     }
 }

@@ -4,6 +4,7 @@
 
 mod convert;
 mod group_commit;
+mod lite;
 mod migrations;
 mod postgres;
 mod process;

@@ -13,6 +13,29 @@ use crate::shared::{
     message_columns, record_columns, shared_store,
 };
 
+/// The statement interface of the shared store code (see `shared`): on PostgreSQL, sqlx itself.
+mod sql {
+    use domain::StoreError;
+    use sqlx::{Postgres, Row};
+
+    pub(crate) use crate::convert::db_error;
+    pub(crate) use sqlx::query;
+
+    pub(crate) type Conn = sqlx::PgConnection;
+    pub(crate) type DbRow = sqlx::postgres::PgRow;
+    pub(crate) type Query =
+        sqlx::query::Query<'static, Postgres, <Postgres as sqlx::Database>::Arguments>;
+    pub(crate) type Builder = sqlx::QueryBuilder<Postgres>;
+    pub(crate) type Reader = sqlx::PgPool;
+
+    pub(crate) fn get<'r, T>(row: &'r DbRow, column: &str) -> Result<T, StoreError>
+    where
+        T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
+    {
+        row.try_get(column).map_err(db_error)
+    }
+}
+
 const MAX_CONNECTIONS: u32 = 16;
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -135,11 +158,7 @@ async fn insert_search_tokens(
     store_search_tokens(conn, case_id, tokens).await
 }
 
-fn push_search_condition(
-    query: &mut QueryBuilder<Postgres>,
-    tokens: Vec<String>,
-    page: Option<SearchPage>,
-) {
+fn push_search_condition(query: &mut sql::Builder, tokens: Vec<String>, page: Option<SearchPage>) {
     query
         .push(" AND id IN (SELECT case_id FROM case_search WHERE tokens @> ")
         .push_bind(tokens);
@@ -176,5 +195,5 @@ async fn after_import(conn: &mut Conn) -> Result<(), StoreError> {
     Ok(())
 }
 
-shared_store!(PgStore, Postgres);
-process_store!(PgStore, Postgres, claim_lock = "FOR UPDATE SKIP LOCKED");
+shared_store!(PgStore);
+process_store!(PgStore, claim_lock = "FOR UPDATE SKIP LOCKED");

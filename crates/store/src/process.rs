@@ -54,7 +54,7 @@ macro_rules! fact_cases {
 pub(crate) const SYSTEM_ACTOR: &str = "calmdesk";
 
 macro_rules! process_store {
-    ($Store:ty, $Db:ty, claim_lock = $claim_lock:literal) => {
+    ($Store:ty, claim_lock = $claim_lock:literal) => {
         use std::collections::BTreeMap;
 
         use domain::{
@@ -202,7 +202,7 @@ macro_rules! process_store {
 
         /// `schedule_job` inside a command's transaction (see `ProcessStore::schedule_job`).
         async fn upsert_job(conn: &mut Conn, spec: &JobSpec) -> Result<(), StoreError> {
-            sqlx::query(
+            sql::query(
                 "INSERT INTO jobs (key, kind, case_id, run_at, payload, status, generation, attempts) \
                  VALUES ($1, $2, $3, $4, $5, 'pending', 1, 0) \
                  ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, case_id = excluded.case_id, \
@@ -243,7 +243,7 @@ macro_rules! process_store {
             conn: &mut Conn,
             id: CommitmentId,
         ) -> Result<Commitment, StoreError> {
-            let row = sqlx::query(concat!(
+            let row = sql::query(concat!(
                 "SELECT ", commitment_columns!(), " FROM commitments WHERE id = $1"
             ))
             .bind(id.0)
@@ -264,7 +264,7 @@ macro_rules! process_store {
         ) -> Result<Commitment, StoreError> {
             load_case(tx, id).await?;
             if let Some(message) = c.message_id {
-                let found = sqlx::query("SELECT case_id FROM messages WHERE id = $1")
+                let found = sql::query("SELECT case_id FROM messages WHERE id = $1")
                     .bind(message.0)
                     .fetch_optional(&mut *tx)
                     .await
@@ -295,7 +295,7 @@ macro_rules! process_store {
                 fulfilled_at: None,
                 escalated_at: None,
             };
-            let inserted = sqlx::query(
+            let inserted = sql::query(
                 "INSERT INTO commitments (case_id, kind, description, due_at, status, \
                  source, message_id, made_by, dedupe_key, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
@@ -316,7 +316,7 @@ macro_rules! process_store {
             .map_err(db_error)?;
             let Some(row) = inserted else {
                 let key = c.key.unwrap_or_default();
-                let row = sqlx::query(concat!(
+                let row = sql::query(concat!(
                     "SELECT ", commitment_columns!(), " FROM commitments WHERE dedupe_key = $1"
                 ))
                 .bind(key.clone())
@@ -367,7 +367,7 @@ macro_rules! process_store {
             conn: &mut Conn,
             secret_hash: [u8; 32],
         ) -> Result<Option<FeedbackRequest>, StoreError> {
-            let row = sqlx::query(concat!(
+            let row = sql::query(concat!(
                 "SELECT ", feedback_columns!(), " FROM feedback_requests WHERE secret_hash = $1"
             ))
             .bind(secret_hash.to_vec())
@@ -380,7 +380,7 @@ macro_rules! process_store {
         /// The case's process rows with their keys, for `export_cases`.
         async fn export_process(conn: &mut Conn, id: CaseId) -> Result<CaseProcess, StoreError> {
             let mut process = CaseProcess::default();
-            for row in sqlx::query(
+            for row in sql::query(
                 "SELECT id, dedupe_key FROM messages WHERE case_id = $1 \
                  AND dedupe_key IS NOT NULL ORDER BY id",
             )
@@ -391,7 +391,7 @@ macro_rules! process_store {
             {
                 process.message_keys.push((MessageId(get(&row, "id")?), get(&row, "dedupe_key")?));
             }
-            for row in sqlx::query(concat!(
+            for row in sql::query(concat!(
                 "SELECT ", commitment_columns!(), ", dedupe_key FROM commitments \
                  WHERE case_id = $1 ORDER BY id"
             ))
@@ -405,7 +405,7 @@ macro_rules! process_store {
                     key: get(&row, "dedupe_key")?,
                 });
             }
-            for row in sqlx::query(concat!(
+            for row in sql::query(concat!(
                 "SELECT ", notification_columns!(), ", dedupe_key FROM notifications \
                  WHERE case_id = $1 ORDER BY id"
             ))
@@ -419,7 +419,7 @@ macro_rules! process_store {
                     key: get(&row, "dedupe_key")?,
                 });
             }
-            for row in sqlx::query(concat!(
+            for row in sql::query(concat!(
                 "SELECT ", feedback_columns!(), ", dedupe_key, secret_hash, message_id \
                  FROM feedback_requests WHERE case_id = $1 ORDER BY id"
             ))
@@ -445,7 +445,7 @@ macro_rules! process_store {
         /// Stores an imported case's process rows keeping their ids (its messages are stored).
         async fn import_process(conn: &mut Conn, process: &CaseProcess) -> Result<(), StoreError> {
             for (message, key) in &process.message_keys {
-                sqlx::query("UPDATE messages SET dedupe_key = $1 WHERE id = $2")
+                sql::query("UPDATE messages SET dedupe_key = $1 WHERE id = $2")
                     .bind(key.clone())
                     .bind(message.0)
                     .execute(&mut *conn)
@@ -453,7 +453,7 @@ macro_rules! process_store {
                     .map_err(db_error)?;
             }
             for ExportedCommitment { commitment: c, key } in &process.commitments {
-                sqlx::query(concat!(
+                sql::query(concat!(
                     "INSERT INTO commitments (", commitment_columns!(), ", dedupe_key) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
                 ))
@@ -476,7 +476,7 @@ macro_rules! process_store {
                 .map_err(db_error)?;
             }
             for ExportedNotification { notification: n, key } in &process.notifications {
-                sqlx::query(concat!(
+                sql::query(concat!(
                     "INSERT INTO notifications (", notification_columns!(), ", dedupe_key) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
                 ))
@@ -498,7 +498,7 @@ macro_rules! process_store {
                 let hash = exported.hash().ok_or_else(|| {
                     DomainError::invalid("secret_hash", "must be 64 hex digits")
                 })?;
-                sqlx::query(concat!(
+                sql::query(concat!(
                     "INSERT INTO feedback_requests (", feedback_columns!(), ", dedupe_key, \
                      secret_hash, message_id) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
@@ -524,13 +524,13 @@ macro_rules! process_store {
         /// A page of notifications, newest first: of one case, and only to `recipients`, when
         /// given (in the query, so a page is only short when nothing is left).
         async fn notifications_page(
-            reader: &sqlx::Pool<$Db>,
+            reader: &sql::Reader,
             case: Option<CaseId>,
             recipients: Option<&[String]>,
             query: &ListQuery,
         ) -> Result<Page<Notification>, StoreError> {
             let query = query.validate()?;
-            let mut select = QueryBuilder::<$Db>::new(concat!(
+            let mut select = sql::Builder::new(concat!(
                 "SELECT ", notification_columns!(), " FROM notifications WHERE 1 = 1"
             ));
             if let Some(case) = case {
@@ -599,7 +599,7 @@ macro_rules! process_store {
                 })?;
                 let until = stored_precision(until);
                 let mut jobs = self.write(move |tx| boxed(async move {
-                    let rows = sqlx::query(concat!(
+                    let rows = sql::query(concat!(
                         "UPDATE jobs SET status = 'running', claimed_by = $1, claimed_at = $2, \
                          lease_until = $3, attempts = attempts + 1 \
                          WHERE id IN (SELECT id FROM jobs \
@@ -649,7 +649,7 @@ macro_rules! process_store {
                     // the check and the change are one statement, so a concurrent takeover
                     // cannot slip in between. A newer generation means it was rescheduled while
                     // it ran: it stays pending (at the earlier of its new time and a retry).
-                    let done = sqlx::query(
+                    let done = sql::query(
                         "UPDATE jobs SET \
                          status = CASE WHEN generation = $4 THEN $5 ELSE 'pending' END, \
                          run_at = CASE WHEN $6 IS NOT NULL AND (generation = $4 OR run_at > $6) \
@@ -677,7 +677,7 @@ macro_rules! process_store {
                     } else {
                         format!("{SUPERSEDED}{outcome_name}")
                     };
-                    sqlx::query(concat!(
+                    sql::query(concat!(
                         "INSERT INTO job_runs (", job_run_columns!(), ") \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
                     ))
@@ -710,7 +710,7 @@ macro_rules! process_store {
             }
 
             async fn next_job_at(&self) -> Result<Option<Timestamp>, StoreError> {
-                let row = sqlx::query(
+                let row = sql::query(
                     "SELECT MIN(CASE WHEN status = 'pending' THEN run_at ELSE lease_until END) \
                      AS next FROM jobs WHERE status IN ('pending', 'running')",
                 )
@@ -721,7 +721,7 @@ macro_rules! process_store {
             }
 
             async fn job_runs(&self, since: Timestamp) -> Result<Vec<JobRun>, StoreError> {
-                let rows = sqlx::query(concat!(
+                let rows = sql::query(concat!(
                     "SELECT ", job_run_columns!(),
                     " FROM job_runs WHERE finished_at >= $1 ORDER BY finished_at, id"
                 ))
@@ -739,7 +739,7 @@ macro_rules! process_store {
             ) -> Result<Page<JobRun>, StoreError> {
                 let query = query.validate()?;
                 let after = query.cursor.map_or(0, |cursor| cursor.last_id);
-                let rows = sqlx::query(concat!(
+                let rows = sql::query(concat!(
                     "SELECT id, ", job_run_columns!(),
                     " FROM job_runs WHERE finished_at >= $1 AND id > $2 ORDER BY id LIMIT $3"
                 ))
@@ -763,7 +763,7 @@ macro_rules! process_store {
             async fn prune_job_runs(&self, before: Timestamp) -> Result<u64, StoreError> {
                 let before = micros(before);
                 self.write(move |tx| boxed(async move {
-                    let done = sqlx::query("DELETE FROM job_runs WHERE finished_at < $1")
+                    let done = sql::query("DELETE FROM job_runs WHERE finished_at < $1")
                         .bind(before)
                         .execute(&mut *tx)
                         .await
@@ -856,7 +856,7 @@ macro_rules! process_store {
             async fn list_commitments(&self, id: CaseId) -> Result<Vec<Commitment>, StoreError> {
                 let mut tx = self.read_tx().await?;
                 load_case(&mut tx, id).await?;
-                let rows = sqlx::query(concat!(
+                let rows = sql::query(concat!(
                     "SELECT ", commitment_columns!(), " FROM commitments WHERE case_id = $1 ORDER BY id"
                 ))
                 .bind(id.0)
@@ -879,7 +879,7 @@ macro_rules! process_store {
                     let before = load_commitment(tx, id).await?;
                     let after = change.apply(&before, now)?;
                     // Guarded by the status read above: PostgreSQL runs writers in parallel.
-                    let done = sqlx::query(
+                    let done = sql::query(
                         "UPDATE commitments SET status = $1, reminded_at = $2, fulfilled_at = $3, \
                          escalated_at = $4 WHERE id = $5 AND status = $6",
                     )
@@ -921,7 +921,7 @@ macro_rules! process_store {
                     if let Some(case) = n.case_id {
                         load_case(tx, case).await?;
                     }
-                    let inserted = sqlx::query(
+                    let inserted = sql::query(
                         "INSERT INTO notifications (dedupe_key, case_id, kind, recipient, subject, \
                          body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
                          ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
@@ -937,7 +937,7 @@ macro_rules! process_store {
                     .await
                     .map_err(db_error)?;
                     let Some(row) = inserted else {
-                        let row = sqlx::query(concat!(
+                        let row = sql::query(concat!(
                             "SELECT ", notification_columns!(), " FROM notifications WHERE dedupe_key = $1"
                         ))
                         .bind(n.key.clone())
@@ -978,7 +978,7 @@ macro_rules! process_store {
                 &self,
                 id: NotificationId,
             ) -> Result<(Notification, String), StoreError> {
-                let row = sqlx::query(concat!(
+                let row = sql::query(concat!(
                     "SELECT ", notification_columns!(), ", dedupe_key FROM notifications WHERE id = $1"
                 ))
                 .bind(id.0)
@@ -1026,7 +1026,7 @@ macro_rules! process_store {
                     else {
                         return Ok(None);
                     };
-                    let row = sqlx::query(
+                    let row = sql::query(
                         "INSERT INTO feedback_requests (case_id, purpose, dedupe_key, secret_hash, \
                          message_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                     )
@@ -1089,7 +1089,7 @@ macro_rules! process_store {
                     }
                     let answer = answer.validate(before.purpose)?;
                     // `answered_at IS NULL` keeps a concurrent second answer out.
-                    let done = sqlx::query(
+                    let done = sql::query(
                         "UPDATE feedback_requests SET answered_at = $1, score = $2, confirmed = $3, \
                          comment = $4 WHERE id = $5 AND answered_at IS NULL",
                     )
@@ -1137,7 +1137,7 @@ macro_rules! process_store {
             async fn list_feedback(&self, id: CaseId) -> Result<Vec<FeedbackRequest>, StoreError> {
                 let mut tx = self.read_tx().await?;
                 load_case(&mut tx, id).await?;
-                let rows = sqlx::query(concat!(
+                let rows = sql::query(concat!(
                     "SELECT ", feedback_columns!(), " FROM feedback_requests WHERE case_id = $1 ORDER BY id"
                 ))
                 .bind(id.0)
@@ -1155,7 +1155,7 @@ macro_rules! process_store {
                 let a = a.validate()?;
                 let now = stored_precision(now);
                 self.write(move |tx| boxed(async move {
-                    let row = sqlx::query(concat!(
+                    let row = sql::query(concat!(
                         "INSERT INTO preventive_actions (cause, description, owner, due_on, status, \
                          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING ",
                         action_columns!()
@@ -1182,7 +1182,7 @@ macro_rules! process_store {
             ) -> Result<PreventiveAction, StoreError> {
                 let now = stored_precision(now);
                 self.write(move |tx| boxed(async move {
-                    let row = sqlx::query(concat!(
+                    let row = sql::query(concat!(
                         "UPDATE preventive_actions SET status = $1, updated_at = $2 WHERE id = $3 \
                          RETURNING ", action_columns!()
                     ))
@@ -1199,7 +1199,7 @@ macro_rules! process_store {
             }
 
             async fn list_actions(&self) -> Result<Vec<PreventiveAction>, StoreError> {
-                let rows = sqlx::query(concat!(
+                let rows = sql::query(concat!(
                     "SELECT ", action_columns!(), " FROM preventive_actions ORDER BY id"
                 ))
                 .fetch_all(self.reader())
@@ -1213,7 +1213,7 @@ macro_rules! process_store {
                 // One snapshot, one query per kind of fact (not per case).
                 let mut tx = self.read_tx().await?;
                 let mut fetch = async |sql: &'static str| {
-                    sqlx::query(sql).bind(since).fetch_all(&mut *tx).await.map_err(db_error)
+                    sql::query(sql).bind(since).fetch_all(&mut *tx).await.map_err(db_error)
                 };
                 let cases = all(
                     fetch(concat!(

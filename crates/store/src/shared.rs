@@ -2,6 +2,9 @@
 //!
 //! The SQL here is the part where SQLite and PostgreSQL agree (`$n` parameters, `RETURNING`,
 //! `ON CONFLICT`). The backend module that invokes the macro supplies what differs:
+//! - a module `sql`, the statement interface: `query`, `Builder` (statements built per request),
+//!   `Query`, `Conn`, `DbRow`, `Reader`, `get(row, column)` and `db_error` — sqlx itself for
+//!   PostgreSQL (`postgres::sql`), the same shapes over rusqlite for SQLite (`lite`);
 //! - `self.write(work)`: runs `work(conn)` as one write command, a transaction of its own as
 //!   seen by callers (SQLite groups concurrent commands into one commit, see `group_commit`),
 //!   holding the write lock from its first statement; `work` owns what it needs (`'static`);
@@ -83,7 +86,7 @@ macro_rules! record_columns {
 }
 
 macro_rules! shared_store {
-    ($Store:ty, $Db:ty) => {
+    ($Store:ty) => {
         use std::collections::BTreeSet;
 
         use async_trait::async_trait;
@@ -95,25 +98,13 @@ macro_rules! shared_store {
             Priority, Role, Status, Store, StoreError, Timestamp, Transition, UpdateCase,
         };
         use serde_json::{Value, json};
-        use sqlx::{Row, QueryBuilder};
-
         use $crate::convert::{
-            db_error, instant, json_list, json_value, micros, optional_instant, optional_parse,
-            parse, parse_json_list, parse_json_value, stored_precision,
+            instant, json_list, json_value, micros, optional_instant, optional_parse, parse,
+            parse_json_list, parse_json_value, stored_precision,
         };
         use $crate::search::{document_tokens, query_tokens};
         use $crate::shared::boxed;
-
-        type Conn = <$Db as sqlx::Database>::Connection;
-        type DbRow = <$Db as sqlx::Database>::Row;
-        type Query = sqlx::query::Query<'static, $Db, <$Db as sqlx::Database>::Arguments>;
-
-        fn get<'r, T>(row: &'r DbRow, column: &str) -> Result<T, StoreError>
-        where
-            T: sqlx::Decode<'r, $Db> + sqlx::Type<$Db>,
-        {
-            row.try_get(column).map_err(db_error)
-        }
+        use sql::{Conn, DbRow, Query, db_error, get};
 
         fn case_from_row(row: &DbRow) -> Result<Case, StoreError> {
             Ok(Case {
@@ -277,7 +268,7 @@ macro_rules! shared_store {
         }
 
         async fn load_case(conn: &mut Conn, id: CaseId) -> Result<Case, StoreError> {
-            let row = sqlx::query(concat!("SELECT ", case_columns!(), " FROM cases WHERE id = $1"))
+            let row = sql::query(concat!("SELECT ", case_columns!(), " FROM cases WHERE id = $1"))
                 .bind(id.0)
                 .fetch_optional(&mut *conn)
                 .await
@@ -287,7 +278,7 @@ macro_rules! shared_store {
         }
 
         async fn load_customer(conn: &mut Conn, id: CustomerId) -> Result<Customer, StoreError> {
-            let row = sqlx::query(concat!(
+            let row = sql::query(concat!(
                 "SELECT ", customer_columns!(), " FROM customers WHERE id = $1"
             ))
             .bind(id.0)
@@ -299,7 +290,7 @@ macro_rules! shared_store {
         }
 
         async fn load_messages(conn: &mut Conn, id: CaseId) -> Result<Vec<Message>, StoreError> {
-            let rows = sqlx::query(concat!(
+            let rows = sql::query(concat!(
                 "SELECT ", message_columns!(), " FROM messages WHERE case_id = $1 ORDER BY id"
             ))
             .bind(id.0)
@@ -310,7 +301,7 @@ macro_rules! shared_store {
         }
 
         async fn load_events(conn: &mut Conn, id: CaseId) -> Result<Vec<Event>, StoreError> {
-            let rows = sqlx::query(concat!(
+            let rows = sql::query(concat!(
                 "SELECT ", event_columns!(), " FROM events WHERE case_id = $1 ORDER BY id"
             ))
             .bind(id.0)
@@ -324,7 +315,7 @@ macro_rules! shared_store {
             conn: &mut Conn,
             id: CaseId,
         ) -> Result<Option<IncidentRecord>, StoreError> {
-            let row = sqlx::query(concat!(
+            let row = sql::query(concat!(
                 "SELECT ", record_columns!(), " FROM incident_records WHERE case_id = $1"
             ))
             .bind(id.0)
@@ -335,7 +326,7 @@ macro_rules! shared_store {
         }
 
         async fn load_agent(conn: &mut Conn, id: AgentId) -> Result<Agent, StoreError> {
-            let row = sqlx::query(concat!("SELECT ", agent_columns!(), " FROM agents WHERE id = $1"))
+            let row = sql::query(concat!("SELECT ", agent_columns!(), " FROM agents WHERE id = $1"))
                 .bind(id.0)
                 .fetch_optional(&mut *conn)
                 .await
@@ -348,7 +339,7 @@ macro_rules! shared_store {
             conn: &mut Conn,
             id: DepartmentId,
         ) -> Result<Department, StoreError> {
-            let row = sqlx::query(concat!(
+            let row = sql::query(concat!(
                 "SELECT ", department_columns!(), " FROM departments WHERE id = $1"
             ))
             .bind(id.0)
@@ -385,7 +376,7 @@ macro_rules! shared_store {
                 annual_value: new.annual_value.clone(),
                 created_at: now,
             };
-            let insert = sqlx::query(
+            let insert = sql::query(
                 "INSERT INTO customers (name, email, phone, language, annual_value_minor, \
                  annual_value_currency, created_at) SELECT $1, $2, $3, $4, $5, $6, $7 \
                  WHERE NOT EXISTS (SELECT 1 FROM customers WHERE email = $2 OR phone = $3) \
@@ -399,7 +390,7 @@ macro_rules! shared_store {
                 customer.id = CustomerId(get(&row, "id")?);
                 return Ok(customer);
             }
-            let found = sqlx::query(concat!(
+            let found = sql::query(concat!(
                 "SELECT ", customer_columns!(), " FROM customers WHERE email = $1 OR phone = $2 \
                  ORDER BY CASE WHEN email = $1 THEN 0 ELSE 1 END, id LIMIT 1"
             ))
@@ -412,7 +403,7 @@ macro_rules! shared_store {
         }
 
         async fn insert_case(conn: &mut Conn, case: &Case) -> Result<CaseId, StoreError> {
-            let insert = sqlx::query(
+            let insert = sql::query(
                 "INSERT INTO cases (customer_id, channel, subject, category, cause, priority, \
                  status, resolution, safety_flag, assignee_id, department_id, language, \
                  remedy_sought, created_at, updated_at, acknowledged_at, resolved_at, closed_at) \
@@ -433,7 +424,7 @@ macro_rules! shared_store {
             message: &Message,
             key: Option<&str>,
         ) -> Result<Option<MessageId>, StoreError> {
-            let insert = sqlx::query(
+            let insert = sql::query(
                 "INSERT INTO messages (case_id, direction, channel, author, body, created_at, \
                  dedupe_key) VALUES ($1, $2, $3, $4, $5, $6, $7) \
                  ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
@@ -447,7 +438,7 @@ macro_rules! shared_store {
         }
 
         async fn message_by_key(conn: &mut Conn, key: &str) -> Result<Message, StoreError> {
-            let row = sqlx::query(concat!(
+            let row = sql::query(concat!(
                 "SELECT ", message_columns!(), " FROM messages WHERE dedupe_key = $1"
             ))
             .bind(key.to_owned())
@@ -539,7 +530,7 @@ macro_rules! shared_store {
             at: Timestamp,
             entries: [(EventKind, Option<Value>, Option<Value>); N],
         ) -> Result<(), StoreError> {
-            let mut insert = QueryBuilder::<$Db>::new(
+            let mut insert = sql::Builder::new(
                 "INSERT INTO events (case_id, actor, at, kind, before_json, after_json) ",
             );
             insert.push_values(entries, |mut row, (kind, before, after)| {
@@ -563,7 +554,7 @@ macro_rules! shared_store {
         ) -> Result<(), StoreError> {
             // Every column but `id`, bound by the same function as the insert, so the two never
             // disagree about the column order (customer, channel and creation never change).
-            let update = sqlx::query(
+            let update = sql::query(
                 "UPDATE cases SET customer_id = $1, channel = $2, subject = $3, category = $4, \
                  cause = $5, priority = $6, status = $7, resolution = $8, safety_flag = $9, \
                  assignee_id = $10, department_id = $11, language = $12, remedy_sought = $13, \
@@ -588,7 +579,7 @@ macro_rules! shared_store {
         }
 
         async fn touch_case(conn: &mut Conn, id: CaseId, now: Timestamp) -> Result<(), StoreError> {
-            sqlx::query("UPDATE cases SET updated_at = $1 WHERE id = $2")
+            sql::query("UPDATE cases SET updated_at = $1 WHERE id = $2")
                 .bind(micros(now))
                 .bind(id.0)
                 .execute(&mut *conn)
@@ -735,7 +726,7 @@ macro_rules! shared_store {
         #[async_trait]
         impl Store for $Store {
             async fn ping(&self) -> Result<(), StoreError> {
-                sqlx::query("SELECT 1")
+                sql::query("SELECT 1")
                     .execute(self.reader())
                     .await
                     .map_err(db_error)?;
@@ -815,7 +806,7 @@ macro_rules! shared_store {
 
             async fn list_cases(&self, filter: &CaseFilter) -> Result<Page<Case>, StoreError> {
                 let filter = filter.clone().validate()?;
-                let mut query = QueryBuilder::<$Db>::new(concat!(
+                let mut query = sql::Builder::new(concat!(
                     "SELECT ", case_columns!(), " FROM cases WHERE 1 = 1"
                 ));
                 if let Some(q) = &filter.q {
@@ -1028,7 +1019,7 @@ macro_rules! shared_store {
 
             async fn list_customers(&self, query: &ListQuery) -> Result<Page<Customer>, StoreError> {
                 let query = query.validate()?;
-                let rows = sqlx::query(concat!(
+                let rows = sql::query(concat!(
                     "SELECT ", customer_columns!(),
                     " FROM customers WHERE id > $1 ORDER BY id LIMIT $2"
                 ))
@@ -1051,7 +1042,7 @@ macro_rules! shared_store {
                     if let Some(department) = cmd.department_id {
                         load_department(tx, department).await?;
                     }
-                    let row = sqlx::query(
+                    let row = sql::query(
                         "INSERT INTO agents (name, role, department_id, phone, email, languages, active) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                     )
@@ -1082,7 +1073,7 @@ macro_rules! shared_store {
 
             async fn list_agents(&self, query: &ListQuery) -> Result<Page<Agent>, StoreError> {
                 let query = query.validate()?;
-                let rows = sqlx::query(concat!(
+                let rows = sql::query(concat!(
                     "SELECT ", agent_columns!(), " FROM agents WHERE id > $1 ORDER BY id LIMIT $2"
                 ))
                 .bind(query.cursor.map_or(0, |c| c.last_id))
@@ -1096,7 +1087,7 @@ macro_rules! shared_store {
             async fn create_department(&self, cmd: NewDepartment) -> Result<Department, StoreError> {
                 let cmd = cmd.validate()?;
                 self.write(move |tx| boxed(async move {
-                    let row = sqlx::query(
+                    let row = sql::query(
                         "INSERT INTO departments (name, categories, languages) VALUES ($1, $2, $3) \
                          ON CONFLICT (name) DO NOTHING RETURNING id",
                     )
@@ -1116,7 +1107,7 @@ macro_rules! shared_store {
             }
 
             async fn list_departments(&self) -> Result<Vec<Department>, StoreError> {
-                let rows = sqlx::query(concat!(
+                let rows = sql::query(concat!(
                     "SELECT ", department_columns!(), " FROM departments ORDER BY id"
                 ))
                 .fetch_all(self.reader())
@@ -1128,7 +1119,7 @@ macro_rules! shared_store {
             async fn open_case_counts(&self) -> Result<Vec<(AgentId, u32)>, StoreError> {
                 // Kept by triggers on `cases` in the same transaction as each change (migration
                 // 0006), so this reads a row per agent however many cases are open.
-                let rows = sqlx::query(
+                let rows = sql::query(
                     "SELECT agent_id AS assignee_id, open_cases AS open FROM agent_open_cases \
                      WHERE open_cases > 0 ORDER BY agent_id",
                 )
@@ -1165,7 +1156,7 @@ macro_rules! shared_store {
                             other => other,
                         })?;
                     }
-                    let row = sqlx::query(
+                    let row = sql::query(
                         "INSERT INTO api_tokens (name, role, agent_id, secret_hash, created_at) \
                          VALUES ($1, $2, $3, $4, $5) RETURNING id",
                     )
@@ -1184,7 +1175,7 @@ macro_rules! shared_store {
             }
 
             async fn find_token(&self, secret_hash: [u8; 32]) -> Result<Option<ApiToken>, StoreError> {
-                let row = sqlx::query(
+                let row = sql::query(
                     "SELECT id, name, role, agent_id, created_at FROM api_tokens \
                      WHERE secret_hash = $1",
                 )
@@ -1213,7 +1204,7 @@ macro_rules! shared_store {
                 limit: u32,
             ) -> Result<Vec<ExportRecord>, StoreError> {
                 let mut tx = self.read_tx().await?;
-                let rows = sqlx::query(concat!(
+                let rows = sql::query(concat!(
                     "SELECT ", case_columns!(), " FROM cases WHERE id > $1 ORDER BY id LIMIT $2"
                 ))
                 .bind(after.map_or(0, |id| id.0))
@@ -1230,7 +1221,7 @@ macro_rules! shared_store {
 
             async fn import_case(&self, rec: ExportRecord) -> Result<(), StoreError> {
                 self.write(move |tx| boxed(async move {
-                    let exists = sqlx::query("SELECT id FROM cases WHERE id = $1")
+                    let exists = sql::query("SELECT id FROM cases WHERE id = $1")
                         .bind(rec.case.id.0)
                         .fetch_optional(&mut *tx)
                         .await
@@ -1239,7 +1230,7 @@ macro_rules! shared_store {
                         return Err(DomainError::Conflict(format!("{} already exists", rec.case.id)).into());
                     }
                     for department in &rec.departments {
-                        sqlx::query(concat!(
+                        sql::query(concat!(
                             "INSERT INTO departments (", department_columns!(), ") VALUES ($1, $2, $3, $4) \
                              ON CONFLICT (id) DO NOTHING"
                         ))
@@ -1252,7 +1243,7 @@ macro_rules! shared_store {
                         .map_err(db_error)?;
                     }
                     for agent in &rec.agents {
-                        sqlx::query(concat!(
+                        sql::query(concat!(
                             "INSERT INTO agents (", agent_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
                              ON CONFLICT (id) DO NOTHING"
                         ))
@@ -1268,7 +1259,7 @@ macro_rules! shared_store {
                         .await
                         .map_err(db_error)?;
                     }
-                    let customer = sqlx::query(concat!(
+                    let customer = sql::query(concat!(
                         "INSERT INTO customers (", customer_columns!(), ") \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING"
                     ))
@@ -1277,21 +1268,21 @@ macro_rules! shared_store {
                         .execute(&mut *tx)
                         .await
                         .map_err(db_error)?;
-                    let case = sqlx::query(concat!(
+                    let case = sql::query(concat!(
                         "INSERT INTO cases (", case_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, \
                          $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
                     ))
                     .bind(rec.case.id.0);
                     bind_case_fields(case, &rec.case).execute(&mut *tx).await.map_err(db_error)?;
                     for message in &rec.messages {
-                        let insert = sqlx::query(concat!(
+                        let insert = sql::query(concat!(
                             "INSERT INTO messages (", message_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7)"
                         ))
                         .bind(message.id.0);
                         bind_message_fields(insert, message).execute(&mut *tx).await.map_err(db_error)?;
                     }
                     for event in &rec.events {
-                        let insert = sqlx::query(concat!(
+                        let insert = sql::query(concat!(
                             "INSERT INTO events (", event_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7)"
                         ))
                         .bind(event.id.0);
@@ -1312,7 +1303,7 @@ macro_rules! shared_store {
         }
 
         async fn upsert_record(conn: &mut Conn, record: &IncidentRecord) -> Result<(), StoreError> {
-            sqlx::query(concat!(
+            sql::query(concat!(
                 "INSERT INTO incident_records (", record_columns!(), ") VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (case_id) DO UPDATE SET problem = excluded.problem, \
                  discussions = excluded.discussions, solution = excluded.solution, \

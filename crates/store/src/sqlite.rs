@@ -1,19 +1,16 @@
 //! SQLite backend, the embedded default: one file, WAL journal so readers never wait for the
 //! writer, and a single writer connection whose transactions start with `BEGIN IMMEDIATE` so a
 //! write never fails half-way on a lock upgrade. Concurrent writes share that connection's
-//! transactions through group commit (`group_commit`).
+//! transactions through group commit (`group_commit`). Statements run through rusqlite on the
+//! thread that asks (`lite`); sqlx only creates and migrates the file.
 
 use std::path::Path;
 use std::str::FromStr;
-use std::time::Duration;
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-    SqliteSynchronous,
-};
-use sqlx::{ConnectOptions, Sqlite, Transaction};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::group_commit::GroupCommitWriter;
+use crate::lite::{self as sql, Pool, ReadTx};
 use crate::process::process_store;
 use crate::search::{SearchPage, fts5_all_of};
 use crate::shared::{
@@ -21,12 +18,12 @@ use crate::shared::{
     message_columns, record_columns, shared_store,
 };
 
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-const READERS: u32 = 4;
+/// Read connections kept open; more are opened while every one is in use.
+const READERS: usize = 4;
 
 pub struct SqliteStore {
     writer: GroupCommitWriter,
-    readers: SqlitePool,
+    readers: Pool,
 }
 
 impl SqliteStore {
@@ -34,35 +31,17 @@ impl SqliteStore {
     /// a `sqlite://` URL or a file path.
     pub async fn open(location: &str) -> Result<Self, StoreError> {
         let options = connect_options(location)?;
-        if let Some(dir) = options
-            .get_filename()
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
+        let file = options.get_filename().to_owned();
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|err| {
                 StoreError::Unavailable(format!("cannot create {}: {err}", dir.display()))
             })?;
         }
-        let writer = options.connect().await.map_err(db_error)?;
-        // A file connection cannot drop like a network one: no ping before each use (for
-        // SQLite each ping is one more hand-off to the connection's thread), and the readers
-        // stay open rather than being re-opened (and their statements re-prepared) after idling.
-        let readers = SqlitePoolOptions::new()
-            .max_connections(READERS)
-            .min_connections(READERS)
-            .test_before_acquire(false)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(options.create_if_missing(false))
-            .await
-            .map_err(db_error)?;
-        crate::migrations::migrator(crate::migrations::SQLITE)
-            .run(&readers)
-            .await
-            .map_err(|err| StoreError::Internal(format!("migrating the SQLite database: {err}")))?;
+        migrate(options).await?;
+        let writer = sql::Connection::open(&file, false).map_err(db_error)?;
         Ok(SqliteStore {
-            writer: GroupCommitWriter::start(writer),
-            readers,
+            writer: GroupCommitWriter::start(writer)?,
+            readers: Pool::open(&file, READERS).map_err(db_error)?,
         })
     }
 
@@ -70,18 +49,33 @@ impl SqliteStore {
     /// isolated from them (see `group_commit`).
     async fn write<T: Send + 'static>(
         &self,
-        work: impl WriteWork<SqliteConnection, T>,
+        work: impl WriteWork<sql::Conn, T>,
     ) -> Result<T, StoreError> {
         self.writer.write(work).await
     }
 
-    async fn read_tx(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+    async fn read_tx(&self) -> Result<ReadTx<'_>, StoreError> {
         self.readers.begin().await.map_err(db_error)
     }
 
-    fn reader(&self) -> &SqlitePool {
+    fn reader(&self) -> &Pool {
         &self.readers
     }
+}
+
+/// Creates the file if needed and brings its schema up to date, on a connection of its own.
+async fn migrate(options: SqliteConnectOptions) -> Result<(), StoreError> {
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .map_err(crate::convert::db_error)?;
+    crate::migrations::migrator(crate::migrations::SQLITE)
+        .run(&pool)
+        .await
+        .map_err(|err| StoreError::Internal(format!("migrating the SQLite database: {err}")))?;
+    pool.close().await;
+    Ok(())
 }
 
 fn connect_options(location: &str) -> Result<SqliteConnectOptions, StoreError> {
@@ -95,15 +89,12 @@ fn connect_options(location: &str) -> Result<SqliteConnectOptions, StoreError> {
     Ok(options
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        // In WAL mode NORMAL stays consistent after a crash; only the last commits before a
-        // power loss may be lost, which buys the write throughput the service needs.
         .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(BUSY_TIMEOUT)
         .foreign_keys(true))
 }
 
 async fn load_search_tokens(conn: &mut Conn, case_id: i64) -> Result<BTreeSet<String>, StoreError> {
-    let row = sqlx::query("SELECT tokens FROM case_search WHERE rowid = $1")
+    let row = sql::query("SELECT tokens FROM case_search WHERE rowid = $1")
         .bind(case_id)
         .fetch_optional(&mut *conn)
         .await
@@ -123,7 +114,7 @@ async fn store_search_tokens(
     case_id: i64,
     tokens: &BTreeSet<String>,
 ) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM case_search WHERE rowid = $1")
+    sql::query("DELETE FROM case_search WHERE rowid = $1")
         .bind(case_id)
         .execute(&mut *conn)
         .await
@@ -141,7 +132,7 @@ async fn insert_search_tokens(
         .map(String::as_str)
         .collect::<Vec<_>>()
         .join(" ");
-    sqlx::query("INSERT INTO case_search (rowid, tokens) VALUES ($1, $2)")
+    sql::query("INSERT INTO case_search (rowid, tokens) VALUES ($1, $2)")
         .bind(case_id)
         .bind(document)
         .execute(&mut *conn)
@@ -150,11 +141,7 @@ async fn insert_search_tokens(
     Ok(())
 }
 
-fn push_search_condition(
-    query: &mut QueryBuilder<Sqlite>,
-    tokens: Vec<String>,
-    page: Option<SearchPage>,
-) {
+fn push_search_condition(query: &mut sql::Builder, tokens: Vec<String>, page: Option<SearchPage>) {
     query
         .push(" AND id IN (SELECT rowid FROM case_search WHERE case_search MATCH ")
         .push_bind(fts5_all_of(&tokens));
@@ -174,5 +161,5 @@ async fn after_import(_conn: &mut Conn) -> Result<(), StoreError> {
     Ok(())
 }
 
-shared_store!(SqliteStore, Sqlite);
-process_store!(SqliteStore, Sqlite, claim_lock = "");
+shared_store!(SqliteStore);
+process_store!(SqliteStore, claim_lock = "");
