@@ -257,6 +257,31 @@ impl Builder {
         self.last_at = at;
     }
 
+    /// `Builder::char` for each of `letters`, ASCII letters starting at char offset `at`: the
+    /// same tokens, joined text and run-length state.
+    fn letters(&mut self, letters: &str, at: u32) {
+        let run = letters.as_bytes();
+        let first = char::from(run[0]);
+        if self.open != Some(WordClass::Letter) {
+            self.end_token(first);
+            self.start_token(at, WordClass::Letter);
+        }
+        // A letter repeated three times (or continuing the repeat before the run) collapses:
+        // char by char. Otherwise every letter is pushed and only the run's tail is remembered.
+        let tripled = run.windows(3).any(|w| w[0] == w[1] && w[1] == w[2]);
+        if tripled || self.run.0 == first {
+            for (offset, &byte) in run.iter().enumerate() {
+                self.push_char(char::from(byte), at + offset as u32);
+            }
+            return;
+        }
+        self.joined.push_str(letters);
+        let last = run[run.len() - 1];
+        let repeated = run.len() >= 2 && run[run.len() - 2] == last;
+        self.run = (char::from(last), if repeated { 2 } else { 1 });
+        self.last_at = at + run.len() as u32 - 1;
+    }
+
     /// Closes the open token, if any: its ends are written once here rather than per char.
     fn end_token(&mut self, next: char) {
         if self.open.take().is_some() {
@@ -338,6 +363,12 @@ impl Builder {
 
 /// Tokenises folded text. `question_marks` are the pack's extra question marks (Greek `;`).
 pub(crate) fn tokenize(folded: Folded, question_marks: &[char]) -> TokenizedText {
+    tokenize_by(folded, question_marks, true)
+}
+
+/// `ascii_runs`: ASCII text goes through [`ascii_chars`] (false only in tests, which check
+/// that both ways give the same result).
+fn tokenize_by(folded: Folded, question_marks: &[char], ascii_runs: bool) -> TokenizedText {
     // The lists of the last text this thread dropped, emptied, or new ones with room for a token
     // every few bytes, so they rarely grow while tokenising.
     let mut spare = SPARE
@@ -362,23 +393,10 @@ pub(crate) fn tokenize(folded: Folded, question_marks: &[char]) -> TokenizedText
         last_at: 0,
         run: ('\0', 0),
     };
-    let mut chars = folded.text.chars();
-    let mut current = chars.next();
-    let mut prev = ' ';
-    let mut at = 0u32;
-    // A space only ends the open token (unless a pack made it a question mark): the commonest
-    // char after letters skips the punctuation checks.
-    let plain_space = !question_marks.contains(&' ');
-    while let Some(c) = current {
-        let following = chars.next();
-        if c == ' ' && plain_space {
-            b.end_token(' ');
-        } else {
-            b.char(c, at, prev, following.unwrap_or(' '), question_marks);
-        }
-        prev = c;
-        current = following;
-        at += 1;
+    if ascii_runs && folded.text.is_ascii() {
+        ascii_chars(&mut b, &folded.text, question_marks);
+    } else {
+        all_chars(&mut b, &folded.text, question_marks);
     }
     if b.open.is_some() {
         // The last token ends with the text; its `next_char` stays `' '`.
@@ -397,6 +415,64 @@ pub(crate) fn tokenize(folded: Folded, question_marks: &[char]) -> TokenizedText
         tokens: b.tokens,
         sentences: b.sentences,
         joined: b.joined,
+    }
+}
+
+/// The chars of folded text, one by one.
+fn all_chars(b: &mut Builder, text: &str, question_marks: &[char]) {
+    let mut chars = text.chars();
+    let mut current = chars.next();
+    let mut prev = ' ';
+    let mut at = 0u32;
+    // A space only ends the open token (unless a pack made it a question mark): the commonest
+    // char after letters skips the punctuation checks.
+    let plain_space = !question_marks.contains(&' ');
+    while let Some(c) = current {
+        let following = chars.next();
+        if c == ' ' && plain_space {
+            b.end_token(' ');
+        } else {
+            b.char(c, at, prev, following.unwrap_or(' '), question_marks);
+        }
+        prev = c;
+        current = following;
+        at += 1;
+    }
+}
+
+/// [`all_chars`] for ASCII text (most English messages), where char offsets are byte offsets:
+/// a run of letters is taken at once (copied whole unless a letter repeats three times), the
+/// other bytes go through [`Builder::char`] as before. Per char, decoding, the run-length
+/// bookkeeping and pushing one char at a time were most of the tokeniser's cost.
+fn ascii_chars(b: &mut Builder, text: &str, question_marks: &[char]) {
+    let bytes = text.as_bytes();
+    let plain_space = !question_marks.contains(&' ');
+    let char_at = |i: usize| bytes.get(i).map_or(' ', |&byte| char::from(byte));
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        if byte.is_ascii_alphabetic() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            // ASCII: every byte offset is a char boundary.
+            b.letters(&text[start..i], start as u32);
+            continue;
+        }
+        if byte == b' ' && plain_space {
+            b.end_token(' ');
+        } else {
+            let prev = if i == 0 { ' ' } else { char_at(i - 1) };
+            b.char(
+                char::from(byte),
+                i as u32,
+                prev,
+                char_at(i + 1),
+                question_marks,
+            );
+        }
+        i += 1;
     }
 }
 
@@ -481,6 +557,80 @@ mod tests {
             None,
             "the Greek ano teleia is punctuation"
         );
+    }
+
+    /// Everything `tokenize` produces, as comparable text.
+    fn tokenized_parts(text: &TokenizedText) -> String {
+        let tokens: Vec<String> = text
+            .tokens
+            .iter()
+            .map(|t| {
+                format!(
+                    "{}-{} {}-{} s{} c{} q{} n{:?}",
+                    t.start,
+                    t.end,
+                    t.joined_start,
+                    t.joined_end,
+                    t.sentence,
+                    t.clause_start,
+                    t.quoted,
+                    t.next_char
+                )
+            })
+            .collect();
+        let sentences: Vec<String> = text
+            .sentences
+            .iter()
+            .map(|s| format!("{}-{} {}", s.first_token, s.end_token, s.question))
+            .collect();
+        format!("{:?} | {tokens:?} | {sentences:?}", text.joined)
+    }
+
+    #[test]
+    fn letter_runs_of_ascii_text_tokenize_like_char_by_char() {
+        let mut samples: Vec<String> = [
+            "",
+            "a",
+            "aa",
+            "aaa",
+            "sooo angry!!! NOOOO",
+            "o'o o'oo oo'o aa'a don't can''t 'quoted' it's'",
+            "abc123def 9:30 a.m. example.com x1y2z3",
+            "zzz... \"you idiot\" he said; «no» (maybe) — fine?",
+            "   leading and trailing   ",
+            "tab\there\nnew line\r\nend",
+            "I'm SORRY, don't WAIT!!!! Why?? aaaah bbb cc d",
+            "incredibiiil heyyy yyy y'yy",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        let suite = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("suite");
+        for lang in ["en", "ro", "tl"] {
+            for file in ["messages.jsonl", "replies.jsonl"] {
+                let content =
+                    std::fs::read_to_string(suite.join(lang).join(file)).unwrap_or_default();
+                for line in content.lines() {
+                    let value: serde_json::Value = serde_json::from_str(line).unwrap();
+                    if let Some(text) = value["text"].as_str() {
+                        samples.push(text.to_owned());
+                    }
+                }
+            }
+        }
+        let mut ascii = 0;
+        for sample in &samples {
+            let folded = text::fold(sample);
+            ascii += usize::from(folded.text.is_ascii());
+            for marks in [&[][..], &[';'][..], &[' '][..]] {
+                assert_eq!(
+                    tokenized_parts(&tokenize_by(folded.clone(), marks, true)),
+                    tokenized_parts(&tokenize_by(folded.clone(), marks, false)),
+                    "{sample:?} {marks:?}"
+                );
+            }
+        }
+        assert!(ascii > 200, "only {ascii} ASCII samples");
     }
 
     #[test]
