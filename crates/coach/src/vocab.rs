@@ -40,6 +40,10 @@ pub const SIGNALS: &[&str] = &[
     "anger",
     "intensifier",
     "negation",
+    // Contrastive conjunctions ("but", «αλλά», "dar", 但是): they shift a message's weight to
+    // the clause after them (VADER's but-rule, Hutto & Gilbert 2014); weighed in analyze.rs,
+    // not shown as evidence (like negation).
+    "contrast",
     "praise",
     "complaint",
     "abuse",
