@@ -28,7 +28,9 @@ const CUES_WITHOUT_NEGATIVE_WORDS: f32 = 0.25;
 /// Negations that reverse nothing still mark a negative statement ("they didn't even call", "no
 /// plan, no answer"): negation is far more frequent in negative than in positive texts (Potts 2011,
 /// "On the negativity of negation"). From this many in one message they count as one piece of
-/// complaint evidence; a single "not" is ordinary in any question or request.
+/// complaint evidence; a single one only when its rule says so (severity medium or high), since
+/// the packs differ: one "nu" is ordinary in a Romanian product review, one "doesn't" in an
+/// English or Greek statement is mostly a complaint. Questions never count.
 const FREE_NEGATIONS_FOR_EVIDENCE: usize = 2;
 /// A message is a complaint when its negative evidence outweighs its praise ("thanks, but the
 /// parcel is still missing"); with more praise than complaint it is a happy customer's aside.
@@ -307,7 +309,13 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
         })
         .map(|(m, _)| m)
         .collect();
-    if let Some(nth) = free.get(FREE_NEGATIONS_FOR_EVIDENCE - 1) {
+    // A negation rule of severity medium or high (the packs' clause negators: "doesn't", «δεν»)
+    // is evidence on its own; low ones ("never", "without", or every negation of a pack that
+    // keeps them all low) from two.
+    let clause_negation = free
+        .iter()
+        .find(|m| engine.rules[m.rule as usize].severity != Severity::Low);
+    if let Some(nth) = clause_negation.or_else(|| free.get(FREE_NEGATIONS_FOR_EVIDENCE - 1)) {
         let (seeds, name) = (vec!["CLEAR-L".to_owned()], "cue.negations".to_owned());
         push_evidence(&mut tally, &mut signals, &text, nth, seeds, name);
     }

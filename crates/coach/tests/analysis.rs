@@ -111,6 +111,43 @@ fn several_negations_that_reverse_nothing_are_complaint_evidence() {
 }
 
 #[test]
+fn one_clause_negation_is_evidence_where_the_pack_says_so() {
+    let coach = common::loadable_builtin();
+    // English and Greek clause negators are severity medium: one negated statement is enough.
+    for (lang, text) in [
+        (Lang::En, "The lid doesn't close properly."),
+        (Lang::En, "They didn't tell me about the extra fee."),
+        (Lang::El, "Το καπάκι δεν κλείνει καλά."),
+    ] {
+        let found = analyze(&coach, lang, text);
+        assert!(found.complaint, "{text}: {found:?}");
+    }
+    // "never", "without" are low; idioms, conditions, questions and praise do not count; the
+    // Romanian pack keeps every negation low, so one "nu" in a review is no complaint.
+    for (lang, text) in [
+        (Lang::En, "I never had to wait long."),
+        (Lang::En, "A black coffee without sugar, please."),
+        (
+            Lang::En,
+            "I don't know which size to take, the blue one maybe.",
+        ),
+        (Lang::En, "If it's not clear, I can send a photo."),
+        (Lang::En, "Couldn't be happier with the new sofa."),
+        (Lang::En, "Doesn't the blue one come in size 42?"),
+        (Lang::En, "It doesn't matter, thanks for the quick answer!"),
+        (Lang::El, "Έναν καφέ χωρίς ζάχαρη, παρακαλώ."),
+        (Lang::El, "Δεν ξέρω ποιο μέγεθος να πάρω, ίσως το μπλε."),
+        (
+            Lang::Ro,
+            "Nu am folosit încă toate funcțiile, dar arată bine.",
+        ),
+    ] {
+        let found = analyze(&coach, lang, text);
+        assert!(!found.complaint, "{text}: {found:?}");
+    }
+}
+
+#[test]
 fn praise_in_scare_quotes_is_irony() {
     let coach = common::loadable_builtin();
     for (lang, text) in [
