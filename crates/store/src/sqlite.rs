@@ -9,6 +9,7 @@ use std::str::FromStr;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use crate::checkpoint::{Checkpointer, WRITER_BACKSTOP_PAGES};
 use crate::group_commit::GroupCommitWriter;
 use crate::lite::{self as sql, Pool, ReadTx};
 use crate::process::process_store;
@@ -24,6 +25,7 @@ const READERS: usize = 4;
 pub struct SqliteStore {
     writer: GroupCommitWriter,
     readers: Pool,
+    _checkpointer: Checkpointer,
 }
 
 impl SqliteStore {
@@ -38,10 +40,16 @@ impl SqliteStore {
             })?;
         }
         migrate(options).await?;
-        let writer = sql::Connection::open(&file, false).map_err(db_error)?;
+        let mut writer = sql::Connection::open(&file, false).map_err(db_error)?;
+        writer
+            .execute_batch(&format!(
+                "PRAGMA wal_autocheckpoint = {WRITER_BACKSTOP_PAGES}"
+            ))
+            .map_err(db_error)?;
         Ok(SqliteStore {
             writer: GroupCommitWriter::start(writer)?,
             readers: Pool::open(&file, READERS).map_err(db_error)?,
+            _checkpointer: Checkpointer::start(&file)?,
         })
     }
 
