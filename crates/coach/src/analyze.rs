@@ -32,6 +32,12 @@ const CUES_WITHOUT_NEGATIVE_WORDS: f32 = 0.25;
 /// the packs differ: one "nu" is ordinary in a Romanian product review, one "doesn't" in an
 /// English or Greek statement is mostly a complaint. Questions never count.
 const FREE_NEGATIONS_FOR_EVIDENCE: usize = 2;
+/// Weight of feeling words before and after a contrast ("but", «αλλά», "dar", "pero", 但是) in
+/// the same sentence: the clause after the contrast is what the writer means. VADER's "but" rule
+/// (Hutto & Gilbert 2014, "VADER: A Parsimonious Rule-based Model for Sentiment Analysis of
+/// Social Media Text", ICWSM): sentiment before "but" × 0.5, after it × 1.5.
+const BEFORE_CONTRAST: f32 = 0.5;
+const AFTER_CONTRAST: f32 = 1.5;
 /// A message is a complaint when its negative evidence outweighs its praise ("thanks, but the
 /// parcel is still missing"); with more praise than complaint it is a happy customer's aside.
 const PRAISE_OUTWEIGHS: f32 = 1.0;
@@ -75,6 +81,33 @@ fn reaching(
 
 fn reaches(modifiers: &[RuleMatch], text: &TokenizedText, target: &RuleMatch, reach: u32) -> bool {
     reaching(modifiers, text, target, reach).is_some()
+}
+
+/// How much a feeling word counts given the contrasts of its sentence: less before one, more after
+/// one. A contrast that opens a sentence ("The food was great. But the wait!") turns the sentence
+/// before it too. `contrasts` are sorted by end.
+fn contrast_weight(contrasts: &[RuleMatch], text: &TokenizedText, m: &RuleMatch) -> f32 {
+    if contrasts.is_empty() {
+        return 1.0;
+    }
+    let sentence = text.sentence_of(m.start);
+    let mut weight = 1.0;
+    for c in contrasts {
+        let at = text.sentence_of(c.start);
+        if at == sentence && c.start >= m.end {
+            return BEFORE_CONTRAST;
+        }
+        if at == sentence + 1 && text.sentences[at as usize].first_token == c.start {
+            return BEFORE_CONTRAST;
+        }
+        if at == sentence && c.end <= m.start {
+            weight = AFTER_CONTRAST;
+        }
+        if at > sentence + 1 {
+            break;
+        }
+    }
+    weight
 }
 
 /// Share of a message's words inside quotation marks from which the quotation is the writer's
@@ -226,6 +259,7 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
         found
     };
     let negations = by_end("negation");
+    let contrasts = by_end("contrast");
     let intensifiers = by_end("intensifier");
 
     let mut tally = Tally::default();
@@ -240,6 +274,7 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
         let quoted = quoted_use(&quotes, cat, m);
         let negation = reaching(&negations, &text, m, NEGATION_REACH);
         let negated = negation.is_some();
+        let weight = contrast_weight(&contrasts, &text, m);
         let negatable =
             matches!(cat, "anger" | "complaint" | "praise") || cat.starts_with(DEMAND_PREFIX);
         if negatable && negated {
@@ -251,6 +286,7 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
                 tally.negated_praise += 1;
                 let name = format!("{} (negated)", rule.id);
                 push_evidence(&mut tally, &mut signals, &text, m, rule.seeds.clone(), name);
+                tally.negative += weight - 1.0;
             }
             continue;
         }
@@ -271,10 +307,10 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
                     1.0
                 };
                 tally.anger_words += severity_weight(rule.severity) * factor;
-                tally.negative += 1.0;
+                tally.negative += weight;
             }
-            "complaint" => tally.negative += 1.5,
-            "praise" => tally.positive += 1.0,
+            "complaint" => tally.negative += 1.5 * weight,
+            "praise" => tally.positive += weight,
             "abuse" | "threat" | "churn" | "public_exposure" => {
                 tally.negative += 1.0;
                 flags.insert(cat);

@@ -148,6 +148,48 @@ fn one_clause_negation_is_evidence_where_the_pack_says_so() {
 }
 
 #[test]
+fn the_clause_after_a_contrast_weighs_more() {
+    let coach = common::loadable_builtin();
+    // Praise then "but" and a complaint: the complaint is what the customer means.
+    for (lang, text) in [
+        (
+            Lang::En,
+            "Thanks for the quick reply, but the heater is still broken.",
+        ),
+        (
+            Lang::Ro,
+            "Mulțumesc pentru răspuns, dar aparatul tot defect este.",
+        ),
+        (
+            Lang::Tl,
+            "Salamat po sa mabilis na sagot pero sira pa rin ang heater.",
+        ),
+    ] {
+        let found = analyze(&coach, lang, text);
+        assert!(found.complaint, "{text}: {found:?}");
+    }
+    // A small complaint then "but" and praise: a happy customer.
+    for (lang, text) in [
+        (
+            Lang::En,
+            "The box was a bit damaged, but the lamp is lovely, thank you.",
+        ),
+        (
+            Lang::Ro,
+            "Cutia era puțin deteriorată, dar lampa e superbă, mulțumesc.",
+        ),
+        (
+            Lang::El,
+            "Το κουτί ήταν λίγο χτυπημένο, αλλά η λάμπα είναι υπέροχη.",
+        ),
+        (Lang::ZhHans, "包装有点破损，但是菜很好吃，谢谢。"),
+    ] {
+        let found = analyze(&coach, lang, text);
+        assert!(!found.complaint, "{text}: {found:?}");
+    }
+}
+
+#[test]
 fn praise_in_scare_quotes_is_irony() {
     let coach = common::loadable_builtin();
     for (lang, text) in [
