@@ -200,14 +200,14 @@ impl<'a> PlainAnalyzeLine<'a> {
         if reader.peek()? != b'}' {
             loop {
                 reader.skip_space();
-                let key = reader.plain_string()?;
+                let key = reader.one_of(&[b"\"id\"", b"\"text\"", b"\"language\""])?;
                 reader.skip_space();
                 reader.eat(b':')?;
                 reader.skip_space();
                 match key {
-                    "id" if id.is_none() => id = Some(reader.plain_id()?),
-                    "text" if text.is_none() => text = Some(reader.string()?),
-                    "language" if language.is_none() => language = Some(reader.language()?),
+                    0 if id.is_none() => id = Some(reader.plain_id()?),
+                    1 if text.is_none() => text = Some(reader.string()?),
+                    2 if language.is_none() => language = Some(reader.language()?),
                     _ => return None,
                 }
                 reader.skip_space();
@@ -309,17 +309,27 @@ impl<'a> Reader<'a> {
             }
             return Some(None);
         }
-        let lang = match self.plain_string()? {
-            "en" => Lang::En,
-            "ro" => Lang::Ro,
-            "zh-Hans" => Lang::ZhHans,
-            "zh-Hant" => Lang::ZhHant,
-            "tl" => Lang::Tl,
-            "el" => Lang::El,
-            "und" => Lang::Und,
-            _ => return None,
-        };
-        Some(Some(lang))
+        // Lang::ALL's tags in its order, then `und`.
+        const TAGS: [&[u8]; 7] = [
+            b"\"en\"",
+            b"\"ro\"",
+            b"\"zh-Hans\"",
+            b"\"zh-Hant\"",
+            b"\"tl\"",
+            b"\"el\"",
+            b"\"und\"",
+        ];
+        let index = self.one_of(&TAGS)?;
+        Some(Some(Lang::ALL.get(index).copied().unwrap_or(Lang::Und)))
+    }
+
+    /// The index of the one of `choices` (quoted strings) the cursor is at, stepping over it:
+    /// byte compares, where reading the string and matching it as a `str` cost more.
+    fn one_of(&mut self, choices: &[&[u8]]) -> Option<usize> {
+        let rest = &self.bytes[self.at..];
+        let index = choices.iter().position(|choice| rest.starts_with(choice))?;
+        self.at += choices[index].len();
+        Some(index)
     }
 
     /// A JSON string, escapes decoded as serde_json decodes them; `None` for anything serde
@@ -384,36 +394,42 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Whether a byte ends a plain run of a JSON string: `"`, `\` or a control character.
+/// What [`find_special`] looks for, byte by byte (the tests' reference).
+#[cfg(test)]
 fn is_special(byte: u8) -> bool {
     byte < 0x20 || byte == b'"' || byte == b'\\'
 }
 
-/// The index of the first [`is_special`] byte from `at` on (`bytes.len()` if none), eight bytes
-/// at a time: a byte-by-byte loop was most of the cost of reading a line.
+/// The index of the first byte from `at` on that ends a plain run of a JSON string (`"`, `\` or
+/// a control character; `bytes.len()` if none), eight bytes at a time: a byte-by-byte loop was
+/// most of the cost of reading a line.
 fn find_special(bytes: &[u8], mut at: usize) -> usize {
     const ONES: u64 = u64::from_le_bytes([1; 8]);
     const HIGH: u64 = ONES * 0x80;
     // A byte of `x` is zero where the lowest set high bit of `(x - ONES) & !x` is; bits above the
     // first hit may be false, so only the lowest one is used.
     let zero = |x: u64| x.wrapping_sub(ONES) & !x;
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
+    let first_hit = |word: [u8; 8]| {
         let word = u64::from_le_bytes(word);
         let hits = (zero(word ^ (ONES * u64::from(b'"')))
             | zero(word ^ (ONES * u64::from(b'\\')))
             | (word.wrapping_sub(ONES * 0x20) & !word))
             & HIGH;
-        if hits != 0 {
-            return at + (hits.trailing_zeros() / 8) as usize;
+        (hits != 0).then(|| (hits.trailing_zeros() / 8) as usize)
+    };
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        if let Some(hit) = first_hit(word) {
+            return at + hit;
         }
         at += 8;
     }
-    while at < bytes.len() && !is_special(bytes[at]) {
-        at += 1;
-    }
-    at
+    // The last (up to) seven bytes, padded with spaces, which are not special.
+    let tail = bytes.get(at..).unwrap_or_default();
+    let mut word = [b' '; 8];
+    word[..tail.len()].copy_from_slice(tail);
+    first_hit(word).map_or(bytes.len(), |hit| at + hit)
 }
 
 /// Appends an analysis's JSON fields after `{"id":…`: `,"language":…}`, exactly the bytes
@@ -510,19 +526,34 @@ fn write_str(out: &mut String, string: &str) {
     out.push('"');
 }
 
-fn write_usize(out: &mut String, mut value: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            break;
+fn write_usize(out: &mut String, value: usize) {
+    let digit = |d: usize| char::from(b'0' + (d % 10) as u8);
+    // Offsets in short texts: most have one to three digits.
+    match value {
+        0..=9 => out.push(digit(value)),
+        10..=99 => {
+            out.push(digit(value / 10));
+            out.push(digit(value));
+        }
+        100..=999 => {
+            out.push(digit(value / 100));
+            out.push(digit(value / 10));
+            out.push(digit(value));
+        }
+        _ => {
+            let mut digits = [0u8; 20];
+            let mut at = digits.len();
+            let mut rest = value;
+            while rest > 0 {
+                at -= 1;
+                digits[at] = b'0' + (rest % 10) as u8;
+                rest /= 10;
+            }
+            for &d in &digits[at..] {
+                out.push(char::from(d));
+            }
         }
     }
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 impl Coach {
@@ -570,6 +601,7 @@ mod tests {
 
     use super::{
         LineProblem, PlainAnalyzeLine, error_line, find_special, is_special, write_fields,
+        write_usize,
     };
     use crate::{Analysis, AnalyzeInput};
 
@@ -749,6 +781,11 @@ mod tests {
             lines.push(format!(r#"{{"id": "{ch}", "text": "a{ch}b"}}"#));
             lines.push(format!(r#"{{"id": 2, "text": "a\\u{c:04x}b"}}"#));
         }
+        for lang in Lang::ALL.into_iter().chain([Lang::Und]) {
+            let line = format!(r#"{{"id": 3, "text": "x", "language": "{lang}"}}"#);
+            assert_eq!(PlainAnalyzeLine::read(&line).unwrap().language, Some(lang));
+            lines.push(line);
+        }
         let mut fast = 0;
         for line in &lines {
             let Some(plain) = PlainAnalyzeLine::read(line) else {
@@ -763,6 +800,15 @@ mod tests {
             );
         }
         assert!(fast >= 100, "the fast path read only {fast} lines");
+    }
+
+    #[test]
+    fn offsets_are_written_as_decimal() {
+        for value in [0, 1, 9, 10, 42, 99, 100, 507, 999, 1000, 40_000, usize::MAX] {
+            let mut out = String::new();
+            write_usize(&mut out, value);
+            assert_eq!(out, value.to_string());
+        }
     }
 
     #[test]

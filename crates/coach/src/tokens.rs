@@ -204,6 +204,7 @@ struct Builder {
 }
 
 impl Builder {
+    #[inline(always)]
     fn start_token(&mut self, at: u32, class: WordClass) {
         if self.sentence_break && self.tokens.last().is_some() {
             self.close_sentence();
