@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
-use crate::engine::{CompiledRule, Engine, NONE, Node};
+use crate::engine::{CompiledRule, Engine, LiteralNode, NONE, Node};
 use crate::tokens::TokenizedText;
 
 /// Literal hits grouped by start token: `at(token)` lists (literal, end token).
@@ -37,7 +37,7 @@ struct Scratch {
     /// The lists of one run, kept with their capacity for the next.
     hits: Vec<(u32, u32)>,
     hit_offsets: Vec<u32>,
-    open: Vec<(u32, u32)>,
+    open: Vec<(LiteralNode, u32)>,
     matches: Vec<RuleMatch>,
     kept: Vec<RuleMatch>,
     ends: Vec<u32>,
@@ -125,15 +125,15 @@ impl Engine {
             offsets.push(hits.len() as u32);
             let sentence = text.tokens[start].sentence;
             for &symbol in symbols_of(start) {
-                let node = literals.root[symbol as usize];
-                if node == NONE {
+                let index = literals.root[symbol as usize];
+                if index == NONE {
                     continue;
                 }
-                let literal = literals.literal[node as usize];
-                if literal != NONE {
-                    hits.push((literal, start as u32 + 1));
+                let node = literals.node(index);
+                if node.literal != NONE {
+                    hits.push((node.literal, start as u32 + 1));
                 }
-                if literals.inner(node) {
+                if node.inner() {
                     open.push((node, start as u32 + 1));
                 }
             }
@@ -142,15 +142,15 @@ impl Engine {
                     continue;
                 }
                 for &symbol in symbols_of(at as usize) {
-                    let child = literals.step(node, symbol);
-                    if child == NONE {
+                    let index = literals.step(node, symbol);
+                    if index == NONE {
                         continue;
                     }
-                    let literal = literals.literal[child as usize];
-                    if literal != NONE {
-                        hits.push((literal, at + 1));
+                    let child = literals.node(index);
+                    if child.literal != NONE {
+                        hits.push((child.literal, at + 1));
                     }
-                    if literals.inner(child) {
+                    if child.inner() {
                         open.push((child, at + 1));
                     }
                 }
