@@ -80,6 +80,7 @@ thread_local! {
 
 impl Drop for TokenizedText {
     fn drop(&mut self) {
+        text::recycle(std::mem::take(&mut self.folded.text));
         if self.joined.capacity() > SPARE_MAX_BYTES || self.tokens.capacity() > SPARE_MAX_TOKENS {
             return;
         }

@@ -1,5 +1,6 @@
 //! Folding: the form of text that matching and search compare, with a map back to the original.
 
+use std::cell::Cell;
 use std::sync::OnceLock;
 
 use unicode_normalization::char::{compose, decompose_compatible, is_combining_mark};
@@ -112,15 +113,38 @@ impl Folded {
 pub fn fold(input: &str) -> Folded {
     if input.is_ascii() {
         // Every ASCII char folds to one one-byte char (its lowercase), so both offset tables are
-        // the identity; most English messages take this path and skip the per-char work.
+        // the identity; most English messages take this path and skip the per-char work. The
+        // buffer is the one last given back by `recycle` on this thread, if any.
+        let mut text = SPARE_TEXT.try_with(Cell::take).unwrap_or_default();
+        text.clear();
+        text.push_str(input);
+        text.make_ascii_lowercase();
         return Folded {
-            text: input.to_ascii_lowercase(),
+            text,
             origin: Vec::new(),
             byte_starts: Vec::new(),
             identity: true,
         };
     }
     fold_per_char(input)
+}
+
+/// A folded text's buffer is kept for the next [`fold`] up to this size (a 1 MB paste should not
+/// stay resident).
+const SPARE_TEXT_MAX_BYTES: usize = 16 * 1024;
+
+thread_local! {
+    static SPARE_TEXT: Cell<String> = const { Cell::new(String::new()) };
+}
+
+/// Gives the buffer of a folded text that is no longer needed back to [`fold`] on this thread:
+/// a caller that folds text after text (the coach's batch) then allocates no new buffer each
+/// time.
+pub fn recycle(text: String) {
+    if text.capacity() <= SPARE_TEXT_MAX_BYTES {
+        // A thread that is exiting has no place to keep it.
+        let _ = SPARE_TEXT.try_with(|cell| cell.set(text));
+    }
 }
 
 fn fold_per_char(input: &str) -> Folded {
@@ -300,6 +324,19 @@ fn is_diacritic(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_recycled_buffer_folds_like_a_new_one() {
+        let fresh = fold("Where IS my Refund?");
+        let mut used = String::with_capacity(100);
+        used.push_str("OLD CONTENT that is longer than the text");
+        recycle(used);
+        assert_eq!(fold("Where IS my Refund?"), fresh);
+        assert_eq!(fold("Where IS my Refund?").text, "where is my refund?");
+        // Too large to keep: dropped, and folding still works.
+        recycle(String::with_capacity(SPARE_TEXT_MAX_BYTES + 1));
+        assert_eq!(fold("OK").text, "ok");
+    }
 
     #[test]
     fn the_accented_letter_table_folds_like_the_decomposition_tables() {

@@ -17,7 +17,7 @@ mod script;
 mod tokens;
 
 pub use detect::{detect, detect_with_hint};
-pub use fold::{Folded, fold};
+pub use fold::{Folded, fold, recycle};
 pub use hash::{FxBuildHasher, FxHasher};
 pub use lang::{Detection, Lang, ParseLangError};
 pub use script::is_known_punctuation;
