@@ -29,9 +29,21 @@ pub(crate) fn anger_cues(text: &str) -> Vec<Cue> {
     let mut scan = Scan::default();
     let mut length = 0;
     if text.is_ascii() {
-        // Bytes are chars: no decoding.
-        for (i, &b) in text.as_bytes().iter().enumerate() {
-            scan.char(i, char::from(b));
+        // Bytes are chars: no decoding. Most bytes are small letters, taken a run at a time.
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let run = bytes[i..]
+                .iter()
+                .position(|b| !b.is_ascii_lowercase())
+                .unwrap_or(bytes.len() - i);
+            if run > 0 {
+                scan.lowercase_run(i, &bytes[i..i + run]);
+                i += run;
+            } else {
+                scan.char(i, char::from(bytes[i]));
+                i += 1;
+            }
         }
         length = text.len();
     } else {
@@ -79,6 +91,40 @@ struct Scan {
 }
 
 impl Scan {
+    /// `char` for each of `letters` (ASCII `a`–`z`, starting at char index `start`), with what a
+    /// small letter does done once for the run: it counts as lower case, opens or continues a
+    /// word that is then not all capitals, and closes an open `!`/`?` run. Only the tracking of
+    /// repeated letters stays per letter.
+    fn lowercase_run(&mut self, start: usize, letters: &[u8]) {
+        self.lower += letters.len();
+        self.word = Some((self.word.map_or(start, |(word_start, _)| word_start), false));
+        if let Some((from, full_width)) = self.emphasis.take() {
+            self.punctuation
+                .push((from, start, full_width && start - from == 1));
+        }
+        for (i, &b) in (start..).zip(letters) {
+            let c = char::from(b);
+            match self.run {
+                Some((repeated, _)) if repeated == c => {}
+                Some((repeated, from)) => {
+                    self.close_repetition(repeated, from, i);
+                    self.run = Some((c, i));
+                }
+                None => self.run = Some((c, i)),
+            }
+        }
+    }
+
+    /// A run of one letter from `from` ends at `i`: three or more is a stretched word.
+    fn close_repetition(&mut self, repeated: char, from: usize, i: usize) {
+        // Three identical letters in a row do not occur in ordinary words of these languages
+        // ("www", "xxx", "zzz" aside).
+        if i - from >= 3 && !matches!(repeated, 'w' | 'W' | 'x' | 'X' | 'z' | 'Z') {
+            self.elongated
+                .push(cue("cue.elongation", ELONGATION_WEIGHT, from, i));
+        }
+    }
+
     fn char(&mut self, i: usize, c: char) {
         let (letter, upper, lower) = letter_case(c);
         if upper {
@@ -104,12 +150,7 @@ impl Scan {
         match self.run {
             Some((repeated, _)) if repeated == c => {}
             Some((repeated, start)) => {
-                // Three identical letters in a row do not occur in ordinary words of these
-                // languages ("www", "xxx", "zzz" aside).
-                if i - start >= 3 && !matches!(repeated, 'w' | 'W' | 'x' | 'X' | 'z' | 'Z') {
-                    self.elongated
-                        .push(cue("cue.elongation", ELONGATION_WEIGHT, start, i));
-                }
+                self.close_repetition(repeated, start, i);
                 self.run = letter.then_some((c, i));
             }
             None => self.run = letter.then_some((c, i)),
@@ -210,12 +251,32 @@ fn emoji_feeling(c: char) -> Option<Feeling> {
 /// Emoji and emoticons (":(", ":-)", ":'(") with their char spans: evidence of feeling that
 /// needs no word list, in every language.
 pub(crate) fn feelings(text: &str) -> Vec<(usize, usize, Feeling)> {
-    // Emoji are not ASCII and emoticons begin with `:` or `;`: most messages have neither, and
-    // need no char list.
-    if !text.bytes().any(|b| b >= 0x80 || b == b':' || b == b';') {
-        return Vec::new();
+    if text.is_ascii() {
+        // Emoji are not ASCII and emoticons begin with `:` or `;`: bytes are chars, and only the
+        // bytes from a `:` or `;` on need a look.
+        let bytes = text.as_bytes();
+        let at = |k: usize| bytes.get(k).map(|&b| char::from(b));
+        let mut found = Vec::new();
+        let mut from = 0;
+        while let Some(offset) = bytes[from..].iter().position(|&b| b == b':' || b == b';') {
+            let i = from + offset;
+            match emoticon(at, i) {
+                Some((end, feeling)) => {
+                    found.push((i, end, feeling));
+                    from = end;
+                }
+                None => from = i + 1,
+            }
+        }
+        return found;
     }
     let chars: Vec<char> = text.chars().collect();
+    feelings_in(&chars)
+}
+
+/// `feelings` over a text's chars, looking at each.
+fn feelings_in(chars: &[char]) -> Vec<(usize, usize, Feeling)> {
+    let at = |k: usize| chars.get(k).copied();
     let mut found = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -224,30 +285,33 @@ pub(crate) fn feelings(text: &str) -> Vec<(usize, usize, Feeling)> {
             i += 1;
             continue;
         }
-        if chars[i] == ':' || chars[i] == ';' {
-            let mut j = i + 1;
-            while j < chars.len() && j <= i + 2 && matches!(chars[j], '-' | '\'' | '’') {
-                j += 1;
-            }
-            let feeling = match chars.get(j) {
-                Some('(' | '[' | '<') => Some(Feeling::Negative),
-                Some(')' | ']' | 'D') if chars[i] == ':' || chars[j] == ')' => {
-                    Some(Feeling::Positive)
-                }
-                _ => None,
-            };
-            // ":(" but not "(see note: (a))": the mouth must not open a longer bracket.
-            if let Some(feeling) =
-                feeling.filter(|_| chars.get(j + 1).is_none_or(|c| !c.is_alphanumeric()))
-            {
-                found.push((i, j + 1, feeling));
-                i = j + 1;
-                continue;
-            }
+        if let Some((end, feeling)) = emoticon(at, i) {
+            found.push((i, end, feeling));
+            i = end;
+            continue;
         }
         i += 1;
     }
     found
+}
+
+/// The emoticon starting at char `i` (`:(`, `:-)`, `;)`, `:'(`), if any: its end and feeling.
+fn emoticon(at: impl Fn(usize) -> Option<char>, i: usize) -> Option<(usize, Feeling)> {
+    let eyes = at(i).filter(|&c| c == ':' || c == ';')?;
+    let mut j = i + 1;
+    while j <= i + 2 && at(j).is_some_and(|c| matches!(c, '-' | '\'' | '’')) {
+        j += 1;
+    }
+    let mouth = at(j);
+    let feeling = match mouth {
+        Some('(' | '[' | '<') => Feeling::Negative,
+        Some(')' | ']' | 'D') if eyes == ':' || mouth == Some(')') => Feeling::Positive,
+        _ => return None,
+    };
+    // ":(" but not "(see note: (a))": the mouth must not open a longer bracket.
+    at(j + 1)
+        .is_none_or(|c| !c.is_alphanumeric())
+        .then_some((j + 1, feeling))
 }
 
 #[cfg(test)]
@@ -290,6 +354,56 @@ mod tests {
                 Feeling::Positive
             ]
         );
+    }
+
+    /// `anger_cues` without the run-at-a-time path for small letters.
+    fn anger_cues_per_char(text: &str) -> Vec<Cue> {
+        let mut scan = Scan::default();
+        let mut length = 0;
+        for (i, c) in text.chars().enumerate() {
+            scan.char(i, c);
+            length = i + 1;
+        }
+        scan.char(length, ' ');
+        scan.finish(length)
+    }
+
+    #[test]
+    fn ascii_fast_paths_agree_with_looking_at_every_char() {
+        let mut texts: Vec<String> = [
+            "sooo",
+            "WWW",
+            "aaa!!!1",
+            "NOOO way",
+            "x!!!y",
+            "whyyyy?!?",
+            "zzz www xxx aaaa",
+            "Wow!!!so slowww",
+            "ok :( fine :-) ;) :'( :D (see note: (a)) 10:30 a:b ;;)",
+            "THIS IS NOT OK!!!",
+            "Mostly lower, SOME SHOUTED WORDS here!!",
+            "",
+            "a",
+            "!",
+            "bbbAAAbbb",
+            "eeeE",
+            "hello!!!!!!!!!!!! again!!! and!!! again!!!",
+        ]
+        .iter()
+        .map(|t| (*t).to_owned())
+        .collect();
+        let suite = concat!(env!("CARGO_MANIFEST_DIR"), "/suite");
+        for lang in std::fs::read_dir(suite).expect("suite folder") {
+            for file in std::fs::read_dir(lang.expect("entry").path()).expect("language folder") {
+                let text = std::fs::read_to_string(file.expect("entry").path()).expect("file");
+                texts.extend(text.lines().map(str::to_owned));
+            }
+        }
+        for text in texts.iter().filter(|t| t.is_ascii()) {
+            assert_eq!(anger_cues(text), anger_cues_per_char(text), "{text}");
+            let chars: Vec<char> = text.chars().collect();
+            assert_eq!(feelings(text), feelings_in(&chars), "{text}");
+        }
     }
 
     #[test]
