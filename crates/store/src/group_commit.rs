@@ -29,6 +29,11 @@ const MAX_GROUP: usize = 128;
 /// Commands waiting for the writer beyond this make callers wait to enqueue (back-pressure).
 const QUEUE: usize = 1024;
 
+/// What the writer runs after a group's commands and before its `COMMIT`, on the same
+/// transaction (the SQLite store writes the deferred search documents there).
+pub(crate) type BeforeCommit =
+    for<'c> fn(&'c mut Connection) -> BoxFuture<'c, Result<(), StoreError>>;
+
 /// The store's handle to its writer thread.
 pub(crate) struct GroupCommitWriter {
     queue: mpsc::Sender<Box<dyn QueuedWrite>>,
@@ -36,11 +41,11 @@ pub(crate) struct GroupCommitWriter {
 
 impl GroupCommitWriter {
     /// Starts the writer thread on `conn`; it stops (closing the connection) when the handle drops.
-    pub(crate) fn start(conn: Connection) -> Result<Self, StoreError> {
+    pub(crate) fn start(conn: Connection, before_commit: BeforeCommit) -> Result<Self, StoreError> {
         let (queue, waiting) = mpsc::channel(QUEUE);
         std::thread::Builder::new()
             .name("sqlite-writer".to_owned())
-            .spawn(move || write_groups(conn, waiting))
+            .spawn(move || write_groups(conn, waiting, before_commit))
             .map_err(|err| {
                 StoreError::Unavailable(format!("cannot start the SQLite writer: {err}"))
             })?;
@@ -147,7 +152,11 @@ fn retold(err: &StoreError) -> StoreError {
     }
 }
 
-fn write_groups(mut conn: Connection, mut waiting: mpsc::Receiver<Box<dyn QueuedWrite>>) {
+fn write_groups(
+    mut conn: Connection,
+    mut waiting: mpsc::Receiver<Box<dyn QueuedWrite>>,
+    before_commit: BeforeCommit,
+) {
     let mut group = Vec::with_capacity(MAX_GROUP);
     while let Some(first) = waiting.blocking_recv() {
         group.push(first);
@@ -157,7 +166,7 @@ fn write_groups(mut conn: Connection, mut waiting: mpsc::Receiver<Box<dyn Queued
                 Err(_) => break,
             }
         }
-        let outcome = write_group(&mut conn, &mut group);
+        let outcome = write_group(&mut conn, &mut group, before_commit);
         for command in group.drain(..) {
             command.answer(outcome.as_ref().map(|_| ()));
         }
@@ -168,6 +177,7 @@ fn write_groups(mut conn: Connection, mut waiting: mpsc::Receiver<Box<dyn Queued
 fn write_group(
     conn: &mut Connection,
     group: &mut [Box<dyn QueuedWrite>],
+    before_commit: BeforeCommit,
 ) -> Result<(), StoreError> {
     execute(conn, "BEGIN IMMEDIATE")?;
     let written = match group {
@@ -177,13 +187,15 @@ fn write_group(
         _ => run_isolated(conn, group).map(|()| true),
     };
     let finished = match written {
-        Ok(true) => execute(conn, "COMMIT"),
+        Ok(true) => block_on(before_commit(conn)).and_then(|()| execute(conn, "COMMIT")),
         Ok(false) => execute(conn, "ROLLBACK"),
         Err(err) => Err(err),
     };
     if finished.is_err() {
         roll_back(conn);
     }
+    // Whatever was not written by now belongs to commands that were undone.
+    conn.discard_pending_from(0);
     finished
 }
 
@@ -202,8 +214,10 @@ fn run_isolated(
             "RELEASE command; SAVEPOINT command"
         };
         execute(conn, open)?;
+        let mark = conn.pending_mark();
         if !command.run(conn) {
             execute(conn, "ROLLBACK TO command")?;
+            conn.discard_pending_from(mark);
         }
     }
     Ok(())
@@ -225,11 +239,27 @@ mod tests {
     use domain::DomainError;
 
     use super::*;
-    use crate::lite::{Pool, query};
+    use crate::lite::{PendingDocument, Pool, query};
     use crate::shared::boxed;
 
+    /// Writes the documents the group's commands deferred into `docs`.
+    fn write_docs(conn: &mut Connection) -> BoxFuture<'_, Result<(), StoreError>> {
+        boxed(async move {
+            for doc in conn.take_pending() {
+                query("INSERT INTO docs (id, text) VALUES ($1, $2)")
+                    .bind(doc.id)
+                    .bind(doc.text)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db_error)?;
+            }
+            Ok(())
+        })
+    }
+
     /// A writer on a fresh file with `notes(v)`, whose `owner` reference is only checked at
-    /// commit (so a command can make its group's commit fail), plus readers to look with.
+    /// commit (so a command can make its group's commit fail), and `docs` written before each
+    /// commit from the commands' deferred documents; plus readers to look with.
     fn writer_and_reader(dir: &tempfile::TempDir) -> (GroupCommitWriter, Pool) {
         let path = dir.path().join("group.db");
         rusqlite::Connection::open(&path)
@@ -237,14 +267,17 @@ mod tests {
             .execute_batch(
                 "CREATE TABLE owners (id INTEGER PRIMARY KEY); \
                  CREATE TABLE notes (v INTEGER NOT NULL UNIQUE, owner INTEGER \
-                 REFERENCES owners (id) DEFERRABLE INITIALLY DEFERRED)",
+                 REFERENCES owners (id) DEFERRABLE INITIALLY DEFERRED); \
+                 CREATE TABLE docs (id INTEGER NOT NULL, text TEXT NOT NULL)",
             )
             .unwrap();
-        let writer = GroupCommitWriter::start(Connection::open(&path, false).unwrap()).unwrap();
+        let writer =
+            GroupCommitWriter::start(Connection::open(&path, false).unwrap(), write_docs).unwrap();
         (writer, Pool::open(&path, 1).unwrap())
     }
 
-    /// Inserts note `v` (with a dangling owner if asked), then fails if `fail` says so.
+    /// Inserts note `v` (with a dangling owner if asked) and defers document `v`, then fails if
+    /// `fail` says so.
     async fn note(
         writer: &GroupCommitWriter,
         v: i64,
@@ -260,6 +293,11 @@ mod tests {
                         .execute(&mut *conn)
                         .await
                         .map_err(db_error)?;
+                    conn.defer_document(PendingDocument {
+                        id: v,
+                        text: format!("note {v}"),
+                        replaces: false,
+                    });
                     if fail {
                         return Err(StoreError::Internal(format!("note {v} refused")));
                     }
@@ -269,14 +307,24 @@ mod tests {
             .await
     }
 
+    /// The notes stored; each must have its document, and no other document may be there.
     async fn stored(reader: &Pool) -> Vec<i64> {
-        query("SELECT v FROM notes ORDER BY v")
-            .fetch_all(reader)
-            .await
-            .unwrap()
-            .iter()
-            .map(|row| row.try_get("v").unwrap())
-            .collect()
+        let column = async |sql: &'static str| -> Vec<i64> {
+            query(sql)
+                .fetch_all(reader)
+                .await
+                .unwrap()
+                .iter()
+                .map(|row| row.try_get("v").unwrap())
+                .collect()
+        };
+        let notes = column("SELECT v FROM notes ORDER BY v").await;
+        let documents = column("SELECT id AS v FROM docs ORDER BY id").await;
+        assert_eq!(
+            notes, documents,
+            "documents of undone commands, or missing ones"
+        );
+        notes
     }
 
     /// Runs `commands` (`count` writes) as one group: the writer thread is held inside another
@@ -402,6 +450,11 @@ mod tests {
                     .execute(&mut *conn)
                     .await
                     .map_err(db_error)?;
+                conn.defer_document(PendingDocument {
+                    id: v,
+                    text: String::new(),
+                    replaces: false,
+                });
                 Ok(v)
             })
         });

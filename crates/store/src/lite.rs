@@ -75,6 +75,20 @@ pub(crate) struct Connection {
     inner: rusqlite::Connection,
     /// Result column names by statement text, so rows share one list instead of copying it.
     columns: HashMap<String, Arc<[Box<str>]>>,
+    /// Documents the writer's commands leave for the end of their group (`PendingDocument`).
+    pending: Vec<PendingDocument>,
+}
+
+/// A full-text document a write command leaves to be written at the end of its group's
+/// transaction, after every command of the group has run (`group_commit`). FTS5 writes its
+/// in-memory index to disk whenever a savepoint opens (each command's, and many statements'
+/// own), so documents written by the commands themselves made one tiny index segment per
+/// statement and then merged them: about a third of the writer's instructions.
+pub(crate) struct PendingDocument {
+    pub(crate) id: i64,
+    pub(crate) text: String,
+    /// The document replaces one that may already be stored.
+    pub(crate) replaces: bool,
 }
 
 impl Connection {
@@ -98,7 +112,34 @@ impl Connection {
         Ok(Connection {
             inner,
             columns: HashMap::new(),
+            pending: Vec::new(),
         })
+    }
+
+    pub(crate) fn defer_document(&mut self, document: PendingDocument) {
+        self.pending.push(document);
+    }
+
+    /// The newest document deferred in this group for `id`: what a later command reads.
+    pub(crate) fn pending_document(&self, id: i64) -> Option<&str> {
+        self.pending
+            .iter()
+            .rev()
+            .find(|doc| doc.id == id)
+            .map(|doc| doc.text.as_str())
+    }
+
+    /// Where the documents of the next command will start (to drop them if it is undone).
+    pub(crate) fn pending_mark(&self) -> usize {
+        self.pending.len()
+    }
+
+    pub(crate) fn discard_pending_from(&mut self, mark: usize) {
+        self.pending.truncate(mark);
+    }
+
+    pub(crate) fn take_pending(&mut self) -> Vec<PendingDocument> {
+        std::mem::take(&mut self.pending)
     }
 
     /// Runs statements that take no parameters and return no rows (transaction control).

@@ -742,6 +742,8 @@ macro_rules! shared_store {
                 let cmd = cmd.validate()?;
                 let now = stored_precision(now);
                 let actor = actor.clone();
+                // Tokenised before the write: SQLite's writer runs one command at a time.
+                let mut tokens = document_tokens([cmd.subject.as_str(), cmd.message.as_str()]);
                 self.write(move |tx| boxed(async move {
                     let customer = find_or_create_customer(tx, &cmd.customer, now).await?;
                     let mut case = Case {
@@ -791,8 +793,8 @@ macro_rules! shared_store {
                         (EventKind::MessageAdded, None, Some(message_added)),
                     ])
                     .await?;
-                    let texts = [case.subject.as_str(), customer.name.as_str(), message.body.as_str()];
-                    insert_search_tokens(tx, case.id.0, &document_tokens(texts)).await?;
+                    tokens.extend(document_tokens([customer.name.as_str()]));
+                    insert_search_tokens(tx, case.id.0, &tokens).await?;
                     review_after(tx, &actor, case.id, now).await?;
                     Ok(CaseDetail { case, customer, messages: vec![message], incident_record: None })
                 }))

@@ -15,8 +15,8 @@ use crate::lite::{self as sql, Pool, ReadTx};
 use crate::process::process_store;
 use crate::search::{SearchPage, fts5_all_of};
 use crate::shared::{
-    WriteWork, agent_columns, case_columns, customer_columns, department_columns, event_columns,
-    message_columns, record_columns, shared_store,
+    BoxFuture, WriteWork, agent_columns, case_columns, customer_columns, department_columns,
+    event_columns, message_columns, record_columns, shared_store,
 };
 
 /// Read connections kept open; more are opened while every one is in use.
@@ -47,7 +47,7 @@ impl SqliteStore {
             ))
             .map_err(db_error)?;
         Ok(SqliteStore {
-            writer: GroupCommitWriter::start(writer)?,
+            writer: GroupCommitWriter::start(writer, write_search_documents)?,
             readers: Pool::open(&file, READERS).map_err(db_error)?,
             _checkpointer: Checkpointer::start(&file)?,
         })
@@ -102,32 +102,34 @@ fn connect_options(location: &str) -> Result<SqliteConnectOptions, StoreError> {
 }
 
 async fn load_search_tokens(conn: &mut Conn, case_id: i64) -> Result<BTreeSet<String>, StoreError> {
-    let row = sql::query("SELECT tokens FROM case_search WHERE rowid = $1")
-        .bind(case_id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db_error)?;
-    Ok(match row {
-        Some(row) => get::<String>(&row, "tokens")?
-            .split(' ')
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        None => BTreeSet::new(),
-    })
+    let stored;
+    let document = match conn.pending_document(case_id) {
+        Some(pending) => pending,
+        None => {
+            let row = sql::query("SELECT tokens FROM case_search WHERE rowid = $1")
+                .bind(case_id)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(db_error)?;
+            stored = row.map(|row| get::<String>(&row, "tokens")).transpose()?;
+            stored.as_deref().unwrap_or_default()
+        }
+    };
+    Ok(document
+        .split(' ')
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect())
 }
 
+/// Search documents are written at the end of the command's group (`write_search_documents`).
 async fn store_search_tokens(
     conn: &mut Conn,
     case_id: i64,
     tokens: &BTreeSet<String>,
 ) -> Result<(), StoreError> {
-    sql::query("DELETE FROM case_search WHERE rowid = $1")
-        .bind(case_id)
-        .execute(&mut *conn)
-        .await
-        .map_err(db_error)?;
-    insert_search_tokens(conn, case_id, tokens).await
+    defer_search_document(conn, case_id, tokens, true);
+    Ok(())
 }
 
 async fn insert_search_tokens(
@@ -135,18 +137,60 @@ async fn insert_search_tokens(
     case_id: i64,
     tokens: &BTreeSet<String>,
 ) -> Result<(), StoreError> {
-    let document = tokens
+    defer_search_document(conn, case_id, tokens, false);
+    Ok(())
+}
+
+fn defer_search_document(conn: &mut Conn, id: i64, tokens: &BTreeSet<String>, replaces: bool) {
+    let text = tokens
         .iter()
         .map(String::as_str)
         .collect::<Vec<_>>()
         .join(" ");
-    sql::query("INSERT INTO case_search (rowid, tokens) VALUES ($1, $2)")
-        .bind(case_id)
-        .bind(document)
-        .execute(&mut *conn)
-        .await
-        .map_err(db_error)?;
-    Ok(())
+    conn.defer_document(sql::PendingDocument { id, text, replaces });
+}
+
+/// Rows per statement when writing a group's documents (well under SQLite's parameter limit).
+const DOCUMENTS_PER_STATEMENT: usize = 400;
+
+/// Writes the search documents the group's commands left (the newest per case), in as few
+/// statements as possible: FTS5 then adds one index segment per group instead of one per
+/// statement (see `lite::PendingDocument`).
+fn write_search_documents(conn: &mut Conn) -> BoxFuture<'_, Result<(), StoreError>> {
+    Box::pin(async move {
+        let mut newest = std::collections::BTreeMap::new();
+        for doc in conn.take_pending() {
+            let entry = newest.entry(doc.id).or_insert((String::new(), false));
+            entry.0 = doc.text;
+            entry.1 |= doc.replaces;
+        }
+        let replaced: Vec<i64> = newest
+            .iter()
+            .filter(|(_, (_, replaces))| *replaces)
+            .map(|(id, _)| *id)
+            .collect();
+        for ids in replaced.chunks(DOCUMENTS_PER_STATEMENT) {
+            let mut delete = sql::Builder::new("DELETE FROM case_search WHERE rowid IN (");
+            let mut list = delete.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            delete.push(")");
+            delete.build().execute(&mut *conn).await.map_err(db_error)?;
+        }
+        let documents: Vec<(i64, String)> = newest
+            .into_iter()
+            .map(|(id, (text, _))| (id, text))
+            .collect();
+        for chunk in documents.chunks(DOCUMENTS_PER_STATEMENT) {
+            let mut insert = sql::Builder::new("INSERT INTO case_search (rowid, tokens) ");
+            insert.push_values(chunk, |mut row, (id, text)| {
+                row.push_bind(*id).push_bind(text.clone());
+            });
+            insert.build().execute(&mut *conn).await.map_err(db_error)?;
+        }
+        Ok(())
+    })
 }
 
 fn push_search_condition(query: &mut sql::Builder, tokens: Vec<String>, page: Option<SearchPage>) {

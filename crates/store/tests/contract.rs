@@ -41,6 +41,7 @@ testkit::backend_scenarios!(
     import_refuses_an_existing_case_and_new_ids_follow_imports,
     export_import_export_is_byte_identical,
     concurrent_commands_all_succeed,
+    concurrent_messages_to_one_case_are_all_searchable,
 );
 
 fn new_case(name: &str, email: Option<&str>, subject: &str, message: &str) -> NewCase {
@@ -1235,6 +1236,38 @@ async fn concurrent_commands_all_succeed(store: Arc<dyn Store>) {
         ..CaseFilter::default()
     };
     assert_eq!(store.list_cases(&filter).await.unwrap().items.len(), 40);
+}
+
+/// Messages to one case arriving together (on SQLite: written in one group, each adding to the
+/// search document the one before it left) all reach the case's search document.
+async fn concurrent_messages_to_one_case_are_all_searchable(store: Arc<dyn Store>) {
+    let id = open_case(&store, "Several messages", "first words").await;
+    let words: Vec<String> = (0..30).map(|n| format!("word{n}x")).collect();
+    let mut tasks = Vec::new();
+    for word in &words {
+        let (store, body) = (store.clone(), word.clone());
+        tasks.push(tokio::spawn(async move {
+            let msg = NewMessage {
+                direction: Direction::Inbound,
+                channel: None,
+                author: None,
+                body,
+            };
+            store
+                .add_message(&agent_actor(), id, msg, at("2026-01-01T10:00:00Z"))
+                .await
+                .unwrap();
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    for word in words
+        .iter()
+        .chain([&"first".to_owned(), &"several".to_owned()])
+    {
+        assert_eq!(search(&store, word).await, [id], "searching {word}");
+    }
 }
 
 async fn open_case_counts_leave_out_resolved_and_closed_cases(store: Arc<dyn Store>) {
