@@ -195,23 +195,109 @@ fn quoted_use(quotes: &[(u32, u32)], category: &str, m: &RuleMatch) -> QuotedUse
 
 /// Complaint evidence that is not a complaint rule's own match (negated praise, quoted words,
 /// irony, free negations): one unit towards the decision, shown as a `complaint` signal.
-fn push_evidence(
+fn push_evidence<'e>(
     tally: &mut Tally,
-    signals: &mut Vec<Signal>,
+    signals: &mut Vec<SignalParts<'e>>,
     text: &TokenizedText,
     m: &RuleMatch,
-    seeds: Vec<String>,
-    rule: String,
+    seeds: Seeds<'e>,
+    rule: RuleName<'e>,
 ) {
     tally.negative += 1.0;
     let (start, end) = text.original_span(m.start, m.end);
-    signals.push(Signal {
-        category: "complaint".into(),
+    signals.push(SignalParts {
+        category: "complaint",
         start,
         end,
         seeds,
         rule,
     });
+}
+
+/// A signal's seeds: its rule's, or one seed of a built-in cue.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Seeds<'e> {
+    Rule(&'e [String]),
+    One(&'static str),
+}
+
+/// A signal's rule name: a rule id or cue name, or a rule id with a suffix (" (negated)").
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RuleName<'e> {
+    Plain(&'e str),
+    Suffixed(&'e str, &'static str),
+}
+
+/// A [`Signal`] whose strings are borrowed from the engine's rules or static: the batch writes
+/// its line from these without building and dropping the strings (about 30 per English text).
+#[derive(Debug, Clone)]
+pub(crate) struct SignalParts<'e> {
+    pub category: &'e str,
+    pub start: usize,
+    pub end: usize,
+    pub seeds: Seeds<'e>,
+    pub rule: RuleName<'e>,
+}
+
+/// An [`Analysis`] with borrowed strings (see [`SignalParts`]); `into_analysis` gives the
+/// public, owned one.
+#[derive(Debug, Clone)]
+pub(crate) struct AnalysisParts<'e> {
+    /// Everything but the demands and signals, whose lists stay empty here (no allocation).
+    pub head: Analysis,
+    pub demands: Vec<&'e str>,
+    pub signals: Vec<SignalParts<'e>>,
+}
+
+impl AnalysisParts<'_> {
+    /// Nothing found, for a language without a pack.
+    pub(crate) fn empty(language: Lang) -> AnalysisParts<'static> {
+        AnalysisParts {
+            head: head(language, 0.0, false, &BTreeSet::new()),
+            demands: Vec::new(),
+            signals: Vec::new(),
+        }
+    }
+
+    pub(crate) fn into_analysis(self) -> Analysis {
+        Analysis {
+            demands: self.demands.into_iter().map(str::to_owned).collect(),
+            signals: self
+                .signals
+                .into_iter()
+                .map(|signal| Signal {
+                    category: signal.category.to_owned(),
+                    start: signal.start,
+                    end: signal.end,
+                    seeds: match signal.seeds {
+                        Seeds::Rule(seeds) => seeds.to_vec(),
+                        Seeds::One(seed) => vec![seed.to_owned()],
+                    },
+                    rule: match signal.rule {
+                        RuleName::Plain(name) => name.to_owned(),
+                        RuleName::Suffixed(name, suffix) => format!("{name}{suffix}"),
+                    },
+                })
+                .collect(),
+            ..self.head
+        }
+    }
+}
+
+/// The analysis but for its demands and signals.
+fn head(language: Lang, anger: f32, complaint: bool, flags: &BTreeSet<&str>) -> Analysis {
+    Analysis {
+        language,
+        anger,
+        level: level_of(anger),
+        complaint,
+        threat: flags.contains("threat"),
+        abuse: flags.contains("abuse"),
+        churn_risk: flags.contains("churn"),
+        public_exposure: flags.contains("public_exposure"),
+        demands: Vec::new(),
+        signals: Vec::new(),
+    }
 }
 
 #[derive(Default)]
@@ -222,7 +308,8 @@ struct Tally {
     negated_praise: usize,
 }
 
-pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analysis {
+/// The analysis of a customer message in `language`.
+pub(crate) fn analyze<'e>(engine: &'e Engine, original: &str, language: Lang) -> AnalysisParts<'e> {
     let mut text = tokenize(text::fold(original), &engine.question_marks);
     own_words_when_all_quoted(&mut text);
     let mut quotes = quotations(&text);
@@ -265,7 +352,7 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
     let mut tally = Tally::default();
     let mut signals = Vec::new();
     let mut flags = BTreeSet::new();
-    let mut demands: Vec<String> = Vec::new();
+    let mut demands: Vec<&str> = Vec::new();
     // Negations that reversed a word; the others are "free".
     let mut used = vec![false; negations.len()];
     for m in &matches {
@@ -284,17 +371,27 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
             if cat == "praise" {
                 // "not happy" is dissatisfaction: shown as complaint evidence.
                 tally.negated_praise += 1;
-                let name = format!("{} (negated)", rule.id);
-                push_evidence(&mut tally, &mut signals, &text, m, rule.seeds.clone(), name);
+                let name = RuleName::Suffixed(&rule.id, " (negated)");
+                push_evidence(
+                    &mut tally,
+                    &mut signals,
+                    &text,
+                    m,
+                    Seeds::Rule(&rule.seeds),
+                    name,
+                );
                 tally.negative += weight - 1.0;
             }
             continue;
         }
         if quoted != QuotedUse::NotQuoted {
             let (name, seeds) = if quoted == QuotedUse::Irony {
-                ("cue.scare_quotes".to_owned(), vec!["ZH-3".to_owned()])
+                (RuleName::Plain("cue.scare_quotes"), Seeds::One("ZH-3"))
             } else {
-                (format!("{} (quoted)", rule.id), rule.seeds.clone())
+                (
+                    RuleName::Suffixed(&rule.id, " (quoted)"),
+                    Seeds::Rule(&rule.seeds),
+                )
             };
             push_evidence(&mut tally, &mut signals, &text, m, seeds, name);
             continue;
@@ -317,7 +414,7 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
             }
             demand if demand.starts_with(DEMAND_PREFIX) => {
                 tally.negative += 1.0;
-                let name = demand[DEMAND_PREFIX.len()..].to_owned();
+                let name = &demand[DEMAND_PREFIX.len()..];
                 if !demands.contains(&name) {
                     demands.push(name);
                 }
@@ -325,12 +422,12 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
             _ => {}
         }
         let (start, end) = text.original_span(m.start, m.end);
-        signals.push(Signal {
-            category: cat.to_owned(),
+        signals.push(SignalParts {
+            category: cat,
             start,
             end,
-            seeds: rule.seeds.clone(),
-            rule: rule.id.clone(),
+            seeds: Seeds::Rule(&rule.seeds),
+            rule: RuleName::Plain(&rule.id),
         });
     }
 
@@ -352,7 +449,7 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
         .iter()
         .find(|m| engine.rules[m.rule as usize].severity != Severity::Low);
     if let Some(nth) = clause_negation.or_else(|| free.get(FREE_NEGATIONS_FOR_EVIDENCE - 1)) {
-        let (seeds, name) = (vec!["CLEAR-L".to_owned()], "cue.negations".to_owned());
+        let (seeds, name) = (Seeds::One("CLEAR-L"), RuleName::Plain("cue.negations"));
         push_evidence(&mut tally, &mut signals, &text, nth, seeds, name);
     }
     for (start, end, feeling) in feelings(original) {
@@ -371,12 +468,12 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
                 "praise"
             }
         };
-        signals.push(Signal {
-            category: category.into(),
+        signals.push(SignalParts {
+            category,
             start,
             end,
-            seeds: vec!["RO-1".into()],
-            rule: "cue.emoji".into(),
+            seeds: Seeds::One("RO-1"),
+            rule: RuleName::Plain("cue.emoji"),
         });
     }
     let cues = anger_cues(original);
@@ -387,12 +484,12 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
         CUES_WITHOUT_NEGATIVE_WORDS
     };
     for cue in &cues {
-        signals.push(Signal {
-            category: "anger".into(),
+        signals.push(SignalParts {
+            category: "anger",
             start: cue.start,
             end: cue.end,
-            seeds: vec!["RO-1".into()],
-            rule: cue.name.into(),
+            seeds: Seeds::One("RO-1"),
+            rule: RuleName::Plain(cue.name),
         });
     }
     let mut anger = tally.anger_words
@@ -407,15 +504,9 @@ pub(crate) fn analyze(engine: &Engine, original: &str, language: Lang) -> Analys
     let anger = (anger.min(1.0) * 100.0).round() / 100.0;
     signals.sort_by_key(|s| (s.start, s.end));
 
-    Analysis {
-        language,
-        anger,
-        level: level_of(anger),
-        complaint: tally.negative > 0.0 && tally.positive < PRAISE_OUTWEIGHS * tally.negative,
-        threat: flags.contains("threat"),
-        abuse: flags.contains("abuse"),
-        churn_risk: flags.contains("churn"),
-        public_exposure: flags.contains("public_exposure"),
+    let complaint = tally.negative > 0.0 && tally.positive < PRAISE_OUTWEIGHS * tally.negative;
+    AnalysisParts {
+        head: head(language, anger, complaint, &flags),
         demands,
         signals,
     }

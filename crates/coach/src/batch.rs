@@ -10,7 +10,8 @@ use std::sync::OnceLock;
 use serde_json::Value;
 use text::Lang;
 
-use crate::{Analysis, Coach};
+use crate::Coach;
+use crate::analyze::{AnalysisParts, RuleName, Seeds};
 
 #[derive(Serialize)]
 struct WithId<'a, T> {
@@ -161,15 +162,15 @@ fn with_id<O: Serialize>(id: &Value, result: &O, ui: Lang) -> String {
 
 /// The output line for a result whose id is `id`, JSON text that serde_json writes back
 /// unchanged.
-fn with_raw_id(id: &str, result: &Analysis, ui: Lang) -> String {
+fn with_raw_id(id: &str, result: AnalysisParts, ui: Lang) -> String {
     let mut out = String::with_capacity(512);
     out.push_str("{\"id\":");
     out.push_str(id);
-    if write_fields(result, &mut out) {
+    if write_fields(&result, &mut out) {
         return out;
     }
     let id: Value = serde_json::from_str(id).unwrap_or(Value::Null);
-    with_id(&id, result, ui)
+    with_id(&id, &result.into_analysis(), ui)
 }
 
 /// An analyze line of the common shape, read without serde: about a tenth of an English batch
@@ -435,23 +436,23 @@ fn find_special(bytes: &[u8], mut at: usize) -> usize {
 /// Appends an analysis's JSON fields after `{"id":…`: `,"language":…}`, exactly the bytes
 /// serde_json writes (serde's generic serialiser cost an English batch line as much as matching
 /// its rules). `false`, with nothing appended, for an anger score it has no text for.
-fn write_fields(analysis: &Analysis, out: &mut String) -> bool {
-    let Some(anger) = anger_text(analysis.anger) else {
+fn write_fields(analysis: &AnalysisParts, out: &mut String) -> bool {
+    let Some(anger) = anger_text(analysis.head.anger) else {
         return false;
     };
     out.push_str(",\"language\":\"");
-    out.push_str(analysis.language.as_str());
+    out.push_str(analysis.head.language.as_str());
     out.push_str("\",\"anger\":");
     out.push_str(anger);
     out.push_str(",\"level\":\"");
-    out.push_str(analysis.level.as_str());
+    out.push_str(analysis.head.level.as_str());
     out.push('"');
     for (name, flag) in [
-        (",\"complaint\":", analysis.complaint),
-        (",\"threat\":", analysis.threat),
-        (",\"abuse\":", analysis.abuse),
-        (",\"churn_risk\":", analysis.churn_risk),
-        (",\"public_exposure\":", analysis.public_exposure),
+        (",\"complaint\":", analysis.head.complaint),
+        (",\"threat\":", analysis.head.threat),
+        (",\"abuse\":", analysis.head.abuse),
+        (",\"churn_risk\":", analysis.head.churn_risk),
+        (",\"public_exposure\":", analysis.head.public_exposure),
     ] {
         out.push_str(name);
         out.push_str(if flag { "true" } else { "false" });
@@ -464,15 +465,21 @@ fn write_fields(analysis: &Analysis, out: &mut String) -> bool {
             out.push(',');
         }
         out.push_str("{\"category\":");
-        write_str(out, &signal.category);
+        write_str(out, signal.category);
         out.push_str(",\"start\":");
         write_usize(out, signal.start);
         out.push_str(",\"end\":");
         write_usize(out, signal.end);
         out.push_str(",\"seeds\":");
-        write_strings(out, &signal.seeds);
+        match signal.seeds {
+            Seeds::Rule(seeds) => write_strings(out, seeds),
+            Seeds::One(seed) => write_strings(out, &[seed]),
+        }
         out.push_str(",\"rule\":");
-        write_str(out, &signal.rule);
+        match signal.rule {
+            RuleName::Plain(name) => write_str(out, name),
+            RuleName::Suffixed(name, suffix) => write_joined(out, name, suffix),
+        }
         out.push('}');
     }
     out.push_str("]}");
@@ -502,13 +509,13 @@ fn anger_text(anger: f32) -> Option<&'static str> {
     (*bits == anger.to_bits() && !text.is_empty()).then_some(text.as_str())
 }
 
-fn write_strings(out: &mut String, strings: &[String]) {
+fn write_strings<S: AsRef<str>>(out: &mut String, strings: &[S]) {
     out.push('[');
     for (n, string) in strings.iter().enumerate() {
         if n > 0 {
             out.push(',');
         }
-        write_str(out, string);
+        write_str(out, string.as_ref());
     }
     out.push(']');
 }
@@ -523,6 +530,20 @@ fn write_str(out: &mut String, string: &str) {
     }
     out.push('"');
     out.push_str(string);
+    out.push('"');
+}
+
+/// `write_str` of `first` followed by `second`.
+fn write_joined(out: &mut String, first: &str, second: &str) {
+    if find_special(first.as_bytes(), 0) < first.len()
+        || find_special(second.as_bytes(), 0) < second.len()
+    {
+        write_str(out, &format!("{first}{second}"));
+        return;
+    }
+    out.push('"');
+    out.push_str(first);
+    out.push_str(second);
     out.push('"');
 }
 
@@ -578,7 +599,7 @@ impl Coach {
         if let Some(plain) = PlainAnalyzeLine::read(line) {
             // As `Coach::analyze`, on the borrowed text.
             let language = Coach::detect(&plain.text, plain.language);
-            return with_raw_id(plain.id, &self.analyze_in(language, &plain.text), ui);
+            return with_raw_id(plain.id, self.analysis_parts(language, &plain.text), ui);
         }
         process(line, ui, |input| self.analyze(&input))
     }
@@ -603,7 +624,8 @@ mod tests {
         LineProblem, PlainAnalyzeLine, error_line, find_special, is_special, write_fields,
         write_usize,
     };
-    use crate::{Analysis, AnalyzeInput};
+    use crate::analyze::{AnalysisParts, RuleName, Seeds, SignalParts};
+    use crate::{AnalyzeInput, Coach};
 
     fn parse(line: &str) -> Value {
         serde_json::from_str(line).expect("every output line is JSON")
@@ -819,41 +841,56 @@ mod tests {
             "thanks, all good",
             "",
             "Why?! Why is my parcel STILL missing? I will cancel and go to a competitor.",
+            "I am not happy. He said \"you are useless\" and it's \"fast\" delivery, they don't care, no answer",
         ];
+        let written_as_serde = |parts: &AnalysisParts| {
+            let mut fast = String::new();
+            let written = write_fields(parts, &mut fast);
+            let serde = serde_json::to_string(&parts.clone().into_analysis()).unwrap();
+            if written {
+                assert_eq!(format!("{{{}", &fast[1..]), serde);
+            } else {
+                assert!(fast.is_empty() && parts.head.anger == 0.123);
+            }
+        };
+        let rules = ["en.plain", "en.\"odd\\rule\u{2}"];
         for text in texts {
-            let analysis = coach.analyze(&AnalyzeInput {
-                text: text.to_owned(),
-                language: None,
-            });
-            let mut variants = vec![analysis.clone()];
-            let mut escaped = analysis.clone();
-            escaped
-                .demands
-                .push("quote \" back \\ control \u{1}".to_owned());
-            variants.push(escaped);
-            let mut odd = analysis.clone();
-            odd.anger = 0.123;
-            variants.push(odd);
-            for analysis in variants {
-                let mut fast = String::new();
-                let written = write_fields(&analysis, &mut fast);
-                let serde = serde_json::to_string(&analysis).unwrap();
-                if written {
-                    assert_eq!(format!("{{{}", &fast[1..]), serde);
-                } else {
-                    assert!(fast.is_empty() && analysis.anger == 0.123);
+            let parts = coach.analysis_parts(Coach::detect(text, None), text);
+            let mut variants = vec![parts.clone()];
+            let mut escaped = parts.clone();
+            escaped.demands.push("quote \" back \\ control \u{1}");
+            for rule in rules {
+                for suffix in [" (negated)", " \"q\""] {
+                    escaped.signals.push(SignalParts {
+                        category: "complaint",
+                        start: 3,
+                        end: 1234,
+                        seeds: Seeds::One("RO-1"),
+                        rule: RuleName::Suffixed(rule, suffix),
+                    });
                 }
+                escaped.signals.push(SignalParts {
+                    category: "anger\n",
+                    start: 0,
+                    end: 0,
+                    seeds: Seeds::One("\"X\""),
+                    rule: RuleName::Plain(rule),
+                });
+            }
+            variants.push(escaped);
+            let mut odd = parts.clone();
+            odd.head.anger = 0.123;
+            variants.push(odd);
+            for parts in &variants {
+                written_as_serde(parts);
             }
         }
-        let mut analysis: Analysis = coach.analyze(&AnalyzeInput::default());
+        let mut parts = coach.analysis_parts(Lang::En, "");
         for hundredths in 0..=100 {
-            analysis.anger = (hundredths as f32 / 100.0 * 100.0).round() / 100.0;
+            parts.head.anger = (hundredths as f32 / 100.0 * 100.0).round() / 100.0;
             let mut fast = String::new();
-            assert!(write_fields(&analysis, &mut fast), "{}", analysis.anger);
-            assert_eq!(
-                format!("{{{}", &fast[1..]),
-                serde_json::to_string(&analysis).unwrap()
-            );
+            assert!(write_fields(&parts, &mut fast), "{}", parts.head.anger);
+            written_as_serde(&parts);
         }
     }
 }

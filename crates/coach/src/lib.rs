@@ -171,20 +171,15 @@ impl Coach {
 
     /// Analysis with the language already decided (the rule-example tests use this).
     pub fn analyze_in(&self, language: Lang, text: &str) -> Analysis {
+        self.analysis_parts(language, text).into_analysis()
+    }
+
+    /// [`Coach::analyze_in`] with the strings borrowed from the rules (the batch writes its line
+    /// from these).
+    fn analysis_parts(&self, language: Lang, text: &str) -> analyze::AnalysisParts<'_> {
         match self.engine(language) {
             Some(engine) => analyze::analyze(engine, text, language),
-            None => Analysis {
-                language,
-                anger: 0.0,
-                level: Level::Calm,
-                complaint: false,
-                threat: false,
-                abuse: false,
-                churn_risk: false,
-                public_exposure: false,
-                demands: Vec::new(),
-                signals: Vec::new(),
-            },
+            None => analyze::AnalysisParts::empty(language),
         }
     }
 
