@@ -163,7 +163,8 @@ fn with_id<O: Serialize>(id: &Value, result: &O, ui: Lang) -> String {
 /// The output line for a result whose id is `id`, JSON text that serde_json writes back
 /// unchanged.
 fn with_raw_id(id: &str, result: AnalysisParts, ui: Lang) -> String {
-    let mut out = String::with_capacity(512);
+    // Room for a line with a dozen signals, so the line rarely grows while it is written.
+    let mut out = String::with_capacity(1024);
     out.push_str("{\"id\":");
     out.push_str(id);
     if write_fields(&result, &mut out) {
