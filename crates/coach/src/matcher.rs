@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
-use crate::engine::{CompiledRule, Engine, LiteralNode, NONE, Node};
+use crate::engine::{CompiledRule, Engine, LiteralNode, NONE, Node, WordTrie};
 use crate::tokens::TokenizedText;
 
 /// Literal hits grouped by start token: `at(token)` lists (literal, end token).
@@ -92,6 +92,8 @@ impl Engine {
     /// Every literal of `purpose`'s rules found in the text, by start token. Each token's text
     /// is looked up once in the word trie; phrases are followed through the literal trie
     /// over the symbols of consecutive tokens of one sentence.
+    // Not inlined into `run_with`: see `token_symbols`.
+    #[inline(never)]
     fn hits(&self, text: &TokenizedText, purpose: Purpose, scratch: &mut Scratch) -> Hits {
         let phrases = match purpose {
             Purpose::CustomerMessage => &self.signal_phrases,
@@ -110,13 +112,7 @@ impl Engine {
             symbol_offsets,
             ..
         } = scratch;
-        symbols.clear();
-        symbol_offsets.clear();
-        for index in 0..token_count {
-            symbol_offsets.push(symbols.len() as u32);
-            phrases.words.symbols(text.token_bytes(index), symbols);
-        }
-        symbol_offsets.push(symbols.len() as u32);
+        token_symbols(&phrases.words, text, symbols, symbol_offsets);
         let symbols_of =
             |t: usize| &symbols[symbol_offsets[t] as usize..symbol_offsets[t + 1] as usize];
 
@@ -309,6 +305,25 @@ impl Engine {
         out.sort_unstable_by_key(|m| (m.start, m.end, m.rule));
         out
     }
+}
+
+/// The word symbols of every token: token `t`'s are `symbols[offsets[t]..offsets[t + 1]]`.
+/// Kept out of `hits` (as `hits` is kept out of `run_with`): the separate loops compile to
+/// tighter code, about a tenth fewer instructions for the matcher.
+#[inline(never)]
+fn token_symbols(
+    words: &WordTrie,
+    text: &TokenizedText,
+    symbols: &mut Vec<u32>,
+    offsets: &mut Vec<u32>,
+) {
+    symbols.clear();
+    offsets.clear();
+    for index in 0..text.tokens.len() {
+        offsets.push(symbols.len() as u32);
+        words.symbols(text.token_bytes(index), symbols);
+    }
+    offsets.push(symbols.len() as u32);
 }
 
 /// Whether `literal` is in the sorted list `literals`. A word list's literals get their ids
