@@ -28,6 +28,9 @@ use crate::shared::{BoxFuture, WriteWork};
 const MAX_GROUP: usize = 128;
 /// Commands waiting for the writer beyond this make callers wait to enqueue (back-pressure).
 const QUEUE: usize = 1024;
+/// WAL size (pages) past which the writer checkpoints between groups: SQLite's own default, but
+/// run after the group's callers have their answers instead of inside their commit.
+const CHECKPOINT_FRAMES: i32 = 1000;
 
 /// What the writer runs after a group's commands and before its `COMMIT`, on the same
 /// transaction (the SQLite store writes the deferred search documents there).
@@ -157,6 +160,7 @@ fn write_groups(
     mut waiting: mpsc::Receiver<Box<dyn QueuedWrite>>,
     before_commit: BeforeCommit,
 ) {
+    conn.checkpoint_when_asked();
     let mut group = Vec::with_capacity(MAX_GROUP);
     while let Some(first) = waiting.blocking_recv() {
         group.push(first);
@@ -169,6 +173,12 @@ fn write_groups(
         let outcome = write_group(&mut conn, &mut group, before_commit);
         for command in group.drain(..) {
             command.answer(outcome.as_ref().map(|_| ()));
+        }
+        if conn.wal_frames() >= CHECKPOINT_FRAMES {
+            // PASSIVE: copies what no reader still needs, never waits. Between the writer's own
+            // transactions, so the next one can start the WAL over once all of it is copied.
+            // A failure (say, a full disk) is tried again after the next group.
+            let _ = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
         }
     }
 }
@@ -187,7 +197,14 @@ fn write_group(
         _ => run_isolated(conn, group).map(|()| true),
     };
     let finished = match written {
-        Ok(true) => block_on(before_commit(conn)).and_then(|()| execute(conn, "COMMIT")),
+        Ok(true) => std::panic::catch_unwind(AssertUnwindSafe(|| block_on(before_commit(conn))))
+            .unwrap_or_else(|_| {
+                Err(StoreError::Internal(
+                    "writing the group's search documents panicked; the group was undone"
+                        .to_owned(),
+                ))
+            })
+            .and_then(|()| execute(conn, "COMMIT")),
         Ok(false) => execute(conn, "ROLLBACK"),
         Err(err) => Err(err),
     };
@@ -261,6 +278,13 @@ mod tests {
     /// commit (so a command can make its group's commit fail), and `docs` written before each
     /// commit from the commands' deferred documents; plus readers to look with.
     fn writer_and_reader(dir: &tempfile::TempDir) -> (GroupCommitWriter, Pool) {
+        writer_with(dir, write_docs)
+    }
+
+    fn writer_with(
+        dir: &tempfile::TempDir,
+        before_commit: BeforeCommit,
+    ) -> (GroupCommitWriter, Pool) {
         let path = dir.path().join("group.db");
         rusqlite::Connection::open(&path)
             .unwrap()
@@ -268,11 +292,13 @@ mod tests {
                 "CREATE TABLE owners (id INTEGER PRIMARY KEY); \
                  CREATE TABLE notes (v INTEGER NOT NULL UNIQUE, owner INTEGER \
                  REFERENCES owners (id) DEFERRABLE INITIALLY DEFERRED); \
-                 CREATE TABLE docs (id INTEGER NOT NULL, text TEXT NOT NULL)",
+                 CREATE TABLE docs (id INTEGER NOT NULL, text TEXT NOT NULL); \
+                 CREATE TABLE blobs (b BLOB)",
             )
             .unwrap();
         let writer =
-            GroupCommitWriter::start(Connection::open(&path, false).unwrap(), write_docs).unwrap();
+            GroupCommitWriter::start(Connection::open(&path, false).unwrap(), before_commit)
+                .unwrap();
         (writer, Pool::open(&path, 1).unwrap())
     }
 
@@ -464,5 +490,67 @@ mod tests {
         });
         assert_eq!(written.unwrap(), 7);
         assert_eq!(stored(&reader).await, [7]);
+    }
+
+    #[tokio::test]
+    async fn a_panic_while_writing_the_documents_undoes_the_group_and_the_writer_goes_on() {
+        fn panics_on_13(conn: &mut Connection) -> BoxFuture<'_, Result<(), StoreError>> {
+            boxed(async move {
+                assert!(
+                    conn.pending_document(13).is_none(),
+                    "a bug in the documents"
+                );
+                write_docs(conn).await
+            })
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let (writer, reader) = writer_with(&dir, panics_on_13);
+        let refused = note(&writer, 13, false, false).await;
+        assert!(matches!(refused, Err(StoreError::Internal(m)) if m.contains("panicked")));
+        assert_eq!(note(&writer, 3, false, false).await.unwrap(), 3);
+        assert_eq!(stored(&reader).await, [3]);
+    }
+
+    #[tokio::test]
+    async fn the_writer_checkpoints_so_the_wal_stays_short() {
+        let dir = tempfile::tempdir().unwrap();
+        let (writer, _reader) = writer_and_reader(&dir);
+        for v in 0..400 {
+            writer
+                .write(move |conn| {
+                    boxed(async move {
+                        query("INSERT INTO notes (v) VALUES ($1)")
+                            .bind(v)
+                            .execute(&mut *conn)
+                            .await
+                            .map_err(db_error)?;
+                        query("INSERT INTO blobs (b) VALUES (zeroblob(40000))")
+                            .execute(&mut *conn)
+                            .await
+                            .map_err(db_error)?;
+                        conn.defer_document(PendingDocument {
+                            id: v,
+                            text: String::new(),
+                            replaces: false,
+                        });
+                        Ok(())
+                    })
+                })
+                .await
+                .unwrap();
+        }
+        let size = |name: &str| std::fs::metadata(dir.path().join(name)).unwrap().len();
+        // 400 × 40 KB written: most of it copied into the database file, and the WAL started
+        // over each time (about CHECKPOINT_FRAMES pages of 4 KB at most).
+        assert!(
+            size("group.db") > 10_000_000,
+            "database file {}",
+            size("group.db")
+        );
+        assert!(
+            size("group.db-wal") < 6_000_000,
+            "WAL {}",
+            size("group.db-wal")
+        );
     }
 }

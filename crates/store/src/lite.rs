@@ -77,6 +77,13 @@ pub(crate) struct Connection {
     columns: HashMap<String, Arc<[Box<str>]>>,
     /// Documents the writer's commands leave for the end of their group (`PendingDocument`).
     pending: Vec<PendingDocument>,
+    /// Statements here may read many rows (`Pool::begin_long`).
+    long_reads: bool,
+}
+
+thread_local! {
+    /// Set by the WAL hook (`checkpoint_when_asked`) on the thread that commits.
+    static WAL_FRAMES: std::cell::Cell<i32> = const { std::cell::Cell::new(0) };
 }
 
 /// A full-text document a write command leaves to be written at the end of its group's
@@ -113,6 +120,7 @@ impl Connection {
             inner,
             columns: HashMap::new(),
             pending: Vec::new(),
+            long_reads: false,
         })
     }
 
@@ -140,6 +148,22 @@ impl Connection {
 
     pub(crate) fn take_pending(&mut self) -> Vec<PendingDocument> {
         std::mem::take(&mut self.pending)
+    }
+
+    /// Takes over WAL checkpoints from SQLite, which runs them inside the commit that takes the
+    /// WAL past 1,000 pages (keeping that commit's callers waiting): from now on the caller
+    /// checkpoints when `wal_frames` says so (the writer does, between groups).
+    pub(crate) fn checkpoint_when_asked(&mut self) {
+        fn count(_: &rusqlite::hooks::Wal, frames: std::ffi::c_int) -> rusqlite::Result<()> {
+            WAL_FRAMES.set(frames);
+            Ok(())
+        }
+        self.inner.wal_hook(Some(count));
+    }
+
+    /// Frames in the WAL after this thread's last commit (see `checkpoint_when_asked`).
+    pub(crate) fn wal_frames(&self) -> i32 {
+        WAL_FRAMES.get()
     }
 
     /// Runs statements that take no parameters and return no rows (transaction control).
@@ -332,7 +356,14 @@ pub(crate) trait Executor {
 
 impl Executor for &mut Connection {
     fn run<R>(self, work: impl FnOnce(&mut Connection) -> Result<R, Error>) -> Result<R, Error> {
-        work(self)
+        let multi_threaded = tokio::runtime::Handle::try_current()
+            .is_ok_and(|rt| rt.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        if self.long_reads && multi_threaded {
+            // The runtime hands this thread's other tasks to another thread meanwhile.
+            tokio::task::block_in_place(|| work(self))
+        } else {
+            work(self)
+        }
     }
 }
 
@@ -483,6 +514,14 @@ impl Pool {
         Ok(ReadTx(conn))
     }
 
+    /// A read transaction for many rows (a report over every open case): its statements run
+    /// in a blocking section, so the runtime's other tasks move to another thread meanwhile.
+    pub(crate) async fn begin_long(&self) -> Result<ReadTx<'_>, Error> {
+        let mut tx = self.begin().await?;
+        tx.long_reads = true;
+        Ok(tx)
+    }
+
     /// An idle connection, or a new one when every one is busy (reads never queue).
     fn take(&self) -> Result<PoolConnection<'_>, Error> {
         let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
@@ -519,7 +558,8 @@ impl DerefMut for PoolConnection<'_> {
 
 impl Drop for PoolConnection<'_> {
     fn drop(&mut self) {
-        if let Some(conn) = self.conn.take() {
+        if let Some(mut conn) = self.conn.take() {
+            conn.long_reads = false;
             let mut idle = self.pool.idle.lock().unwrap_or_else(|p| p.into_inner());
             idle.push(conn);
         }
@@ -676,5 +716,31 @@ mod tests {
         assert!(query("DELETE FROM t").execute(&mut *tx).await.is_err());
         drop(tx);
         assert_eq!(pool.idle.lock().unwrap().len(), 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn a_long_read_lets_the_runtime_run_other_tasks_meanwhile() {
+        let (dir, _conn) = scratch();
+        let pool = Arc::new(Pool::open(&dir.path().join("lite.db"), 1).unwrap());
+        let (other_ran_at, read_ended_at) = tokio::spawn(async move {
+            // Spawned from the runtime's only worker, so it waits for that worker.
+            let other = tokio::spawn(async { std::time::Instant::now() });
+            let mut tx = pool.begin_long().await.unwrap();
+            query(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n \
+                 WHERE i < 1000000) SELECT count(*) AS c FROM n",
+            )
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+            let ended = std::time::Instant::now();
+            (other.await.unwrap(), ended)
+        })
+        .await
+        .unwrap();
+        assert!(
+            other_ran_at < read_ended_at,
+            "the other task waited for the read"
+        );
     }
 }

@@ -88,6 +88,11 @@ impl PgStore {
             .map_err(db_error)
     }
 
+    /// The same as `read_tx`: PostgreSQL reads wait on the network, never on a runtime thread.
+    async fn long_read_tx(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
+        self.read_tx().await
+    }
+
     fn reader(&self) -> &PgPool {
         &self.pool
     }

@@ -1210,8 +1210,9 @@ macro_rules! process_store {
 
             async fn case_facts(&self, since: Timestamp) -> Result<Vec<CaseFacts>, StoreError> {
                 let since = micros(since);
-                // One snapshot, one query per kind of fact (not per case).
-                let mut tx = self.read_tx().await?;
+                // One snapshot, one query per kind of fact (not per case). Every open case and
+                // everything recent: a long read.
+                let mut tx = self.long_read_tx().await?;
                 let mut fetch = async |sql: &'static str| {
                     sql::query(sql).bind(since).fetch_all(&mut *tx).await.map_err(db_error)
                 };

@@ -9,6 +9,8 @@
 //!   seen by callers (SQLite groups concurrent commands into one commit, see `group_commit`),
 //!   holding the write lock from its first statement; `work` owns what it needs (`'static`);
 //! - `self.read_tx()`: a transaction giving a consistent snapshot for multi-query reads;
+//!   `self.long_read_tx()` the same for reads of many rows (reports), which SQLite runs where
+//!   they do not hold up the async runtime's other work;
 //! - `self.reader()`: the pool for single-query reads;
 //! - `load_search_tokens(conn, case_id)`, `store_search_tokens(conn, case_id, tokens)` (replaces
 //!   the case's search document) and `insert_search_tokens` (the first document of a new case);

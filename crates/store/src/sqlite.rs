@@ -9,7 +9,6 @@ use std::str::FromStr;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use crate::checkpoint::{Checkpointer, WRITER_BACKSTOP_PAGES};
 use crate::group_commit::GroupCommitWriter;
 use crate::lite::{self as sql, Pool, ReadTx};
 use crate::process::process_store;
@@ -25,7 +24,6 @@ const READERS: usize = 4;
 pub struct SqliteStore {
     writer: GroupCommitWriter,
     readers: Pool,
-    _checkpointer: Checkpointer,
 }
 
 impl SqliteStore {
@@ -40,16 +38,10 @@ impl SqliteStore {
             })?;
         }
         migrate(options).await?;
-        let mut writer = sql::Connection::open(&file, false).map_err(db_error)?;
-        writer
-            .execute_batch(&format!(
-                "PRAGMA wal_autocheckpoint = {WRITER_BACKSTOP_PAGES}"
-            ))
-            .map_err(db_error)?;
+        let writer = sql::Connection::open(&file, false).map_err(db_error)?;
         Ok(SqliteStore {
             writer: GroupCommitWriter::start(writer, write_search_documents)?,
             readers: Pool::open(&file, READERS).map_err(db_error)?,
-            _checkpointer: Checkpointer::start(&file)?,
         })
     }
 
@@ -64,6 +56,10 @@ impl SqliteStore {
 
     async fn read_tx(&self) -> Result<ReadTx<'_>, StoreError> {
         self.readers.begin().await.map_err(db_error)
+    }
+
+    async fn long_read_tx(&self) -> Result<ReadTx<'_>, StoreError> {
+        self.readers.begin_long().await.map_err(db_error)
     }
 
     fn reader(&self) -> &Pool {
@@ -87,6 +83,23 @@ async fn migrate(options: SqliteConnectOptions) -> Result<(), StoreError> {
 }
 
 fn connect_options(location: &str) -> Result<SqliteConnectOptions, StoreError> {
+    if let Some(rest) = location.strip_prefix("sqlite:") {
+        let path = rest.strip_prefix("//").unwrap_or(rest);
+        // The store opens the file itself after sqlx has migrated it; what a URL can say
+        // beyond the path would reach only the migration, so it is refused, not dropped.
+        let refused = if path.is_empty() || path.starts_with(":memory:") {
+            Some(
+                "an in-memory database would lose every case when Calmdesk stops; give a file path",
+            )
+        } else if path.contains('?') {
+            Some("SQLite URL options (`?…`) are not supported; give just the file path")
+        } else {
+            None
+        };
+        if let Some(reason) = refused {
+            return Err(DomainError::invalid("database_url", reason).into());
+        }
+    }
     let options = if location.starts_with("sqlite:") {
         SqliteConnectOptions::from_str(location).map_err(|err| {
             StoreError::Domain(DomainError::invalid("database_url", err.to_string()))
@@ -215,3 +228,27 @@ async fn after_import(_conn: &mut Conn) -> Result<(), StoreError> {
 
 shared_store!(SqliteStore);
 process_store!(SqliteStore, claim_lock = "");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_name_a_file_or_are_refused_naming_the_setting() {
+        for url in [
+            "sqlite::memory:",
+            "sqlite://",
+            "sqlite://data/cd.db?mode=ro",
+        ] {
+            let err = connect_options(url).err().unwrap();
+            assert!(
+                matches!(&err, StoreError::Domain(DomainError::InvalidField { field, .. }) if field == "database_url"),
+                "{url}: {err:?}"
+            );
+        }
+        let options = connect_options("sqlite://data/cd.db").unwrap();
+        assert_eq!(options.get_filename(), Path::new("data/cd.db"));
+        let options = connect_options("data/plain?.db").unwrap();
+        assert_eq!(options.get_filename(), Path::new("data/plain?.db"));
+    }
+}
