@@ -825,6 +825,58 @@ mod tests {
         assert!(fast >= 100, "the fast path read only {fast} lines");
     }
 
+    /// Every truncation and every one-char replacement or insertion of some valid lines: the
+    /// fast reading must agree with serde or decline, and no line may panic.
+    #[test]
+    fn the_fast_reading_agrees_with_serde_on_every_edit() {
+        let seeds = [
+            r#"{"id": 12, "text": "caf\u00e9 \ud83d\ude21 \"q\" \\ x", "language": "en"}"#,
+            r#"{"text":"plain","id":"a-b","language":null}"#,
+        ];
+        let inserts = [
+            '"', '\\', '{', '}', ',', ':', 'u', 'd', '0', '9', ' ', '\n', 'é', 'n', '.',
+        ];
+        let mut lines = Vec::new();
+        for seed in seeds {
+            let chars: Vec<char> = seed.chars().collect();
+            for at in 0..=chars.len() {
+                lines.push(chars[..at].iter().collect::<String>());
+                for &c in &inserts {
+                    let mut replaced = chars.clone();
+                    if at < replaced.len() {
+                        replaced[at] = c;
+                        lines.push(replaced.iter().collect());
+                    }
+                    let mut inserted = chars.clone();
+                    inserted.insert(at, c);
+                    lines.push(inserted.iter().collect());
+                }
+            }
+        }
+        let coach = crate::test_support::english();
+        let mut fast = 0;
+        for line in &lines {
+            if let Some(plain) = PlainAnalyzeLine::read(line) {
+                fast += 1;
+                let expected =
+                    serde_reading(line).expect("the fast path reads only what serde reads");
+                assert_eq!(
+                    (plain.id.to_owned(), plain.text.into_owned(), plain.language),
+                    expected,
+                    "{line}"
+                );
+            }
+        }
+        assert!(
+            fast > 200,
+            "the fast path read only {fast} of {} lines",
+            lines.len()
+        );
+        for line in lines.iter().step_by(7) {
+            parse(&coach.analyze_line(line));
+        }
+    }
+
     #[test]
     fn offsets_are_written_as_decimal() {
         for value in [0, 1, 9, 10, 42, 99, 100, 507, 999, 1000, 40_000, usize::MAX] {
