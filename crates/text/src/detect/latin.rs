@@ -374,7 +374,7 @@ impl Affixes {
 }
 
 /// Letter pairs inside a word that some languages favour, found in one pass.
-#[derive(Default)]
+#[derive(Debug, Default, PartialEq)]
 struct Pairs {
     th: bool,
     ck: bool,
@@ -386,23 +386,79 @@ struct Pairs {
     aa: bool,
 }
 
+/// Bits of [`Pairs::of`]'s answer; `GH` and `NG` also need the byte after / before the pair.
+const TH: u8 = 1;
+const CK: u8 = 1 << 1;
+const GH: u8 = 1 << 2;
+const EE_OO: u8 = 1 << 3;
+const OA: u8 = 1 << 4;
+const UA: u8 = 1 << 5;
+const AA: u8 = 1 << 6;
+const NG: u8 = 1 << 7;
+
+/// A byte's row/column in [`PAIR_BITS`]: `a`..`z` are 0..25, every other byte 26.
+const LETTER_INDEX: [u8; 256] = {
+    let mut table = [26u8; 256];
+    let mut b = b'a';
+    while b <= b'z' {
+        table[b as usize] = b - b'a';
+        b += 1;
+    }
+    table
+};
+
+/// The bits of each letter pair, indexed by `27 × first + second` letter index.
+const PAIR_BITS: [u8; 27 * 27] = {
+    let pairs: [(&[u8; 2], u8); 9] = [
+        (b"th", TH),
+        (b"ck", CK),
+        (b"gh", GH),
+        (b"ee", EE_OO),
+        (b"oo", EE_OO),
+        (b"oa", OA),
+        (b"ua", UA),
+        (b"aa", AA),
+        (b"ng", NG),
+    ];
+    let mut table = [0u8; 27 * 27];
+    let mut i = 0;
+    while i < pairs.len() {
+        let (pair, bit) = pairs[i];
+        let at =
+            LETTER_INDEX[pair[0] as usize] as usize * 27 + LETTER_INDEX[pair[1] as usize] as usize;
+        table[at] |= bit;
+        i += 1;
+    }
+    table
+};
+
 impl Pairs {
+    /// One table lookup per window, the answers OR-ed into bits with no branch per window: a
+    /// `match` on the pair compiled to a jump table whose target changed from byte to byte, a
+    /// mispredicted indirect jump every few letters.
     fn of(bytes: &[u8]) -> Pairs {
-        let mut pairs = Pairs::default();
+        let mut bits = 0u8;
         for (i, window) in bytes.windows(2).enumerate() {
-            match (window[0], window[1]) {
-                (b't', b'h') => pairs.th = true,
-                (b'c', b'k') => pairs.ck = true,
-                (b'g', b'h') => pairs.ght |= bytes.get(i + 2) == Some(&b't'),
-                (b'e', b'e') | (b'o', b'o') => pairs.double_e_or_o = true,
-                (b'o', b'a') => pairs.oa = true,
-                (b'u', b'a') => pairs.ua = true,
-                (b'a', b'a') => pairs.aa = true,
-                (b'n', b'g') => pairs.ng_not_ing |= i == 0 || bytes[i - 1] != b'i',
-                _ => {}
-            }
+            let found = PAIR_BITS[usize::from(LETTER_INDEX[usize::from(window[0])]) * 27
+                + usize::from(LETTER_INDEX[usize::from(window[1])])];
+            // "gh" counts only before a 't' ("ght"), "ng" only after a byte other than 'i'
+            // (none before the word's first pair).
+            let after = bytes.get(i + 2).copied().unwrap_or(0);
+            let before = if i == 0 { 0 } else { bytes[i - 1] };
+            let drop = (GH & 0u8.wrapping_sub(u8::from(after != b't')))
+                | (NG & 0u8.wrapping_sub(u8::from(before == b'i')));
+            bits |= found & !drop;
         }
-        pairs
+        Pairs {
+            th: bits & TH != 0,
+            ck: bits & CK != 0,
+            ght: bits & GH != 0,
+            double_e_or_o: bits & EE_OO != 0,
+            oa: bits & OA != 0,
+            ua: bits & UA != 0,
+            aa: bits & AA != 0,
+            ng_not_ing: bits & NG != 0,
+        }
     }
 }
 
@@ -797,6 +853,51 @@ mod tests {
     fn classes_are_listed_in_declaration_order() {
         for (index, class) in CLASSES.iter().enumerate() {
             assert_eq!(class_index(*class), index);
+        }
+    }
+
+    /// The letter pairs by the plain definition: a `match` per window.
+    fn pairs_by_match(bytes: &[u8]) -> Pairs {
+        let mut pairs = Pairs::default();
+        for (i, window) in bytes.windows(2).enumerate() {
+            match (window[0], window[1]) {
+                (b't', b'h') => pairs.th = true,
+                (b'c', b'k') => pairs.ck = true,
+                (b'g', b'h') => pairs.ght |= bytes.get(i + 2) == Some(&b't'),
+                (b'e', b'e') | (b'o', b'o') => pairs.double_e_or_o = true,
+                (b'o', b'a') => pairs.oa = true,
+                (b'u', b'a') => pairs.ua = true,
+                (b'a', b'a') => pairs.aa = true,
+                (b'n', b'g') => pairs.ng_not_ing |= i == 0 || bytes[i - 1] != b'i',
+                _ => {}
+            }
+        }
+        pairs
+    }
+
+    #[test]
+    fn letter_pairs_match_the_plain_definition() {
+        // Every word of up to four letters over an alphabet with each pair's letters (and 'x'),
+        // so each pair appears at the start, middle and end, next to each other pair.
+        let alphabet = b"thckgeoaunix";
+        let mut words: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..4 {
+            let longer: Vec<Vec<u8>> = words
+                .iter()
+                .filter(|w| w.len() == words.last().map_or(0, Vec::len))
+                .flat_map(|w| alphabet.iter().map(move |&c| [w.as_slice(), &[c]].concat()))
+                .collect();
+            words.extend(longer);
+        }
+        words
+            .extend(["ghtng", "inging", "nght", "thinking", "eeoo"].map(|w| w.as_bytes().to_vec()));
+        for word in &words {
+            assert_eq!(
+                Pairs::of(word),
+                pairs_by_match(word),
+                "{:?}",
+                String::from_utf8_lossy(word)
+            );
         }
     }
 
