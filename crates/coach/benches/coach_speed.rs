@@ -8,6 +8,11 @@
 //! `COACH_PROFILE_LANG=batch-en` profiles 20 rounds of the English batch instead.
 //! `COACH_PACK_DIR` (as in examples/dump_outputs.rs) loads the packs of a directory instead of
 //! the built-in ones, so builds of different commits can be compared on the same packs.
+//! Real English tweets: when `COACH_EVALDATA` (default `../shared/evaldata` beside the
+//! repository) holds `customer_care_twitter/ibm_cdp_dev.jsonl`, the English batch is also timed
+//! on every turn's text there (customers and agents, as vader_compare.py reads them), because
+//! the suite's texts are our own and shorter than real tweets. `COACH_PROFILE_LANG=batch-tweets`
+//! profiles 2 rounds of them. The texts are read at run time only, never copied into the repo.
 
 use std::fs;
 use std::hint::black_box;
@@ -119,6 +124,46 @@ fn main() {
         |line| coach.analyze_line(line),
     );
     println!("  = {per_second:.0} texts/s");
+
+    let tweets = tweet_lines();
+    if tweets.is_empty() {
+        println!("batch analyze, real English tweets: skipped (no {TWEETS} under COACH_EVALDATA)");
+    } else {
+        let (per_second, _) = throughput(
+            "batch analyze, real English tweets (VADER's tweets)",
+            &tweets,
+            |line| coach.analyze_line(line),
+        );
+        println!("  = {per_second:.0} texts/s");
+    }
+}
+
+/// Real English tweets (customer care on Twitter), relative to the evaldata directory.
+const TWEETS: &str = "customer_care_twitter/ibm_cdp_dev.jsonl";
+
+/// Every turn's text of the customer-care conversations, in file order, as batch lines with
+/// the language given (like the suite's English lines); empty when the data is not there.
+fn tweet_lines() -> Vec<String> {
+    let evaldata = std::env::var_os("COACH_EVALDATA").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/evaldata"),
+        PathBuf::from,
+    );
+    let Ok(content) = fs::read_to_string(evaldata.join(TWEETS)) else {
+        return Vec::new();
+    };
+    content
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .flat_map(|conversation| {
+            conversation["turns"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|turn| turn["text"].as_str().map(str::to_owned))
+                .collect::<Vec<_>>()
+        })
+        .map(|text| serde_json::json!({"id": 0, "text": text, "language": "en"}).to_string())
+        .collect()
 }
 
 fn analyse_and_lint(coach: &Coach, message: &str) {
@@ -146,6 +191,16 @@ fn profile(target: &str) {
     if target == "batch-en" {
         let lines = english_lines();
         for _ in 0..20 {
+            for line in &lines {
+                black_box(profiled_line(&coach, line));
+            }
+        }
+        return;
+    }
+    if target == "batch-tweets" {
+        let lines = tweet_lines();
+        assert!(!lines.is_empty(), "no {TWEETS} under COACH_EVALDATA");
+        for _ in 0..2 {
             for line in &lines {
                 black_box(profiled_line(&coach, line));
             }
