@@ -21,6 +21,7 @@ use std::thread::Thread;
 use domain::StoreError;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::checkpoint::WRITER_CHECKPOINT_FRAMES;
 use crate::lite::{Connection, db_error};
 use crate::shared::{BoxFuture, WriteWork};
 
@@ -28,9 +29,6 @@ use crate::shared::{BoxFuture, WriteWork};
 const MAX_GROUP: usize = 128;
 /// Commands waiting for the writer beyond this make callers wait to enqueue (back-pressure).
 const QUEUE: usize = 1024;
-/// WAL size (pages) past which the writer checkpoints between groups: SQLite's own default, but
-/// run after the group's callers have their answers instead of inside their commit.
-const CHECKPOINT_FRAMES: i32 = 1000;
 
 /// What the writer runs after a group's commands and before its `COMMIT`, on the same
 /// transaction (the SQLite store writes the deferred search documents there).
@@ -174,10 +172,10 @@ fn write_groups(
         for command in group.drain(..) {
             command.answer(outcome.as_ref().map(|_| ()));
         }
-        if conn.wal_frames() >= CHECKPOINT_FRAMES {
-            // PASSIVE: copies what no reader still needs, never waits. Between the writer's own
-            // transactions, so the next one can start the WAL over once all of it is copied.
-            // A failure (say, a full disk) is tried again after the next group.
+        if conn.wal_frames() >= WRITER_CHECKPOINT_FRAMES {
+            // PASSIVE: copies what no reader still needs (`checkpoint` has copied most of it),
+            // never waits. Between the writer's own transactions, so the next one can start the
+            // WAL over. A failure (say, a full disk) is tried again after the next group.
             let _ = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
         }
     }
@@ -515,7 +513,7 @@ mod tests {
     async fn the_writer_checkpoints_so_the_wal_stays_short() {
         let dir = tempfile::tempdir().unwrap();
         let (writer, _reader) = writer_and_reader(&dir);
-        for v in 0..400 {
+        for v in 0..360 {
             writer
                 .write(move |conn| {
                     boxed(async move {
@@ -524,7 +522,7 @@ mod tests {
                             .execute(&mut *conn)
                             .await
                             .map_err(db_error)?;
-                        query("INSERT INTO blobs (b) VALUES (zeroblob(40000))")
+                        query("INSERT INTO blobs (b) VALUES (zeroblob(160000))")
                             .execute(&mut *conn)
                             .await
                             .map_err(db_error)?;
@@ -540,15 +538,16 @@ mod tests {
                 .unwrap();
         }
         let size = |name: &str| std::fs::metadata(dir.path().join(name)).unwrap().len();
-        // 400 × 40 KB written: most of it copied into the database file, and the WAL started
-        // over each time (about CHECKPOINT_FRAMES pages of 4 KB at most).
+        // 360 × 160 KB = 14,000 pages written: the first 10,000 or so copied into the database
+        // file, and the WAL started over then (so it holds about WRITER_CHECKPOINT_FRAMES pages
+        // of 4 KB at most).
         assert!(
-            size("group.db") > 10_000_000,
+            size("group.db") > 35_000_000,
             "database file {}",
             size("group.db")
         );
         assert!(
-            size("group.db-wal") < 6_000_000,
+            size("group.db-wal") < 45_000_000,
             "WAL {}",
             size("group.db-wal")
         );

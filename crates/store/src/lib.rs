@@ -2,6 +2,7 @@
 //! Both backends share their SQL where the dialects agree (`shared`), keep their own migrations,
 //! and index the same search tokens so they answer searches identically.
 
+mod checkpoint;
 mod convert;
 mod group_commit;
 mod lite;

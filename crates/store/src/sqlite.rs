@@ -24,6 +24,7 @@ const READERS: usize = 4;
 pub struct SqliteStore {
     writer: GroupCommitWriter,
     readers: Pool,
+    _checkpointer: crate::checkpoint::Checkpointer,
 }
 
 impl SqliteStore {
@@ -42,6 +43,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             writer: GroupCommitWriter::start(writer, write_search_documents)?,
             readers: Pool::open(&file, READERS).map_err(db_error)?,
+            _checkpointer: crate::checkpoint::Checkpointer::start(&file)?,
         })
     }
 
