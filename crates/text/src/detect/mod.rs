@@ -111,13 +111,32 @@ impl ScriptCounts {
             // of non-space bytes) has a ':' or '@' or begins with "www.": look only at the
             // tokens around those bytes (most tweets have an @mention; walking every word
             // byte by byte cost more than the rest of the count).
-            counts.latin = letters - address_letters(bytes);
+            counts.latin = letters - address_letters(text);
             return counts;
         }
-        for token in text
-            .split_whitespace()
-            .filter(|t| !is_address(t.as_bytes()))
-        {
+        for token in text.split_whitespace() {
+            // One pass over the bytes (it vectorises) says whether the token may be an address
+            // and, when it is ASCII, how many letters it has: most tokens of a tweet with a
+            // curly apostrophe or an emoji are plain ASCII words.
+            let bytes = token.as_bytes();
+            let (marks, high, letters) =
+                bytes
+                    .iter()
+                    .fold((0u8, 0u8, 0u32), |(marks, high, letters), &b| {
+                        (
+                            marks | u8::from(b == b':') | u8::from(b == b'@'),
+                            high | (b & 0x80),
+                            letters + u32::from(b.is_ascii_alphabetic()),
+                        )
+                    });
+            // An address has a ':' or '@' or begins with "www." (see `is_address`).
+            if (marks != 0 || bytes.starts_with(b"www.")) && is_address(bytes) {
+                continue;
+            }
+            if high == 0 {
+                counts.latin += letters;
+                continue;
+            }
             for c in token.chars() {
                 match script_of(c) {
                     Script::Latin => counts.latin += 1,
@@ -173,7 +192,8 @@ fn is_ascii_space(b: u8) -> bool {
 
 /// The letters of the address tokens (see [`is_address`]) of ASCII text, tokens being runs of
 /// non-space bytes.
-fn address_letters(bytes: &[u8]) -> u32 {
+fn address_letters(text: &str) -> u32 {
+    let bytes = text.as_bytes();
     let letters_of = |token: &[u8]| {
         token
             .iter()
@@ -222,7 +242,7 @@ fn address_letters(bytes: &[u8]) -> u32 {
     }
     // Tokens that begin with "www." and have no mark (those with one were looked at above).
     let mut from = 0;
-    while let Some(found) = find(&bytes[from..], b"www.") {
+    while let Some(found) = text[from..].find("www.") {
         let at = from + found;
         let end = bytes[at..]
             .iter()
@@ -235,11 +255,6 @@ fn address_letters(bytes: &[u8]) -> u32 {
         from = at + 1;
     }
     letters
-}
-
-/// The index of the first occurrence of `needle` in `haystack`.
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// URLs, @mentions and e-mail addresses. Chinese has no spaces, so a mention inside a Chinese
@@ -375,6 +390,49 @@ mod tests {
             assert_eq!(
                 ScriptCounts::of(text).latin,
                 latin_letters_by_words(text),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn letter_counts_of_mixed_text_skip_exactly_the_address_tokens() {
+        let by_words = |text: &str| {
+            let mut counts = [0u32; 5];
+            for token in text
+                .split_whitespace()
+                .filter(|t| !is_address(t.as_bytes()))
+            {
+                for c in token.chars() {
+                    match script_of(c) {
+                        Script::Latin => counts[0] += 1,
+                        Script::Greek => counts[1] += 1,
+                        Script::Han => counts[2] += 1,
+                        Script::Kana => counts[3] += 1,
+                        Script::OtherLetter => counts[4] += 1,
+                        Script::None => {}
+                    }
+                }
+            }
+            counts
+        };
+        for text in [
+            "@acme it’s down 😡 see http://x.co/é and www.ăcme.ro/ajutor",
+            "www.a.b\u{a0}www.x:y ţ@b.c @ţ ΑΒΓ abc 中文@ 中文 @中文 かな x://中",
+            "naïve café\u{2003}résumé:: a@b.ç www.",
+            "中文www.abc 日本語 Ωmega",
+            "’",
+        ] {
+            let counts = ScriptCounts::of(text);
+            assert_eq!(
+                [
+                    counts.latin,
+                    counts.greek,
+                    counts.han,
+                    counts.kana,
+                    counts.other
+                ],
+                by_words(text),
                 "{text:?}"
             );
         }
