@@ -435,19 +435,24 @@ const PAIR_BITS: [u8; 27 * 27] = {
 impl Pairs {
     /// One table lookup per window, the answers OR-ed into bits with no branch per window: a
     /// `match` on the pair compiled to a jump table whose target changed from byte to byte, a
-    /// mispredicted indirect jump every few letters.
+    /// mispredicted indirect jump every few letters. "gh" and "ng" count only in context, which
+    /// is checked afterwards for the few words that have them.
     fn of(bytes: &[u8]) -> Pairs {
         let mut bits = 0u8;
-        for (i, window) in bytes.windows(2).enumerate() {
-            let found = PAIR_BITS[usize::from(LETTER_INDEX[usize::from(window[0])]) * 27
+        for window in bytes.windows(2) {
+            bits |= PAIR_BITS[usize::from(LETTER_INDEX[usize::from(window[0])]) * 27
                 + usize::from(LETTER_INDEX[usize::from(window[1])])];
-            // "gh" counts only before a 't' ("ght"), "ng" only after a byte other than 'i'
-            // (none before the word's first pair).
-            let after = bytes.get(i + 2).copied().unwrap_or(0);
-            let before = if i == 0 { 0 } else { bytes[i - 1] };
-            let drop = (GH & 0u8.wrapping_sub(u8::from(after != b't')))
-                | (NG & 0u8.wrapping_sub(u8::from(before == b'i')));
-            bits |= found & !drop;
+        }
+        // "gh" only before a 't' ("ght").
+        if bits & GH != 0 && !bytes.windows(3).any(|w| w == b"ght") {
+            bits &= !GH;
+        }
+        // "ng" only at the start or after a byte other than 'i'.
+        if bits & NG != 0
+            && !bytes.starts_with(b"ng")
+            && !bytes.windows(3).any(|w| w[0] != b'i' && w[1..] == *b"ng")
+        {
+            bits &= !NG;
         }
         Pairs {
             th: bits & TH != 0,
