@@ -82,32 +82,32 @@ impl Scan {
     fn text<const ASCII: bool>(&mut self, text: &str) -> usize {
         let bytes = text.as_bytes();
         let mut i = 0;
-        let mut length = 0;
+        // Bytes beyond one per char so far: the char index is `i - extra` (always `i` in ASCII
+        // text, where the compiler then drops it).
+        let mut extra = 0;
         while i < bytes.len() {
             let run = bytes[i..]
                 .iter()
                 .position(|b| !b.is_ascii_lowercase())
                 .unwrap_or(bytes.len() - i);
             if run > 0 {
-                self.lowercase_run(length, &bytes[i..i + run]);
+                self.lowercase_run(i - extra, &bytes[i..i + run]);
                 i += run;
-                length += run;
             } else if ASCII || bytes[i].is_ascii() {
-                self.char(length, char::from(bytes[i]));
+                self.char(i - extra, char::from(bytes[i]));
                 i += 1;
-                length += 1;
             } else {
                 // `i` is at a char boundary: every step above moves by whole chars.
                 let c = text[i..]
                     .chars()
                     .next()
                     .unwrap_or(char::REPLACEMENT_CHARACTER);
-                self.char(length, c);
+                self.char(i - extra, c);
                 i += c.len_utf8();
-                length += 1;
+                extra += c.len_utf8() - 1;
             }
         }
-        length
+        i - extra
     }
 
     /// `char` for each of `letters` (ASCII `a`–`z`, starting at char index `start`), with what a
