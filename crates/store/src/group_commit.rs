@@ -11,6 +11,7 @@
 //! next group. Its statements run on the thread itself (`lite`), so a command costs one hand-off
 //! to the thread and one back, however many statements it has.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::pin;
@@ -23,10 +24,14 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::checkpoint::WRITER_CHECKPOINT_FRAMES;
 use crate::lite::{Connection, db_error};
-use crate::shared::{BoxFuture, WriteWork};
+use crate::shared::{BoxFuture, Urgency, WriteWork};
 
 /// Most commands written in one transaction: bounds how long the first caller of a group waits.
 const MAX_GROUP: usize = 128;
+/// Background commands (the process engine's) in a group that also has interactive ones: the
+/// engine keeps going during a burst of requests without making every request wait for a
+/// group of its reviews; with no request waiting it gets whole groups.
+const BACKGROUND_SHARE: usize = 8;
 /// Commands waiting for the writer beyond this make callers wait to enqueue (back-pressure).
 const QUEUE: usize = 1024;
 
@@ -57,11 +62,13 @@ impl GroupCommitWriter {
     /// by a savepoint) and answers once that transaction has committed.
     pub(crate) async fn write<T: Send + 'static>(
         &self,
+        urgency: Urgency,
         work: impl WriteWork<Connection, T>,
     ) -> Result<T, StoreError> {
         let (reply, answer) = oneshot::channel();
         let queued = Queued {
             work: Some(work),
+            urgency,
             outcome: None,
             reply,
         };
@@ -84,10 +91,13 @@ trait QueuedWrite: Send {
 
     /// Answers the caller once the group's transaction has committed (`Ok`) or failed.
     fn answer(self: Box<Self>, group: Result<(), &StoreError>);
+
+    fn urgency(&self) -> Urgency;
 }
 
 struct Queued<T, F> {
     work: Option<F>,
+    urgency: Urgency,
     outcome: Option<Result<T, StoreError>>,
     reply: oneshot::Sender<Result<T, StoreError>>,
 }
@@ -122,6 +132,10 @@ impl<T: Send + 'static, F: WriteWork<Connection, T>> QueuedWrite for Queued<T, F
         };
         // The caller may have gone away meanwhile; its command stands (or not) all the same.
         let _ = self.reply.send(answer);
+    }
+
+    fn urgency(&self) -> Urgency {
+        self.urgency
     }
 }
 
@@ -160,14 +174,27 @@ fn write_groups(
 ) {
     conn.checkpoint_when_asked();
     let mut group = Vec::with_capacity(MAX_GROUP);
-    while let Some(first) = waiting.blocking_recv() {
-        group.push(first);
-        while group.len() < MAX_GROUP {
+    let mut background = VecDeque::with_capacity(MAX_GROUP);
+    loop {
+        if background.is_empty() {
+            match waiting.blocking_recv() {
+                Some(first) => sort(first, &mut group, &mut background),
+                None => return,
+            }
+        }
+        while group.len() < MAX_GROUP && background.len() < MAX_GROUP {
             match waiting.try_recv() {
-                Ok(next) => group.push(next),
+                Ok(next) => sort(next, &mut group, &mut background),
                 Err(_) => break,
             }
         }
+        let share = if group.is_empty() {
+            MAX_GROUP
+        } else {
+            BACKGROUND_SHARE
+        };
+        let taken = share.min(background.len());
+        group.extend(background.drain(..taken));
         let outcome = write_group(&mut conn, &mut group, before_commit);
         for command in group.drain(..) {
             command.answer(outcome.as_ref().map(|_| ()));
@@ -178,6 +205,18 @@ fn write_groups(
             // WAL over. A failure (say, a full disk) is tried again after the next group.
             let _ = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
         }
+    }
+}
+
+/// Interactive commands go into the next group; background ones wait their turn.
+fn sort(
+    command: Box<dyn QueuedWrite>,
+    group: &mut Vec<Box<dyn QueuedWrite>>,
+    background: &mut VecDeque<Box<dyn QueuedWrite>>,
+) {
+    match command.urgency() {
+        Urgency::Interactive => group.push(command),
+        Urgency::Background => background.push_back(command),
     }
 }
 
@@ -308,8 +347,18 @@ mod tests {
         dangling_owner: bool,
         fail: bool,
     ) -> Result<i64, StoreError> {
+        note_as(writer, Urgency::Interactive, v, dangling_owner, fail).await
+    }
+
+    async fn note_as(
+        writer: &GroupCommitWriter,
+        urgency: Urgency,
+        v: i64,
+        dangling_owner: bool,
+        fail: bool,
+    ) -> Result<i64, StoreError> {
         writer
-            .write(move |conn| {
+            .write(urgency, move |conn| {
                 boxed(async move {
                     query("INSERT INTO notes (v, owner) VALUES ($1, $2)")
                         .bind(v)
@@ -360,7 +409,7 @@ mod tests {
     ) -> T {
         let (entered, writer_inside) = oneshot::channel();
         let (release, gate) = std_mpsc::channel::<()>();
-        let held = writer.write(move |_conn| {
+        let held = writer.write(Urgency::Interactive, move |_conn| {
             boxed(async move {
                 let _ = entered.send(());
                 let _ = gate.recv();
@@ -428,7 +477,7 @@ mod tests {
     async fn a_panicking_command_is_undone_alone_and_the_writer_goes_on() {
         let dir = tempfile::tempdir().unwrap();
         let (writer, reader) = writer_and_reader(&dir);
-        let panicking = writer.write(|conn: &mut Connection| {
+        let panicking = writer.write(Urgency::Interactive, |conn: &mut Connection| {
             boxed(async move {
                 query("INSERT INTO notes (v) VALUES (2)")
                     .execute(&mut *conn)
@@ -464,7 +513,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (writer, reader) = writer_and_reader(&dir);
         let (send, later) = oneshot::channel::<i64>();
-        let waiting = writer.write(move |conn| {
+        let waiting = writer.write(Urgency::Interactive, move |conn| {
             boxed(async move {
                 let v = later
                     .await
@@ -515,7 +564,7 @@ mod tests {
         let (writer, _reader) = writer_and_reader(&dir);
         for v in 0..360 {
             writer
-                .write(move |conn| {
+                .write(Urgency::Interactive, move |conn| {
                     boxed(async move {
                         query("INSERT INTO notes (v) VALUES ($1)")
                             .bind(v)
@@ -551,5 +600,77 @@ mod tests {
             "WAL {}",
             size("group.db-wal")
         );
+    }
+
+    #[tokio::test]
+    async fn background_commands_take_a_bounded_share_of_a_group_with_requests_waiting() {
+        /// Writes the group's documents, then a marker (-1): the documents show the groups.
+        fn docs_then_marker(conn: &mut Connection) -> BoxFuture<'_, Result<(), StoreError>> {
+            boxed(async move {
+                write_docs(conn).await?;
+                query("INSERT INTO docs (id, text) VALUES (-1, 'commit')")
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db_error)?;
+                Ok(())
+            })
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let (writer, reader) = writer_with(&dir, docs_then_marker);
+        let background = (100..120).map(|v| note_as(&writer, Urgency::Background, v, false, false));
+        let interactive = (1..=5).map(|v| note_as(&writer, Urgency::Interactive, v, false, false));
+        let all = futures_join_all(background.chain(interactive).collect());
+        for answer in in_one_group(&writer, 25, all).await {
+            answer.unwrap();
+        }
+        let order: Vec<i64> = query("SELECT id FROM docs ORDER BY rowid")
+            .fetch_all(&reader)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.try_get("id").unwrap())
+            .collect();
+        let groups: Vec<&[i64]> = order
+            .split(|id| *id == -1)
+            .filter(|g| !g.is_empty())
+            .collect();
+        // The group that held the writer wrote no document; then the 5 requests with the first
+        // BACKGROUND_SHARE background commands, then the other 12 background ones together.
+        assert_eq!(groups.len(), 2, "{groups:?}");
+        let first: Vec<i64> = groups[0].to_vec();
+        assert_eq!(first.iter().filter(|v| **v < 100).count(), 5, "{first:?}");
+        assert_eq!(
+            first.iter().filter(|v| **v >= 100).count(),
+            BACKGROUND_SHARE,
+            "{first:?}"
+        );
+        assert_eq!(groups[1].len(), 20 - BACKGROUND_SHARE, "{groups:?}");
+    }
+
+    /// Polls every future to its end, in one task (so their commands queue up together).
+    async fn futures_join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
+        let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+        let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+        std::future::poll_fn(|cx| {
+            let mut pending = false;
+            for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+                if output.is_none() {
+                    match future.as_mut().poll(cx) {
+                        Poll::Ready(value) => *output = Some(value),
+                        Poll::Pending => pending = true,
+                    }
+                }
+            }
+            if pending {
+                Poll::Pending
+            } else {
+                Poll::Ready(())
+            }
+        })
+        .await;
+        outputs
+            .into_iter()
+            .map(|o| o.expect("every future finished"))
+            .collect()
     }
 }

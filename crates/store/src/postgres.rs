@@ -81,6 +81,15 @@ impl PgStore {
         Ok(done)
     }
 
+    /// PostgreSQL runs writers in parallel: nothing waits behind anything.
+    async fn write_as<T: Send + 'static>(
+        &self,
+        _urgency: Urgency,
+        work: impl WriteWork<PgConnection, T>,
+    ) -> Result<T, StoreError> {
+        self.write(work).await
+    }
+
     async fn read_tx(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
         self.pool
             .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")

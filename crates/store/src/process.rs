@@ -569,7 +569,7 @@ macro_rules! process_store {
         impl ProcessStore for $Store {
             async fn schedule_job(&self, spec: JobSpec) -> Result<(), StoreError> {
                 let spec = spec.validate()?;
-                self.write(move |tx| boxed(async move {
+                self.write_as(Urgency::Background, move |tx| boxed(async move {
                     if let Some(case) = spec.case_id {
                         load_case(tx, case).await?;
                     }
@@ -598,7 +598,7 @@ macro_rules! process_store {
                     DomainError::invalid("lease", format!("ends out of range: {err}"))
                 })?;
                 let until = stored_precision(until);
-                let mut jobs = self.write(move |tx| boxed(async move {
+                let mut jobs = self.write_as(Urgency::Background, move |tx| boxed(async move {
                     let rows = sql::query(concat!(
                         "UPDATE jobs SET status = 'running', claimed_by = $1, claimed_at = $2, \
                          lease_until = $3, attempts = attempts + 1 \
@@ -644,7 +644,7 @@ macro_rules! process_store {
                 };
                 let key = job.key.clone();
                 let claim = (job.claimed_by.clone(), job.claimed_at);
-                let finished = self.write(move |tx| boxed(async move {
+                let finished = self.write_as(Urgency::Background, move |tx| boxed(async move {
                     // The claim holds only while the job is still running under this very claim;
                     // the check and the change are one statement, so a concurrent takeover
                     // cannot slip in between. A newer generation means it was rescheduled while
@@ -762,7 +762,7 @@ macro_rules! process_store {
 
             async fn prune_job_runs(&self, before: Timestamp) -> Result<u64, StoreError> {
                 let before = micros(before);
-                self.write(move |tx| boxed(async move {
+                self.write_as(Urgency::Background, move |tx| boxed(async move {
                     let done = sql::query("DELETE FROM job_runs WHERE finished_at < $1")
                         .bind(before)
                         .execute(&mut *tx)
@@ -785,7 +785,7 @@ macro_rules! process_store {
                 let key = domain::process::idempotence_key(key)?;
                 let now = stored_precision(now);
                 let actor = actor.clone();
-                self.write(move |tx| boxed(async move {
+                self.write_as(Urgency::of(&actor), move |tx| boxed(async move {
                     if let Some(message) =
                         add_case_message(tx, &actor, id, msg, Some(&key), now).await?
                     {
@@ -813,7 +813,7 @@ macro_rules! process_store {
                 c.key.get_or_insert_with(|| key.clone());
                 let now = stored_precision(now);
                 let actor = actor.clone();
-                self.write(move |tx| boxed(async move {
+                self.write_as(Urgency::of(&actor), move |tx| boxed(async move {
                     let (message, sent) =
                         match add_case_message(tx, &actor, id, msg, Some(&key), now).await? {
                             Some(message) => (message, true),
@@ -842,7 +842,7 @@ macro_rules! process_store {
                 let c = c.validate()?;
                 let now = stored_precision(now);
                 let actor = actor.clone();
-                self.write(move |tx| boxed(async move {
+                self.write_as(Urgency::of(&actor), move |tx| boxed(async move {
                     insert_commitment(tx, &actor, id, c, now).await
                 }))
                 .await
@@ -875,7 +875,7 @@ macro_rules! process_store {
             ) -> Result<Commitment, StoreError> {
                 let now = stored_precision(now);
                 let actor = actor.clone();
-                self.write(move |tx| boxed(async move {
+                self.write_as(Urgency::of(&actor), move |tx| boxed(async move {
                     let before = load_commitment(tx, id).await?;
                     let after = change.apply(&before, now)?;
                     // Guarded by the status read above: PostgreSQL runs writers in parallel.
@@ -917,7 +917,7 @@ macro_rules! process_store {
             ) -> Result<(Notification, bool), StoreError> {
                 let n = n.validate()?;
                 let now = stored_precision(now);
-                self.write(move |tx| boxed(async move {
+                self.write_as(Urgency::Background, move |tx| boxed(async move {
                     if let Some(case) = n.case_id {
                         load_case(tx, case).await?;
                     }
@@ -1020,7 +1020,7 @@ macro_rules! process_store {
                 let key = domain::process::idempotence_key(key)?;
                 let now = stored_precision(now);
                 let actor = actor.clone();
-                self.write(move |tx| boxed(async move {
+                self.write_as(Urgency::of(&actor), move |tx| boxed(async move {
                     let Some(message) =
                         add_case_message(tx, &actor, id, msg, Some(&key), now).await?
                     else {

@@ -5,7 +5,7 @@
 //! - a module `sql`, the statement interface: `query`, `Builder` (statements built per request),
 //!   `Query`, `Conn`, `DbRow`, `Reader`, `get(row, column)` and `db_error` — sqlx itself for
 //!   PostgreSQL (`postgres::sql`), the same shapes over rusqlite for SQLite (`lite`);
-//! - `self.write(work)`: runs `work(conn)` as one write command, a transaction of its own as
+//! - `self.write(work)` / `self.write_as(urgency, work)`: runs `work(conn)` as one write command, a transaction of its own as
 //!   seen by callers (SQLite groups concurrent commands into one commit, see `group_commit`),
 //!   holding the write lock from its first statement; `work` owns what it needs (`'static`);
 //! - `self.read_tx()`: a transaction giving a consistent snapshot for multi-query reads;
@@ -28,6 +28,25 @@ use domain::StoreError;
 
 /// A future that borrows the connection it runs on: what a write command's work returns.
 pub(crate) type BoxFuture<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>;
+
+/// Whose write it is: a person's request waiting for its answer, or the process engine's work,
+/// which SQLite's single writer lets wait behind requests (`group_commit`). PostgreSQL runs
+/// writers in parallel and ignores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Urgency {
+    Interactive,
+    Background,
+}
+
+impl Urgency {
+    pub(crate) fn of(actor: &domain::Actor) -> Urgency {
+        if actor.is_process_engine() {
+            Urgency::Background
+        } else {
+            Urgency::Interactive
+        }
+    }
+}
 
 /// A write command's work: its statements, run on the connection of the transaction it is
 /// given. It owns what it needs, since SQLite's writer task runs it (see `group_commit`).
@@ -105,7 +124,7 @@ macro_rules! shared_store {
             parse_json_list, parse_json_value, stored_precision,
         };
         use $crate::search::{document_tokens, query_tokens};
-        use $crate::shared::boxed;
+        use $crate::shared::{Urgency, boxed};
         use sql::{Conn, DbRow, Query, db_error, get};
 
         fn case_from_row(row: &DbRow) -> Result<Case, StoreError> {
@@ -694,7 +713,7 @@ macro_rules! shared_store {
             let a = a.validate()?;
             let now = stored_precision(now);
             let actor = actor.clone();
-            store.write(move |tx| boxed(async move {
+            store.write_as(Urgency::of(&actor), move |tx| boxed(async move {
                 let before = load_case(tx, id).await?;
                 if expected.is_some_and(|held| held != (before.assignee_id, before.department_id)) {
                     return Ok(None);
@@ -746,7 +765,7 @@ macro_rules! shared_store {
                 let actor = actor.clone();
                 // Tokenised before the write: SQLite's writer runs one command at a time.
                 let mut tokens = document_tokens([cmd.subject.as_str(), cmd.message.as_str()]);
-                self.write(move |tx| boxed(async move {
+                self.write_as(Urgency::of(&actor), move |tx| boxed(async move {
                     let customer = find_or_create_customer(tx, &cmd.customer, now).await?;
                     let mut case = Case {
                         id: CaseId(0),
@@ -862,7 +881,7 @@ macro_rules! shared_store {
                 let update = update.validate()?;
                 let now = stored_precision(now);
                 let actor = actor.clone();
-                self.write(move |tx| boxed(async move {
+                self.write_as(Urgency::of(&actor), move |tx| boxed(async move {
                     let before = load_case(tx, id).await?;
                     let mut case = before.clone();
                     if let Some(subject) = update.subject { case.subject = subject; }
@@ -899,7 +918,7 @@ macro_rules! shared_store {
                 let msg = msg.validate()?;
                 let now = stored_precision(now);
                 let actor = actor.clone();
-                self.write(move |tx| boxed(async move {
+                self.write_as(Urgency::of(&actor), move |tx| boxed(async move {
                     add_case_message(tx, &actor, id, msg, None, now).await?.ok_or_else(|| {
                         StoreError::Internal("a message without a key was not inserted".to_owned())
                     })
@@ -917,7 +936,7 @@ macro_rules! shared_store {
                 let t = t.validate()?;
                 let now = stored_precision(now);
                 let actor = actor.clone();
-                self.write(move |tx| boxed(async move {
+                self.write_as(Urgency::of(&actor), move |tx| boxed(async move {
                     let before = load_case(tx, id).await?;
                     Status::check_transition(before.status, t.to)?;
                     let mut case = before.clone();
@@ -982,7 +1001,7 @@ macro_rules! shared_store {
                 let r = r.validate()?;
                 let now = stored_precision(now);
                 let actor = actor.clone();
-                self.write(move |tx| boxed(async move {
+                self.write_as(Urgency::of(&actor), move |tx| boxed(async move {
                     load_case(tx, id).await?;
                     let before = load_record(tx, id).await?;
                     let record = IncidentRecord {

@@ -53,7 +53,16 @@ impl SqliteStore {
         &self,
         work: impl WriteWork<sql::Conn, T>,
     ) -> Result<T, StoreError> {
-        self.writer.write(work).await
+        self.write_as(Urgency::Interactive, work).await
+    }
+
+    /// `write` for work that may wait behind people's requests (the process engine's).
+    async fn write_as<T: Send + 'static>(
+        &self,
+        urgency: Urgency,
+        work: impl WriteWork<sql::Conn, T>,
+    ) -> Result<T, StoreError> {
+        self.writer.write(urgency, work).await
     }
 
     async fn read_tx(&self) -> Result<ReadTx<'_>, StoreError> {
