@@ -208,11 +208,15 @@ impl Connection {
                 names
             }
         };
+        let read_only = statement.readonly();
         let mut rows = statement.raw_query();
         let mut fetched = Vec::new();
         while let Some(row) = rows.next()? {
             if fetched.len() == limit {
                 // A statement with side effects (`… RETURNING`) must still run to its end.
+                if read_only {
+                    break;
+                }
                 continue;
             }
             let values = (0..columns.len())
@@ -630,6 +634,22 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(found.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_statement_with_side_effects_runs_to_its_end_for_one_row() {
+        let (_dir, mut conn) = scratch();
+        let first = query("INSERT INTO t (name) VALUES ('a'), ('b'), ('c') RETURNING name")
+            .fetch_optional(&mut conn)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(first.try_get::<String>("name").unwrap(), "a");
+        let count = query("SELECT count(*) AS n FROM t")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(count.try_get::<i64>("n").unwrap(), 3);
     }
 
     #[tokio::test]
