@@ -35,7 +35,11 @@ const FREE_NEGATIONS_FOR_EVIDENCE: usize = 2;
 /// Weight of feeling words before and after a contrast ("but", «αλλά», "dar", "pero", 但是) in
 /// the same sentence: the clause after the contrast is what the writer means. VADER's "but" rule
 /// (Hutto & Gilbert 2014, "VADER: A Parsimonious Rule-based Model for Sentiment Analysis of
-/// Social Media Text", ICWSM): sentiment before "but" × 0.5, after it × 1.5.
+/// Social Media Text", ICWSM) weighs sentiment before "but" × 0.5 and after it × 1.5; here only
+/// one way. Praise before a contrast counts half ("friendly staff, but the room was filthy") and
+/// a complaint after one × 1.5, but a complaint before a contrast keeps its full weight and
+/// praise after one gets no bonus: "the lamp arrived broken, but the courier was friendly" is a
+/// complaint (ISO 10002: an expression of dissatisfaction, however politely it ends).
 const BEFORE_CONTRAST: f32 = 0.5;
 const AFTER_CONTRAST: f32 = 1.5;
 /// A message is a complaint when its negative evidence outweighs its praise ("thanks, but the
@@ -83,31 +87,48 @@ fn reaches(modifiers: &[RuleMatch], text: &TokenizedText, target: &RuleMatch, re
     reaching(modifiers, text, target, reach).is_some()
 }
 
-/// How much a feeling word counts given the contrasts of its sentence: less before one, more after
-/// one. A contrast that opens a sentence ("The food was great. But the wait!") turns the sentence
-/// before it too. `contrasts` are sorted by end.
-fn contrast_weight(contrasts: &[RuleMatch], text: &TokenizedText, m: &RuleMatch) -> f32 {
+/// How much a feeling word counts given the contrasts of its sentence: praise before one counts
+/// less, a complaint after one more (see [`BEFORE_CONTRAST`]). A contrast that opens a sentence
+/// ("The food was great. But the wait!") turns the sentence before it too. `contrasts` are
+/// sorted by end.
+fn contrast_weight(
+    contrasts: &[RuleMatch],
+    text: &TokenizedText,
+    m: &RuleMatch,
+    praise: bool,
+) -> f32 {
     if contrasts.is_empty() {
         return 1.0;
     }
     let sentence = text.sentence_of(m.start);
-    let mut weight = 1.0;
     for c in contrasts {
         let at = text.sentence_of(c.start);
-        if at == sentence && c.start >= m.end {
-            return BEFORE_CONTRAST;
+        let before = (at == sentence && c.start >= m.end)
+            || (at == sentence + 1 && text.sentences[at as usize].first_token == c.start);
+        if before {
+            return if praise { BEFORE_CONTRAST } else { 1.0 };
         }
-        if at == sentence + 1 && text.sentences[at as usize].first_token == c.start {
-            return BEFORE_CONTRAST;
-        }
-        if at == sentence && c.end <= m.start {
-            weight = AFTER_CONTRAST;
+        if at == sentence && c.end <= m.start && !praise {
+            return AFTER_CONTRAST;
         }
         if at > sentence + 1 {
             break;
         }
     }
-    weight
+    1.0
+}
+
+/// A negation word used as the abbreviation of "number" ("order no. 12345", "invoice no 5567"):
+/// the word right after it is a number.
+fn before_number(text: &TokenizedText, m: &RuleMatch) -> bool {
+    let last = m.end as usize - 1;
+    let next = m.end as usize;
+    next < text.tokens.len()
+        && text
+            .token_bytes(next)
+            .first()
+            .is_some_and(u8::is_ascii_digit)
+        && (text.tokens[last].next_char == '.' || text.token_bytes(last) == b"no")
 }
 
 /// Share of a message's words inside quotation marks from which the quotation is the writer's
@@ -361,7 +382,6 @@ pub(crate) fn analyze<'e>(engine: &'e Engine, original: &str, language: Lang) ->
         let quoted = quoted_use(&quotes, cat, m);
         let negation = reaching(&negations, &text, m, NEGATION_REACH);
         let negated = negation.is_some();
-        let weight = contrast_weight(&contrasts, &text, m);
         let negatable =
             matches!(cat, "anger" | "complaint" | "praise") || cat.starts_with(DEMAND_PREFIX);
         if negatable && negated {
@@ -369,6 +389,8 @@ pub(crate) fn analyze<'e>(engine: &'e Engine, original: &str, language: Lang) ->
                 used[at] = true;
             }
             if cat == "praise" {
+                // Negated praise is complaint evidence: weighed as a complaint.
+                let weight = contrast_weight(&contrasts, &text, m, false);
                 // "not happy" is dissatisfaction: shown as complaint evidence.
                 tally.negated_praise += 1;
                 let name = RuleName::Suffixed(&rule.id, " (negated)");
@@ -396,6 +418,16 @@ pub(crate) fn analyze<'e>(engine: &'e Engine, original: &str, language: Lang) ->
             push_evidence(&mut tally, &mut signals, &text, m, seeds, name);
             continue;
         }
+        if matches!(cat, "anger" | "complaint" | "praise") {
+            // A negation inside a feeling phrase ("doesn't work", "no one cares", "can't wait")
+            // is part of that phrase, counted with it: not a second, free negation.
+            for (n, used) in negations.iter().zip(used.iter_mut()) {
+                if m.start <= n.start && n.end <= m.end {
+                    *used = true;
+                }
+            }
+        }
+        let weight = contrast_weight(&contrasts, &text, m, cat == "praise");
         match cat {
             "anger" => {
                 let factor = if reaches(&intensifiers, &text, m, INTENSIFIER_REACH) {
@@ -438,7 +470,7 @@ pub(crate) fn analyze<'e>(engine: &'e Engine, original: &str, language: Lang) ->
         .zip(&used)
         .filter(|(m, used)| {
             let sentence = text.tokens[m.start as usize].sentence as usize;
-            !**used && !text.sentences[sentence].question
+            !**used && !text.sentences[sentence].question && !before_number(&text, m)
         })
         .map(|(m, _)| m)
         .collect();
