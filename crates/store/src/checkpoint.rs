@@ -2,8 +2,7 @@
 //!
 //! SQLite checkpoints inside the commit that takes the WAL past 1,000 pages: the pages are copied
 //! into the database file and both files synced while that commit, and with group commit every
-//! command of its group, waits (8–36 ms each, about 13 times a second at 6,000 cases/s in
-//! `cargo bench -p store --bench create`). Here a thread of its own copies `PASSIVE` every
+//! command of its group, waits (BENCHMARKS.md, "SQLite statements on the calling thread"). Here a thread of its own copies `PASSIVE` every
 //! `INTERVAL` (it neither waits for nor blocks the writer or the readers). Copying alone cannot
 //! start the WAL over while commits keep coming (SQLite restarts it only when a write begins
 //! with every frame copied), so the writer still checkpoints between its groups, rarely
