@@ -182,16 +182,16 @@ const DOCUMENTS_PER_STATEMENT: usize = 400;
 /// statement (see `lite::PendingDocument`).
 fn write_search_documents(conn: &mut Conn) -> BoxFuture<'_, Result<(), StoreError>> {
     Box::pin(async move {
-        let mut newest = std::collections::BTreeMap::new();
+        // The newest document per case; it replaces a stored one if any of the case's did.
+        let mut newest = std::collections::BTreeMap::<i64, sql::PendingDocument>::new();
         for doc in conn.take_pending() {
-            let entry = newest.entry(doc.id).or_insert((String::new(), false));
-            entry.0 = doc.text;
-            entry.1 |= doc.replaces;
+            let replaces = doc.replaces || newest.get(&doc.id).is_some_and(|d| d.replaces);
+            newest.insert(doc.id, sql::PendingDocument { replaces, ..doc });
         }
         let replaced: Vec<i64> = newest
-            .iter()
-            .filter(|(_, (_, replaces))| *replaces)
-            .map(|(id, _)| *id)
+            .values()
+            .filter(|d| d.replaces)
+            .map(|d| d.id)
             .collect();
         for ids in replaced.chunks(DOCUMENTS_PER_STATEMENT) {
             let mut delete = sql::Builder::new("DELETE FROM case_search WHERE rowid IN (");
@@ -202,14 +202,11 @@ fn write_search_documents(conn: &mut Conn) -> BoxFuture<'_, Result<(), StoreErro
             delete.push(")");
             delete.build().execute(&mut *conn).await.map_err(db_error)?;
         }
-        let documents: Vec<(i64, String)> = newest
-            .into_iter()
-            .map(|(id, (text, _))| (id, text))
-            .collect();
+        let documents: Vec<sql::PendingDocument> = newest.into_values().collect();
         for chunk in documents.chunks(DOCUMENTS_PER_STATEMENT) {
             let mut insert = sql::Builder::new("INSERT INTO case_search (rowid, tokens) ");
-            insert.push_values(chunk, |mut row, (id, text)| {
-                row.push_bind(*id).push_bind(text.clone());
+            insert.push_values(chunk, |mut row, doc| {
+                row.push_bind(doc.id).push_bind(doc.text.clone());
             });
             insert.build().execute(&mut *conn).await.map_err(db_error)?;
         }
