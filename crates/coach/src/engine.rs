@@ -215,6 +215,221 @@ impl WordTrie {
     }
 }
 
+/// Words of at most this many bytes are looked up whole, as one 128-bit key whose last byte is
+/// the length.
+const PACKED_MAX: usize = 15;
+
+/// Bits of [`WordIndex::prefix_starts`]: a few hundred `word*` starts leave most bits clear.
+const PREFIX_START_BITS: usize = 1 << 14;
+
+/// The word trie's answers without walking it byte by byte (`WordTrie::symbols` was a tenth of a
+/// tweet's instructions, and most tokens are short pattern words). A token that is a pattern
+/// word (or `word*` prefix) itself is found by one probe of a displacement hash table (no probe
+/// loop, one data-dependent branch), which gives its symbols with every prefix symbol it begins
+/// with. Any other token can only have prefix symbols: a bitmap of the `word*` prefixes' first
+/// bytes rules those out for nearly every token, and the rest (and tokens longer than
+/// [`PACKED_MAX`]) walk the trie.
+#[derive(Debug, Default)]
+pub(crate) struct WordIndex {
+    trie: WordTrie,
+    /// A power of two long; a free slot has `high == 0` (a key's length byte is never zero).
+    table: Vec<WordEntry>,
+    /// Per bucket (the top bits of a key's hash): what to XOR into the hash to find its slot,
+    /// chosen so that no two words share one.
+    displacements: Vec<u16>,
+    bucket_shift: u32,
+    /// The hash's multiplier, the first that gave every bucket a displacement.
+    multiplier: u64,
+    /// Symbols after an entry's first, `more >> 8` on, `more & 0xff` of them (a word of
+    /// [`PACKED_MAX`] bytes has at most that many prefix symbols and its own).
+    more_symbols: Vec<u32>,
+    /// A set bit for the hash of the first `prefix_min` bytes of each `word*` prefix.
+    prefix_starts: Vec<u64>,
+    /// The length of the shortest `word*` prefix (capped at 8 bytes, which is what the bitmap
+    /// hashes); `usize::MAX` when there is none.
+    prefix_min: usize,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct WordEntry {
+    low: u64,
+    high: u64,
+    first: u32,
+    more: u32,
+}
+
+/// The slot in `PREFIX_START_BITS` of a word's first bytes (`start`, zero-padded).
+#[inline]
+fn prefix_start_bit(start: u64) -> usize {
+    (start.wrapping_mul(0xc4ce_b9fe_1a85_ec53) >> (64 - PREFIX_START_BITS.trailing_zeros()))
+        as usize
+}
+
+/// `bytes[start..end]` (at most [`PACKED_MAX`] bytes, not empty) as a little-endian 128-bit
+/// key, its length in the top byte. Reads the sixteen bytes that end at `end`, so no copy.
+#[inline]
+fn packed(bytes: &[u8], start: usize, end: usize) -> (u64, u64) {
+    let len = end - start;
+    let window = match end.checked_sub(16).and_then(|from| bytes.get(from..end)) {
+        Some(sixteen) => {
+            let mut block = [0u8; 16];
+            block.copy_from_slice(sixteen);
+            u128::from_le_bytes(block)
+        }
+        // Within the first sixteen bytes of the text: the token's bytes at the top.
+        None => {
+            let mut block = [0u8; 16];
+            block[16 - len..].copy_from_slice(&bytes[start..end]);
+            u128::from_le_bytes(block)
+        }
+    };
+    let key = (window >> (8 * (16 - len))) | ((len as u128) << 120);
+    (key as u64, (key >> 64) as u64)
+}
+
+impl WordIndex {
+    /// `words[symbol] = (text, is_prefix)`.
+    fn build(words: &[(&str, bool)]) -> WordIndex {
+        let trie = WordTrie::build(words);
+        let mut texts: Vec<&str> = words
+            .iter()
+            .map(|&(text, _)| text)
+            .filter(|text| !text.is_empty() && text.len() <= PACKED_MAX)
+            .collect();
+        texts.sort_unstable();
+        texts.dedup();
+        let mut entries = Vec::with_capacity(texts.len());
+        let mut more_symbols = Vec::new();
+        let mut symbols = Vec::new();
+        for text in texts {
+            symbols.clear();
+            trie.symbols(text.as_bytes(), &mut symbols);
+            let (low, high) = packed(text.as_bytes(), 0, text.len());
+            let more = ((more_symbols.len() as u32) << 8) | (symbols.len() as u32 - 1);
+            more_symbols.extend_from_slice(&symbols[1..]);
+            entries.push(WordEntry {
+                low,
+                high,
+                first: symbols[0],
+                more,
+            });
+        }
+        let prefix_min = words
+            .iter()
+            .filter(|&&(_, is_prefix)| is_prefix)
+            .map(|(text, _)| text.len().min(8))
+            .min()
+            .unwrap_or(usize::MAX);
+        let mut prefix_starts = vec![0u64; PREFIX_START_BITS / 64];
+        for &(text, _) in words.iter().filter(|&&(_, is_prefix)| is_prefix) {
+            let mut start = [0u8; 8];
+            start[..prefix_min].copy_from_slice(&text.as_bytes()[..prefix_min]);
+            let bit = prefix_start_bit(u64::from_le_bytes(start));
+            prefix_starts[bit / 64] |= 1 << (bit % 64);
+        }
+        let mut index = WordIndex {
+            trie,
+            more_symbols,
+            prefix_starts,
+            prefix_min,
+            ..WordIndex::default()
+        };
+        index.place(&entries);
+        index
+    }
+
+    /// Hash and displace: buckets of about two words, the fullest first, each given the first
+    /// displacement that puts all its words in free slots of a table at most half full.
+    fn place(&mut self, entries: &[WordEntry]) {
+        let mut slots = (entries.len() * 2).next_power_of_two().max(16);
+        let mut multiplier: u64 = 0xff51_afd7_ed55_8ccd;
+        loop {
+            let buckets = (slots / 4).max(1);
+            self.multiplier = multiplier;
+            self.bucket_shift = 64 - buckets.trailing_zeros();
+            self.displacements = vec![0; buckets];
+            self.table = vec![WordEntry::default(); slots];
+            let mut members: Vec<Vec<(u64, &WordEntry)>> = vec![Vec::new(); buckets];
+            for entry in entries {
+                let hash = self.hash(entry.low, entry.high);
+                members[(hash >> self.bucket_shift) as usize].push((hash, entry));
+            }
+            let mut order: Vec<usize> = (0..buckets).collect();
+            order.sort_by_key(|&b| std::cmp::Reverse(members[b].len()));
+            let placed = order.iter().all(|&bucket| {
+                let Some(displacement) = (0..slots.min(1 << 16)).find(|&d| {
+                    let mut taken: Vec<usize> = Vec::new();
+                    members[bucket].iter().all(|&(hash, _)| {
+                        let slot = (hash as usize ^ d) & (slots - 1);
+                        let free = self.table[slot].high == 0 && !taken.contains(&slot);
+                        taken.push(slot);
+                        free
+                    })
+                }) else {
+                    return false;
+                };
+                self.displacements[bucket] = displacement as u16;
+                for &(hash, entry) in &members[bucket] {
+                    self.table[(hash as usize ^ displacement) & (slots - 1)] = *entry;
+                }
+                true
+            });
+            if placed {
+                return;
+            }
+            multiplier = multiplier.wrapping_add(0x9e37_79b9_7f4a_7c16);
+            if slots < 1 << 16 {
+                slots *= 2;
+            }
+        }
+    }
+
+    /// Top bits: the bucket; low bits (mixed with the top ones): the slot before displacement.
+    #[inline]
+    fn hash(&self, low: u64, high: u64) -> u64 {
+        let x = (low ^ high.wrapping_mul(0x9e37_79b9_7f4a_7c15)).wrapping_mul(self.multiplier);
+        x ^ (x >> 29)
+    }
+
+    /// Pushes the symbols of the token `bytes[start..end]`, exactly as `WordTrie::symbols`
+    /// does: each `word*` prefix it begins with, then the word it is.
+    #[inline]
+    pub fn symbols(&self, bytes: &[u8], start: usize, end: usize, out: &mut Vec<u32>) {
+        let len = end - start;
+        if len == 0 || len > PACKED_MAX {
+            self.trie.symbols(&bytes[start..end], out);
+            return;
+        }
+        let (low, high) = packed(bytes, start, end);
+        let hash = self.hash(low, high);
+        let displacement = self.displacements[(hash >> self.bucket_shift) as usize];
+        let slot = (hash as usize ^ usize::from(displacement)) & (self.table.len() - 1);
+        let entry = &self.table[slot];
+        if entry.low == low && entry.high == high {
+            out.push(entry.first);
+            if entry.more & 0xff != 0 {
+                let from = (entry.more >> 8) as usize;
+                out.extend_from_slice(
+                    &self.more_symbols[from..from + (entry.more & 0xff) as usize],
+                );
+            }
+            return;
+        }
+        // Not a word of the table: only a `word*` prefix shorter than the token can match.
+        if len > self.prefix_min {
+            let first = if self.prefix_min >= 8 {
+                low
+            } else {
+                low & ((1 << (8 * self.prefix_min)) - 1)
+            };
+            let bit = prefix_start_bit(first);
+            if self.prefix_starts[bit / 64] & (1 << (bit % 64)) != 0 {
+                self.trie.symbols(&bytes[start..end], out);
+            }
+        }
+    }
+}
+
 /// The literals (phrases of pattern words, the last may be `word*`) of one purpose's rules as a
 /// trie over word symbols: from each token, follow the symbols of it and of the tokens after it
 /// in the same sentence.
@@ -319,7 +534,7 @@ impl LiteralTrie {
 /// The words of one purpose's literals and the literals over them.
 #[derive(Debug)]
 pub(crate) struct Phrases {
-    pub words: WordTrie,
+    pub words: WordIndex,
     pub literals: LiteralTrie,
 }
 
@@ -346,7 +561,7 @@ impl Phrases {
             }
         }
         Phrases {
-            words: WordTrie::build(&symbol_words),
+            words: WordIndex::build(&symbol_words),
             literals: LiteralTrie::build(&in_order, &symbols),
         }
     }
@@ -785,4 +1000,93 @@ fn compile_rule(
         explain,
         examples: spec.examples.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Coach;
+
+    use super::*;
+
+    /// Tokens around every pattern word: the word, its beginnings, longer words it begins, and
+    /// odd neighbours (case, digits, apostrophes, non-ASCII, emoji, 16 and 17 bytes).
+    fn tricky_tokens(engine: &Engine) -> Vec<String> {
+        let mut tokens: Vec<String> = [
+            "",
+            "a",
+            "i",
+            "x",
+            "0",
+            "9am",
+            "don't",
+            "dont",
+            "it’s",
+            "ｆｕｌｌ",
+            "！",
+            "😡",
+            "😡😡",
+            "https",
+            "t.co",
+            "@user",
+            "#tag",
+            "sorry",
+            "sorryyyyyyyyyyyyyyyy",
+            "αβγδεζηθικλμνξο",
+            "对不起",
+            "abcdefghijklmnop",
+            "abcdefghijklmnopq",
+            "\0",
+            "a\0",
+            "\0a",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        for (words, _, _, _) in &engine.literal_texts {
+            for word in words.split(' ') {
+                let cut = word.char_indices().map(|(i, _)| i).skip(1);
+                tokens.extend(cut.map(|i| word[..i].to_owned()));
+                for suffix in ["", "s", "ing", "'", "0", "é", "😡", "xxxxxxxxxxxxxxxx"] {
+                    tokens.push(format!("{word}{suffix}"));
+                }
+                tokens.push(word.to_uppercase());
+                tokens.push(format!("x{word}"));
+            }
+        }
+        tokens.sort_unstable();
+        tokens.dedup();
+        tokens
+    }
+
+    #[test]
+    fn the_word_index_answers_as_the_trie_walk() {
+        let coach = Coach::builtin().expect("built-in packs load");
+        let mut checked = 0;
+        for engine in coach.engines.values() {
+            let tokens = tricky_tokens(engine);
+            for phrases in [&engine.signal_phrases, &engine.reply_phrases] {
+                let words = &phrases.words;
+                for token in &tokens {
+                    let mut walked = Vec::new();
+                    words.trie.symbols(token.as_bytes(), &mut walked);
+                    // First in the text or after sixteen bytes and more (the key is read
+                    // differently), before more text or last.
+                    for before in [" ", " words before it, \u{0}\u{0} "] {
+                        for after in ["", " next", "\u{0}\u{0}"] {
+                            let joined = format!("{before}{token}{after}");
+                            let (start, end) = (before.len(), before.len() + token.len());
+                            let mut found = vec![7];
+                            words.symbols(joined.as_bytes(), start, end, &mut found);
+                            assert_eq!(found[1..], walked, "{:?}: {joined:?}", engine.lang);
+                        }
+                    }
+                    checked += usize::from(!walked.is_empty());
+                }
+            }
+        }
+        assert!(
+            checked > 1_000,
+            "the tokens include pattern words ({checked})"
+        );
+    }
 }

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
-use crate::engine::{CompiledRule, Engine, LiteralNode, NONE, Node, WordTrie};
+use crate::engine::{CompiledRule, Engine, LiteralNode, NONE, Node, WordIndex};
 use crate::tokens::TokenizedText;
 
 /// Literal hits grouped by start token: `at(token)` lists (literal, end token).
@@ -90,7 +90,7 @@ struct Run<'a> {
 
 impl Engine {
     /// Every literal of `purpose`'s rules found in the text, by start token. Each token's text
-    /// is looked up once in the word trie; phrases are followed through the literal trie
+    /// is looked up once in the word index; phrases are followed through the literal trie
     /// over the symbols of consecutive tokens of one sentence.
     // Not inlined into `run_with`: see `token_symbols`.
     #[inline(never)]
@@ -312,16 +312,18 @@ impl Engine {
 /// tighter code, about a tenth fewer instructions for the matcher.
 #[inline(never)]
 fn token_symbols(
-    words: &WordTrie,
+    words: &WordIndex,
     text: &TokenizedText,
     symbols: &mut Vec<u32>,
     offsets: &mut Vec<u32>,
 ) {
     symbols.clear();
     offsets.clear();
-    for index in 0..text.tokens.len() {
+    let joined = text.joined.as_bytes();
+    for token in &text.tokens {
         offsets.push(symbols.len() as u32);
-        words.symbols(text.token_bytes(index), symbols);
+        let (start, end) = (token.joined_start as usize, token.joined_end as usize);
+        words.symbols(joined, start, end, symbols);
     }
     offsets.push(symbols.len() as u32);
 }
