@@ -24,11 +24,18 @@ fn is_emphasis(c: char) -> bool {
     matches!(c, '!' | '?' | '！' | '？')
 }
 
-/// One pass over the text; each kind of cue is capped at `PER_KIND_CAP`.
+/// Each kind of cue is capped at `PER_KIND_CAP`.
 // Not inlined: inside `analyze` (with `feelings`) the scan compiled to ~200 more instructions
 // per English text.
 #[inline(never)]
 pub(crate) fn anger_cues(text: &str) -> Vec<Cue> {
+    latin_cues(text)
+        .unwrap_or_else(|| scanned_cues(text))
+        .cues()
+}
+
+/// One pass over the text, char by char (with runs of small letters at once).
+fn scanned_cues(text: &str) -> Found {
     let mut scan = Scan::default();
     // One loop, compiled twice: for ASCII text (most English) without the decoding branch.
     let length = if text.is_ascii() {
@@ -37,7 +44,199 @@ pub(crate) fn anger_cues(text: &str) -> Vec<Cue> {
         scan.text::<false>(text)
     };
     scan.char(length, ' ');
-    scan.finish(length)
+    scan.found.length = length;
+    scan.found
+}
+
+/// [`scanned_cues`] for text whose letters are all ASCII and whose other chars are no `！`/`？`
+/// (most English text, curly quotes and emoji included), `None` for other text. One pass over
+/// blocks of bytes counts the capitals and small letters and marks where a run of four
+/// capitals, three equal letters or two `!`/`?` starts (see [`Lanes`]); only such a block is
+/// then looked at byte by byte (in one tweet of ten or fewer). Looking at every char was ~45
+/// instructions a byte.
+fn latin_cues(text: &str) -> Option<Found> {
+    let bytes = text.as_bytes();
+    let ascii = text.is_ascii();
+    if !ascii && !non_ascii_chars_are_neutral(text) {
+        return None;
+    }
+    let mut runs = Runs {
+        text,
+        ascii,
+        found: Found {
+            length: if ascii {
+                bytes.len()
+            } else {
+                text.chars().count()
+            },
+            ..Found::default()
+        },
+        word_end: 0,
+        letters_end: 0,
+        marks_end: 0,
+    };
+    let mut padded: Window;
+    // Lane counts stay below 256: at most 255 blocks per chunk.
+    for (chunk_start, chunk) in (0..).step_by(CHUNK).zip(bytes.chunks(CHUNK)) {
+        let mut lanes = Lanes::default();
+        for block_start in (chunk_start..chunk_start + chunk.len()).step_by(LANES) {
+            let window: &Window = match bytes.get(block_start..block_start + WINDOW) {
+                Some(window) => window.try_into().expect("a window's length"),
+                None => {
+                    padded = [0; WINDOW];
+                    padded[..bytes.len() - block_start].copy_from_slice(&bytes[block_start..]);
+                    &padded
+                }
+            };
+            let kinds = lanes.add(window);
+            if kinds != [0; LANES] {
+                runs.look_at(block_start, &kinds);
+            }
+        }
+        runs.found.upper += lane_sum(&lanes.upper);
+        runs.found.lower += lane_sum(&lanes.lower);
+    }
+    Some(runs.found)
+}
+
+const LANES: usize = 16;
+/// A block of `LANES` bytes and the three after it (zeros past the end of the text), so that
+/// a run of four starting in the block is seen whole.
+const WINDOW: usize = LANES + 3;
+type Window = [u8; WINDOW];
+/// Bytes of up to 255 blocks.
+const CHUNK: usize = LANES * u8::MAX as usize;
+
+/// Bits of a kind of run that starts at a byte.
+const FOUR_CAPITALS: u8 = 1;
+const THREE_EQUAL_LETTERS: u8 = 2;
+const TWO_MARKS: u8 = 4;
+
+/// Counts of capitals and small letters at each position of a block, over the blocks so far:
+/// fixed arrays the compiler turns into a few vector instructions per block.
+#[derive(Default)]
+struct Lanes {
+    upper: [u8; LANES],
+    lower: [u8; LANES],
+}
+
+impl Lanes {
+    /// Counts a window's block; returns the kinds of run starting at each of its bytes.
+    #[inline(always)]
+    fn add(&mut self, window: &Window) -> [u8; LANES] {
+        let mut kinds = [0; LANES];
+        for k in 0..LANES {
+            let [a, b, c, d] = [window[k], window[k + 1], window[k + 2], window[k + 3]];
+            self.upper[k] += u8::from(a.is_ascii_uppercase());
+            self.lower[k] += u8::from(a.is_ascii_lowercase());
+            let four_capitals = a.is_ascii_uppercase()
+                & b.is_ascii_uppercase()
+                & c.is_ascii_uppercase()
+                & d.is_ascii_uppercase();
+            let three_equal_letters = (a == b) & (b == c) & a.is_ascii_alphabetic();
+            let two_marks = matches!(a, b'!' | b'?') & matches!(b, b'!' | b'?' | b'1');
+            kinds[k] = (u8::from(four_capitals) * FOUR_CAPITALS)
+                | (u8::from(three_equal_letters) * THREE_EQUAL_LETTERS)
+                | (u8::from(two_marks) * TWO_MARKS);
+        }
+        kinds
+    }
+}
+
+fn lane_sum(lanes: &[u8; LANES]) -> usize {
+    lanes.iter().map(|&count| usize::from(count)).sum()
+}
+
+/// The cues of [`latin_cues`], found from where their runs start.
+struct Runs<'t> {
+    text: &'t str,
+    ascii: bool,
+    found: Found,
+    /// Where the last word looked at, the last run of one letter and the last run of `!`/`?`
+    /// end: a run is looked at from its first byte only.
+    word_end: usize,
+    letters_end: usize,
+    marks_end: usize,
+}
+
+impl Runs<'_> {
+    /// The runs starting in the block at byte `block_start`, whose kinds are `kinds`.
+    #[inline(never)]
+    fn look_at(&mut self, block_start: usize, kinds: &[u8; LANES]) {
+        let bytes = self.text.as_bytes();
+        for (i, &kind) in (block_start..).zip(kinds) {
+            if kind & FOUR_CAPITALS != 0 && i >= self.word_end {
+                // The whole word around the capitals: it is shouted if all of it is capitals.
+                let start = bytes[..i]
+                    .iter()
+                    .rposition(|b| !b.is_ascii_alphabetic())
+                    .map_or(0, |before| before + 1);
+                let end = run_end(bytes, i, u8::is_ascii_alphabetic);
+                if bytes[start..end].iter().all(u8::is_ascii_uppercase) {
+                    let (start, end) = (self.at(start), self.at(end));
+                    let cue = cue("cue.shouted_word", SHOUTED_WORD_WEIGHT, start, end);
+                    self.found.shouted.push(cue);
+                }
+                self.word_end = end;
+            }
+            if kind & THREE_EQUAL_LETTERS != 0 && i >= self.letters_end {
+                let letter = bytes[i];
+                let end = run_end(bytes, i, |&b| b == letter);
+                if !matches!(letter, b'w' | b'W' | b'x' | b'X' | b'z' | b'Z') {
+                    let (start, end) = (self.at(i), self.at(end));
+                    let cue = cue("cue.elongation", ELONGATION_WEIGHT, start, end);
+                    self.found.elongated.push(cue);
+                }
+                self.letters_end = end;
+            }
+            if kind & TWO_MARKS != 0 && i >= self.marks_end {
+                let end = run_end(bytes, i, |b| matches!(b, b'!' | b'?' | b'1'));
+                let run = (self.at(i), self.at(end), false);
+                self.found.punctuation.push(run);
+                self.marks_end = end;
+            }
+        }
+    }
+
+    /// A byte offset of the text as a char index.
+    fn at(&self, byte: usize) -> usize {
+        if self.ascii {
+            byte
+        } else {
+            self.text[..byte].chars().count()
+        }
+    }
+}
+
+/// The end of the run of bytes from `start` on that pass `test`.
+fn run_end(bytes: &[u8], start: usize, test: impl Fn(&u8) -> bool) -> usize {
+    bytes[start..]
+        .iter()
+        .position(|b| !test(b))
+        .map_or(bytes.len(), |length| start + length)
+}
+
+/// Whether every non-ASCII char of `text` is to the scan what a space is: no letter, no
+/// capital or small char, no ideograph, no `！`/`？`. Checked 16 bytes at a time; only blocks
+/// with a non-ASCII byte are decoded.
+fn non_ascii_chars_are_neutral(text: &str) -> bool {
+    const BLOCK: usize = 16;
+    let bytes = text.as_bytes();
+    (0..bytes.len()).step_by(BLOCK).all(|start| {
+        let block = &bytes[start..bytes.len().min(start + BLOCK)];
+        if block.iter().fold(0, |all, &b| all | b).is_ascii() {
+            return true;
+        }
+        (start..).zip(block).all(|(i, &b)| {
+            // Only the first byte of a non-ASCII char is 0b11xx_xxxx.
+            b < 0xC0
+                || text[i..].chars().next().is_none_or(|c| {
+                    letter_case(c) == (false, false, false)
+                        && !is_emphasis(c)
+                        && !crate::tokens::is_ideograph(c)
+                })
+        })
+    })
 }
 
 /// Whether `c` is a letter, a capital, a small letter. Most letters' class and case are known by
@@ -58,20 +257,29 @@ fn letter_case(c: char) -> (bool, bool, bool) {
     }
 }
 
+/// What a scan of a text finds, before the cap per kind.
 #[derive(Default)]
-struct Scan {
+struct Found {
+    /// The text's length in chars.
+    length: usize,
     upper: usize,
     lower: usize,
     has_ideograph: bool,
+    shouted: Vec<Cue>,
+    elongated: Vec<Cue>,
+    /// Runs of `!`/`?`: start, end, and whether the run is a lone full-width `！`.
+    punctuation: Vec<(usize, usize, bool)>,
+}
+
+#[derive(Default)]
+struct Scan {
+    found: Found,
     /// Current word: start and whether every letter so far is a capital.
     word: Option<(usize, bool)>,
     /// Current run of one repeated letter: letter, start.
     run: Option<(char, usize)>,
     /// Current run of `!`/`?`: start, and whether it began with a full-width `！`.
     emphasis: Option<(usize, bool)>,
-    shouted: Vec<Cue>,
-    elongated: Vec<Cue>,
-    punctuation: Vec<(usize, usize, bool)>,
 }
 
 impl Scan {
@@ -116,10 +324,11 @@ impl Scan {
     /// repeated letters stays per letter.
     #[inline(always)]
     fn lowercase_run(&mut self, start: usize, letters: &[u8]) {
-        self.lower += letters.len();
+        self.found.lower += letters.len();
         self.word = Some((self.word.map_or(start, |(word_start, _)| word_start), false));
         if let Some((from, full_width)) = self.emphasis.take() {
-            self.punctuation
+            self.found
+                .punctuation
                 .push((from, start, full_width && start - from == 1));
         }
         for (i, &b) in (start..).zip(letters) {
@@ -140,7 +349,8 @@ impl Scan {
         // Three identical letters in a row do not occur in ordinary words of these languages
         // ("www", "xxx", "zzz" aside).
         if i - from >= 3 && !matches!(repeated, 'w' | 'W' | 'x' | 'X' | 'z' | 'Z') {
-            self.elongated
+            self.found
+                .elongated
                 .push(cue("cue.elongation", ELONGATION_WEIGHT, from, i));
         }
     }
@@ -148,19 +358,20 @@ impl Scan {
     fn char(&mut self, i: usize, c: char) {
         let (letter, upper, lower) = letter_case(c);
         if upper {
-            self.upper += 1;
+            self.found.upper += 1;
         } else if lower {
-            self.lower += 1;
+            self.found.lower += 1;
         }
-        if !self.has_ideograph && !c.is_ascii() && crate::tokens::is_ideograph(c) {
-            self.has_ideograph = true;
+        if !self.found.has_ideograph && !c.is_ascii() && crate::tokens::is_ideograph(c) {
+            self.found.has_ideograph = true;
         }
         match (self.word, letter) {
             (None, true) => self.word = Some((i, upper)),
             (Some((start, all_upper)), true) => self.word = Some((start, all_upper && upper)),
             (Some((start, all_upper)), false) => {
                 if all_upper && i - start >= 4 {
-                    self.shouted
+                    self.found
+                        .shouted
                         .push(cue("cue.shouted_word", SHOUTED_WORD_WEIGHT, start, i));
                 }
                 self.word = None;
@@ -179,18 +390,26 @@ impl Scan {
         match (self.emphasis, emphasis) {
             (None, true) => self.emphasis = Some((i, c == '！')),
             (Some((start, full_width)), false) => {
-                self.punctuation
+                self.found
+                    .punctuation
                     .push((start, i, full_width && i - start == 1));
                 self.emphasis = None;
             }
             _ => {}
         }
     }
+}
 
-    fn finish(mut self, length: usize) -> Vec<Cue> {
+impl Found {
+    /// Capitals make up most of the text.
+    fn all_capitals(&self) -> bool {
+        self.upper >= 8 && self.upper * 10 >= (self.upper + self.lower) * 6
+    }
+
+    fn cues(mut self) -> Vec<Cue> {
         let mut cues = Vec::new();
-        if self.upper >= 8 && self.upper * 10 >= (self.upper + self.lower) * 6 {
-            cues.push(cue("cue.capitals", CAPITALS_WEIGHT, 0, length));
+        if self.all_capitals() {
+            cues.push(cue("cue.capitals", CAPITALS_WEIGHT, 0, self.length));
         } else {
             cues.extend(capped(std::mem::take(&mut self.shouted)));
         }
@@ -385,7 +604,8 @@ mod tests {
             length = i + 1;
         }
         scan.char(length, ' ');
-        scan.finish(length)
+        scan.found.length = length;
+        scan.found.cues()
     }
 
     #[test]
@@ -415,6 +635,16 @@ mod tests {
             "ü",
             "é!!!aaa",
             "😡",
+            // Capitals, stretched letters and marks next to chars that are no letters, and
+            // non-ASCII letters (which the scan must look at).
+            "“WHERE” is MY—ORDER… ok “NOOO” 👍👍 😡!!! ¿qué? ÉÉÉ",
+            "ABCD éABCD ABCDé ABCD1 1ABCD AB’CD ＡＢＣＤ abcD",
+            "www. zzz xxx WWWW aaaAAA aaab baaa AAAA!",
+            "?1 !1 1! 11!! !?!?1x ?？ ！ ！！",
+            "THIS IS ALL SHOUTED, NO DOUBT AT ALL ’",
+            "Σ ΣΣΣΣ ωωω ΑΑΑα 中中中！",
+            "\u{a0}\u{200b}\u{2003}AAAA\u{a0}BBBB",
+            "🅰🅰🅰🅰 Ⓐⓑⓒⓓ ⅠⅡⅢⅣ",
         ]
         .iter()
         .map(|t| (*t).to_owned())
@@ -426,9 +656,17 @@ mod tests {
                 texts.extend(text.lines().map(str::to_owned));
             }
         }
+        let mut latin = 0;
         for text in &texts {
-            assert_eq!(anger_cues(text), anger_cues_per_char(text), "{text}");
+            let per_char = anger_cues_per_char(text);
+            assert_eq!(anger_cues(text), per_char, "{text}");
+            assert_eq!(scanned_cues(text).cues(), per_char, "{text}");
+            if let Some(found) = latin_cues(text) {
+                latin += 1;
+                assert_eq!(found.cues(), per_char, "{text}");
+            }
         }
+        assert!(latin > 200, "only {latin} texts take the Latin path");
         for text in texts.iter().filter(|t| t.is_ascii()) {
             let chars: Vec<char> = text.chars().collect();
             assert_eq!(feelings(text), feelings_in(&chars), "{text}");
