@@ -42,6 +42,10 @@ pub(crate) struct CompiledRule {
     pub requirements: Vec<Vec<u32>>,
     pub unless_followed_by: Vec<Vec<Node>>,
     pub unless_preceded_by: Vec<Vec<Node>>,
+    /// Per `unless_preceded_by` pattern: the literal groups it cannot do without (its first
+    /// node included), so a condition whose words are not in the text is not tried at the
+    /// twelve starts before each match.
+    pub unless_preceded_requirements: Vec<Vec<u32>>,
     pub requires_context: Vec<String>,
     pub min_count: Option<usize>,
     pub max_words: Option<usize>,
@@ -710,12 +714,10 @@ fn first_literals(nodes: &[Node], out: &mut Vec<u32>) -> Result<(), PackProblem>
     }
 }
 
-/// The literal groups a match of `nodes` cannot do without (after the first node, which is the
-/// trigger and so present by definition).
+/// The literal groups a match of `nodes` cannot do without.
 fn requirements(nodes: &[Node]) -> Vec<Vec<u32>> {
     nodes
         .iter()
-        .skip(1)
         .filter_map(|node| match node {
             Node::Literal(id) => Some(vec![*id]),
             Node::Choice {
@@ -963,14 +965,20 @@ fn compile_rule(
     let patterns = compile_all(&spec.patterns)?;
     let unless_followed_by = compile_all(&spec.unless_followed_by)?;
     let unless_preceded_by = compile_all(&spec.unless_preceded_by)?;
+    let mut group_ids = |nodes: &[Node]| -> Vec<u32> {
+        requirements(nodes)
+            .into_iter()
+            .map(|group| compiler.group_id(group))
+            .collect()
+    };
+    // A pattern's first node is its trigger, present by definition.
     let requirements = patterns
         .iter()
-        .map(|nodes| {
-            requirements(nodes)
-                .into_iter()
-                .map(|group| compiler.group_id(group))
-                .collect()
-        })
+        .map(|nodes| group_ids(nodes.get(1..).unwrap_or_default()))
+        .collect();
+    let unless_preceded_requirements = unless_preceded_by
+        .iter()
+        .map(|nodes| group_ids(nodes))
         .collect();
     let mut explain = BTreeMap::new();
     for (tag, text) in &spec.explain {
@@ -988,6 +996,7 @@ fn compile_rule(
         severity: spec.severity,
         patterns,
         requirements,
+        unless_preceded_requirements,
         unless_followed_by,
         unless_preceded_by,
         requires_context: spec.requires_context.clone(),

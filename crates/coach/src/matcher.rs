@@ -83,6 +83,9 @@ pub(crate) struct RuleMatch {
 struct Run<'a> {
     text: &'a TokenizedText,
     hits: Hits,
+    /// Per requirement group: `stamp` when a literal of it occurs in the text.
+    group_seen: &'a [u32],
+    stamp: u32,
     /// Emptied position lists kept for reuse: matching needs short-lived lists at every nesting
     /// level and condition check, and allocating each anew was a large share of matching time.
     spare_lists: RefCell<Vec<Vec<u32>>>,
@@ -180,9 +183,13 @@ impl Engine {
         scratch: &mut Scratch,
     ) -> Vec<RuleMatch> {
         scratch.next_stamp(self.signal_triggers.len(), self.requirement_groups.len());
+        let hits = self.hits(text, purpose, scratch);
+        self.mark_groups(&hits, scratch);
         let run = Run {
             text,
-            hits: self.hits(text, purpose, scratch),
+            hits,
+            group_seen: &scratch.group_seen,
+            stamp: scratch.stamp,
             spare_lists: RefCell::new(std::mem::take(&mut scratch.spare_lists)),
         };
         let triggers = match purpose {
@@ -194,27 +201,11 @@ impl Engine {
         matches.clear();
         // A (rule, pattern, start) reached twice (two first words at one token) yields the same
         // match twice; the overlap pass below drops the copy.
-        let stamp = scratch.stamp;
-        for &(literal, _) in &run.hits.hits {
-            let seen = &mut scratch.literal_seen[literal as usize];
-            if *seen != stamp {
-                *seen = stamp;
-                let from = self.literal_group_offsets[literal as usize] as usize;
-                let to = self.literal_group_offsets[literal as usize + 1] as usize;
-                for &group in &self.groups_of_literal[from..to] {
-                    scratch.group_seen[group as usize] = stamp;
-                }
-            }
-        }
-        let group_seen = &scratch.group_seen;
-        let group_present = |group: u32| group_seen[group as usize] == stamp;
         for start in 0..text.tokens.len() as u32 {
             for &(literal, _) in run.hits.at(start) {
                 for &(rule_index, pattern) in &triggers[literal as usize] {
                     let rule = &self.rules[rule_index as usize];
-                    let possible = rule.requirements[pattern as usize]
-                        .iter()
-                        .all(|&g| group_present(g));
+                    let possible = run.all_present(&rule.requirements[pattern as usize]);
                     if !possible {
                         continue;
                     }
@@ -262,6 +253,22 @@ impl Engine {
         scratch.hits = run.hits.hits;
         scratch.hit_offsets = run.hits.offsets;
         out
+    }
+
+    /// Stamps the requirement groups of every literal found.
+    fn mark_groups(&self, hits: &Hits, scratch: &mut Scratch) {
+        let stamp = scratch.stamp;
+        for &(literal, _) in &hits.hits {
+            let seen = &mut scratch.literal_seen[literal as usize];
+            if *seen != stamp {
+                *seen = stamp;
+                let from = self.literal_group_offsets[literal as usize] as usize;
+                let to = self.literal_group_offsets[literal as usize + 1] as usize;
+                for &group in &self.groups_of_literal[from..to] {
+                    scratch.group_seen[group as usize] = stamp;
+                }
+            }
+        }
     }
 
     fn apply_rule_conditions(
@@ -341,6 +348,13 @@ fn is_one_of(literals: &[u32], literal: u32) -> bool {
 }
 
 impl Run<'_> {
+    /// Whether a literal of each of these requirement groups occurs in the text.
+    fn all_present(&self, groups: &[u32]) -> bool {
+        groups
+            .iter()
+            .all(|&group| self.group_seen[group as usize] == self.stamp)
+    }
+
     fn take_list(&self) -> Vec<u32> {
         self.spare_lists.borrow_mut().pop().unwrap_or_default()
     }
@@ -466,12 +480,17 @@ impl Run<'_> {
         let from = start.saturating_sub(12).max(sentence.first_token);
         // One list for every try: up to twelve starts per pattern, for each candidate match.
         let mut ends = self.take_list();
-        let preceded = rule.unless_preceded_by.iter().any(|nodes| {
-            (from..start).any(|s| {
-                ends.clear();
-                self.sequence(nodes, s, &mut ends);
-                ends.contains(&start)
-            })
+        let conditions = rule
+            .unless_preceded_by
+            .iter()
+            .zip(&rule.unless_preceded_requirements);
+        let preceded = conditions.into_iter().any(|(nodes, requirements)| {
+            self.all_present(requirements)
+                && (from..start).any(|s| {
+                    ends.clear();
+                    self.sequence(nodes, s, &mut ends);
+                    ends.contains(&start)
+                })
         });
         self.give_back(ends);
         !preceded
@@ -563,9 +582,8 @@ mod tests {
         found
     }
 
-    #[test]
-    fn the_tries_find_exactly_the_literals_a_word_by_word_comparison_finds() {
-        let coach = Coach::builtin().expect("built-in packs load");
+    /// Suite texts (every fifth) and a few tricky ones.
+    fn test_texts() -> Vec<String> {
         let suite = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("suite");
         let mut texts: Vec<String> = vec![
             String::new(),
@@ -591,6 +609,13 @@ mod tests {
                 }
             }
         }
+        texts
+    }
+
+    #[test]
+    fn the_tries_find_exactly_the_literals_a_word_by_word_comparison_finds() {
+        let coach = Coach::builtin().expect("built-in packs load");
+        let texts = test_texts();
         let mut checked = 0;
         for engine in coach.engines.values() {
             for text in &texts {
@@ -615,5 +640,57 @@ mod tests {
             }
         }
         assert!(checked > 2_000, "the texts contain literals ({checked})");
+    }
+
+    /// The shortcut of `passes_local_conditions`: an `unless_preceded_by` condition whose
+    /// required words are not all in the text is not tried. Wherever one matches, they are.
+    #[test]
+    fn a_condition_that_matches_has_its_required_words_in_the_text() {
+        let coach = Coach::builtin().expect("built-in packs load");
+        let mut texts = test_texts();
+        texts.push("I'm not sure it's not bad, not that it is not really good".into());
+        let mut matched = 0;
+        for engine in coach.engines.values() {
+            for text in &texts {
+                let tokenized = tokenize(text::fold(text), &engine.question_marks);
+                for purpose in [Purpose::CustomerMessage, Purpose::Reply] {
+                    let mut scratch = Scratch::default();
+                    scratch.next_stamp(
+                        engine.signal_triggers.len(),
+                        engine.requirement_groups.len(),
+                    );
+                    let hits = engine.hits(&tokenized, purpose, &mut scratch);
+                    engine.mark_groups(&hits, &mut scratch);
+                    let run = Run {
+                        text: &tokenized,
+                        hits,
+                        group_seen: &scratch.group_seen,
+                        stamp: scratch.stamp,
+                        spare_lists: RefCell::default(),
+                    };
+                    let rules = engine.rules.iter().filter(|rule| {
+                        (rule.kind == crate::spec::RuleKind::Signal)
+                            == (purpose == Purpose::CustomerMessage)
+                    });
+                    for rule in rules {
+                        let conditions = rule
+                            .unless_preceded_by
+                            .iter()
+                            .zip(&rule.unless_preceded_requirements);
+                        for (nodes, requirements) in conditions {
+                            for start in 0..tokenized.tokens.len() as u32 {
+                                let mut ends = Vec::new();
+                                run.sequence(nodes, start, &mut ends);
+                                if !ends.is_empty() {
+                                    assert!(run.all_present(requirements), "{}: {text:?}", rule.id);
+                                    matched += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(matched > 50, "the conditions matched somewhere ({matched})");
     }
 }
