@@ -1,6 +1,6 @@
 //! FxHash (the hash rustc uses for its own tables): a few instructions per byte, against the
 //! standard library's SipHash, which resists collision attacks and costs far more on short keys.
-//! For maps whose keys are fixed word lists (language detection, rule packs), where nobody
+//! For maps whose keys are fixed word lists (rule packs, message files), where nobody
 //! outside chooses what goes in.
 
 use std::hash::{BuildHasherDefault, Hasher};

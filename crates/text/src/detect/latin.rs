@@ -6,11 +6,9 @@
 //! sentence and survive missing diacritics), letters only some languages use, and word shapes
 //! (affixes) for words no list knows.
 
-use std::collections::HashMap;
-use std::sync::OnceLock;
-
+use super::shape::shape_evidence;
+use super::word_table::{Key, WordClasses, WordTable, word_table};
 use crate::fold::fold_char;
-use crate::hash::FxBuildHasher;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Class {
@@ -38,10 +36,8 @@ pub(super) enum Class {
     OtherLatin,
 }
 
-const CLASS_COUNT: usize = 17;
-// The word table keeps a bit per class in a u32.
-const _: () = assert!(CLASS_COUNT <= 32);
-const CLASSES: [Class; CLASS_COUNT] = [
+pub(super) const CLASS_COUNT: usize = 17;
+pub(super) const CLASSES: [Class; CLASS_COUNT] = [
     Class::En,
     Class::Ro,
     Class::Tl,
@@ -63,16 +59,13 @@ const CLASSES: [Class; CLASS_COUNT] = [
 
 /// Function words per language, folded (lowercase, no diacritics). `strong` words are frequent
 /// in the language and rare elsewhere; `common` words are frequent but shared with others.
-struct WordList {
-    class: Class,
-    strong: &'static str,
-    common: &'static str,
+pub(super) struct WordList {
+    pub(super) class: Class,
+    pub(super) strong: &'static str,
+    pub(super) common: &'static str,
 }
 
-const STRONG_WEIGHT: f32 = 2.0;
-const COMMON_WEIGHT: f32 = 1.0;
-
-const WORD_LISTS: &[WordList] = &[
+pub(super) const WORD_LISTS: &[WordList] = &[
     WordList {
         class: Class::En,
         strong: "the and is are was were of with this that have has had you your they what would \
@@ -311,287 +304,6 @@ fn letter_evidence(c: char, mut add: impl FnMut(Class, f32)) {
     }
 }
 
-/// The first or last (up to) four bytes of a word packed into an integer, so affix tests are
-/// integer compares instead of string compares (this runs on every unknown word).
-#[derive(Clone, Copy)]
-struct Affixes {
-    first: u32,
-    last: u32,
-}
-
-/// (mask, value) that `Affixes::first` must match for the word to start with `prefix`.
-const fn prefix(prefix: &[u8]) -> (u32, u32) {
-    let mut value = 0u32;
-    let mut mask = 0u32;
-    let mut i = 0;
-    while i < 4 {
-        value <<= 8;
-        mask <<= 8;
-        if i < prefix.len() {
-            value |= prefix[i] as u32;
-            mask |= 0xFF;
-        }
-        i += 1;
-    }
-    (mask, value)
-}
-
-/// (mask, value) that `Affixes::last` must match for the word to end with `suffix`.
-const fn suffix(suffix: &[u8]) -> (u32, u32) {
-    let mut value = 0u32;
-    let mut mask = 0u32;
-    let mut i = 0;
-    while i < suffix.len() {
-        value = (value << 8) | suffix[i] as u32;
-        mask = (mask << 8) | 0xFF;
-        i += 1;
-    }
-    (mask, value)
-}
-
-impl Affixes {
-    /// For ASCII words of at least 4 bytes.
-    fn of(bytes: &[u8]) -> Affixes {
-        let len = bytes.len();
-        Affixes {
-            first: u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
-            last: u32::from_be_bytes([
-                bytes[len - 4],
-                bytes[len - 3],
-                bytes[len - 2],
-                bytes[len - 1],
-            ]),
-        }
-    }
-
-    fn starts(self, any: &[(u32, u32)]) -> bool {
-        any.iter().any(|&(mask, value)| self.first & mask == value)
-    }
-
-    fn ends(self, any: &[(u32, u32)]) -> bool {
-        any.iter().any(|&(mask, value)| self.last & mask == value)
-    }
-}
-
-/// Letter pairs inside a word that some languages favour, found in one pass.
-#[derive(Debug, Default, PartialEq)]
-struct Pairs {
-    th: bool,
-    ck: bool,
-    ght: bool,
-    double_e_or_o: bool,
-    oa: bool,
-    ua: bool,
-    ng_not_ing: bool,
-    aa: bool,
-}
-
-/// Bits of [`Pairs::of`]'s answer; `GH` and `NG` also need the byte after / before the pair.
-const TH: u8 = 1;
-const CK: u8 = 1 << 1;
-const GH: u8 = 1 << 2;
-const EE_OO: u8 = 1 << 3;
-const OA: u8 = 1 << 4;
-const UA: u8 = 1 << 5;
-const AA: u8 = 1 << 6;
-const NG: u8 = 1 << 7;
-
-/// A byte's row/column in [`PAIR_BITS`]: `a`..`z` are 0..25, every other byte 26.
-const LETTER_INDEX: [u8; 256] = {
-    let mut table = [26u8; 256];
-    let mut b = b'a';
-    while b <= b'z' {
-        table[b as usize] = b - b'a';
-        b += 1;
-    }
-    table
-};
-
-/// The bits of each letter pair, indexed by `27 × first + second` letter index.
-const PAIR_BITS: [u8; 27 * 27] = {
-    let pairs: [(&[u8; 2], u8); 9] = [
-        (b"th", TH),
-        (b"ck", CK),
-        (b"gh", GH),
-        (b"ee", EE_OO),
-        (b"oo", EE_OO),
-        (b"oa", OA),
-        (b"ua", UA),
-        (b"aa", AA),
-        (b"ng", NG),
-    ];
-    let mut table = [0u8; 27 * 27];
-    let mut i = 0;
-    while i < pairs.len() {
-        let (pair, bit) = pairs[i];
-        let at =
-            LETTER_INDEX[pair[0] as usize] as usize * 27 + LETTER_INDEX[pair[1] as usize] as usize;
-        table[at] |= bit;
-        i += 1;
-    }
-    table
-};
-
-impl Pairs {
-    /// One table lookup per window, the answers OR-ed into bits with no branch per window: a
-    /// `match` on the pair compiled to a jump table whose target changed from byte to byte, a
-    /// mispredicted indirect jump every few letters. "gh" and "ng" count only in context, which
-    /// is checked afterwards for the few words that have them.
-    fn of(bytes: &[u8]) -> Pairs {
-        let mut bits = 0u8;
-        for window in bytes.windows(2) {
-            bits |= PAIR_BITS[usize::from(LETTER_INDEX[usize::from(window[0])]) * 27
-                + usize::from(LETTER_INDEX[usize::from(window[1])])];
-        }
-        // "gh" only before a 't' ("ght").
-        if bits & GH != 0 && !bytes.windows(3).any(|w| w == b"ght") {
-            bits &= !GH;
-        }
-        // "ng" only at the start or after a byte other than 'i'.
-        if bits & NG != 0
-            && !bytes.starts_with(b"ng")
-            && !bytes.windows(3).any(|w| w[0] != b'i' && w[1..] == *b"ng")
-        {
-            bits &= !NG;
-        }
-        Pairs {
-            th: bits & TH != 0,
-            ck: bits & CK != 0,
-            ght: bits & GH != 0,
-            double_e_or_o: bits & EE_OO != 0,
-            oa: bits & OA != 0,
-            ua: bits & UA != 0,
-            aa: bits & AA != 0,
-            ng_not_ing: bits & NG != 0,
-        }
-    }
-}
-
-const EN_STRONG_ENDINGS: &[(u32, u32)] = &[suffix(b"ing"), suffix(b"tion"), suffix(b"ould")];
-const EN_ENDINGS: &[(u32, u32)] = &[suffix(b"ly"), suffix(b"ness"), suffix(b"ment")];
-const RO_CASE_ENDINGS: &[(u32, u32)] = &[suffix(b"ului"), suffix(b"ilor"), suffix(b"rile")];
-const RO_VERB_ENDINGS: &[(u32, u32)] = &[
-    suffix(b"esc"),
-    suffix(b"este"),
-    suffix(b"asca"),
-    suffix(b"eaza"),
-    suffix(b"eze"),
-];
-const RO_ENDINGS: &[(u32, u32)] = &[
-    suffix(b"ul"),
-    suffix(b"ii"),
-    suffix(b"tie"),
-    suffix(b"tiei"),
-    suffix(b"ati"),
-];
-const RO_WEAK_ENDINGS: &[(u32, u32)] = &[suffix(b"ti"), suffix(b"iei")];
-const RO_PARTICIPLE_ENDINGS: &[(u32, u32)] = &[suffix(b"at"), suffix(b"it"), suffix(b"ut")];
-const RO_NOUN_ENDINGS: &[(u32, u32)] = &[suffix(b"tia"), suffix(b"area")];
-const TL_PREFIXES: &[(u32, u32)] = &[
-    prefix(b"nag"),
-    prefix(b"mag"),
-    prefix(b"pag"),
-    prefix(b"nak"),
-    prefix(b"mak"),
-    prefix(b"nap"),
-    prefix(b"map"),
-    prefix(b"ipa"),
-    prefix(b"ika"),
-    prefix(b"pina"),
-    prefix(b"kina"),
-    prefix(b"pang"),
-];
-const GREEKLISH_ENDINGS: &[(u32, u32)] = &[
-    suffix(b"ou"),
-    suffix(b"oy"),
-    suffix(b"eis"),
-    suffix(b"oume"),
-    suffix(b"ete"),
-    suffix(b"ousa"),
-];
-const GREEKLISH_PREFIXES: &[(u32, u32)] = &[
-    prefix(b"mp"),
-    prefix(b"nt"),
-    prefix(b"gk"),
-    prefix(b"ts"),
-    prefix(b"ps"),
-    prefix(b"ks"),
-];
-
-/// Word shapes for words no list knows: inflections and affixes typical of one language.
-fn shape_evidence(word: &str, mut add: impl FnMut(Class, f32)) {
-    let bytes = word.as_bytes();
-    let len = bytes.len();
-    if len < 4 || !word.is_ascii() {
-        return;
-    }
-    let affixes = Affixes::of(bytes);
-    let pairs = Pairs::of(bytes);
-    let is_vowel = |b: u8| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u');
-
-    // English
-    if affixes.ends(EN_STRONG_ENDINGS) || pairs.ght {
-        add(Class::En, 0.6);
-    }
-    if affixes.starts(&[prefix(b"wh")]) || affixes.ends(EN_ENDINGS) {
-        add(Class::En, 0.5);
-    }
-    if affixes.ends(&[suffix(b"ed")]) || pairs.th || pairs.ck || pairs.double_e_or_o {
-        add(Class::En, 0.3);
-    }
-
-    // Romanian: case endings, verb endings, participles (-at, -it, -ut), abstract nouns.
-    if affixes.ends(RO_CASE_ENDINGS) || affixes.ends(&[suffix(b"ele")]) && len > 5 {
-        add(Class::Ro, 1.0);
-    }
-    if affixes.ends(RO_VERB_ENDINGS) {
-        add(Class::Ro, 0.6);
-    }
-    if affixes.ends(RO_ENDINGS) || pairs.oa {
-        add(Class::Ro, 0.4);
-    }
-    if affixes.ends(RO_WEAK_ENDINGS) || pairs.ua {
-        add(Class::Ro, 0.3);
-    }
-    if len >= 5 && affixes.ends(RO_PARTICIPLE_ENDINGS) || affixes.ends(RO_NOUN_ENDINGS) {
-        add(Class::Ro, 0.4);
-    }
-
-    // Tagalog: verb prefixes, the -um-/-in- infix, reduplicated first syllable.
-    if affixes.starts(TL_PREFIXES) {
-        add(Class::Tl, 0.6);
-    }
-    if !is_vowel(bytes[0]) && (&bytes[1..3] == b"um" || &bytes[1..3] == b"in") && is_vowel(bytes[3])
-    {
-        add(Class::Tl, 0.4);
-    }
-    if !is_vowel(bytes[0]) && is_vowel(bytes[1]) && bytes[0..2] == bytes[2..4] {
-        add(Class::Tl, 0.6);
-    }
-    if pairs.ng_not_ing || pairs.aa {
-        add(Class::Tl, 0.3);
-    }
-
-    // Greeklish: ω as w after a consonant, θ and ξ as 8 and 3, η as final h, verb endings.
-    let last = bytes[len - 1];
-    let before_last = bytes[len - 2];
-    if last == b'w' && !is_vowel(before_last) && before_last != b'w' {
-        add(Class::Greeklish, 1.0);
-    }
-    if bytes.iter().any(|&b| b == b'8' || b == b'3') && bytes.iter().any(u8::is_ascii_alphabetic) {
-        add(Class::Greeklish, 1.0);
-    }
-    if last == b'h' && !matches!(before_last, b't' | b'g' | b's' | b'c' | b'p') {
-        add(Class::Greeklish, 0.5);
-    }
-    if affixes.ends(GREEKLISH_ENDINGS) {
-        add(Class::Greeklish, 0.5);
-    }
-    if affixes.starts(GREEKLISH_PREFIXES) {
-        add(Class::Greeklish, 0.5);
-    }
-}
-
 /// The bytes of an ASCII word: letters, digits and the apostrophe (a table lookup per byte).
 const ASCII_WORD_BYTES: [bool; 256] = {
     let mut table = [false; 256];
@@ -604,63 +316,40 @@ const ASCII_WORD_BYTES: [bool; 256] = {
     table
 };
 
-/// Detection reads at most 1,000 chars; a buffer past this (a long text's first 1,000 chars of
-/// ASCII fit) is freed rather than kept.
-const LOWER_MAX_BYTES: usize = 4096;
-
-thread_local! {
-    static LOWER: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+/// Calls `on_word` with the start and end of every word of ASCII text: every run of letters,
+/// digits and apostrophes.
+fn for_each_ascii_word(bytes: &[u8], mut on_word: impl FnMut(usize, usize)) {
+    let mut i = 0;
+    while i < bytes.len() {
+        while i < bytes.len() && !ASCII_WORD_BYTES[usize::from(bytes[i])] {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && ASCII_WORD_BYTES[usize::from(bytes[i])] {
+            i += 1;
+        }
+        if start < i {
+            on_word(start, i);
+        }
+    }
 }
 
 /// Calls `on_letter` with every non-ASCII char (for letter evidence) and `on_word` with every
-/// word folded like [`crate::fold`] (lowercase, no diacritics), apostrophes kept inside words.
-/// Folds word by word into one buffer instead of allocating a folded copy of the text.
+/// word of text that is not all ASCII, folded like [`crate::fold`] (lowercase, no diacritics),
+/// apostrophes kept inside words but not at their edges. Folds word by word into one buffer
+/// instead of allocating a folded copy of the text.
 fn for_each_folded_word(
     text: &str,
     mut on_letter: impl FnMut(char),
     mut on_word: impl FnMut(&str),
 ) {
-    let mut emit = |word: &str| {
-        // Most words neither begin nor end with an apostrophe: no trimming call for them.
-        let trimmed = match word.as_bytes() {
-            [] => return,
-            [b'\'', ..] | [.., b'\''] => word.trim_matches('\''),
-            _ => word,
-        };
+    let is_word_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'\'';
+    let mut word = String::with_capacity(32);
+    let mut flush = |word: &mut String| {
+        let trimmed = word.trim_matches('\'');
         if !trimmed.is_empty() {
             on_word(trimmed);
         }
-    };
-    let is_word_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'\'';
-    if text.is_ascii() {
-        // No letter evidence (only non-ASCII letters carry any) and folding is lowercasing: the
-        // words are slices of one lowercased copy, kept per thread (allocating it per text cost
-        // more than lowercasing).
-        let mut lower = LOWER.with(|cell| cell.take());
-        lower.clear();
-        lower.push_str(text);
-        lower.make_ascii_lowercase();
-        let bytes = lower.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            while i < bytes.len() && !ASCII_WORD_BYTES[usize::from(bytes[i])] {
-                i += 1;
-            }
-            let start = i;
-            while i < bytes.len() && ASCII_WORD_BYTES[usize::from(bytes[i])] {
-                i += 1;
-            }
-            emit(&lower[start..i]);
-        }
-        if lower.capacity() <= LOWER_MAX_BYTES {
-            // A thread that is exiting has no place to keep it.
-            let _ = LOWER.try_with(|cell| cell.set(lower));
-        }
-        return;
-    }
-    let mut word = String::with_capacity(32);
-    let mut flush = |word: &mut String| {
-        emit(word);
         word.clear();
     };
     let mut rest = text;
@@ -696,48 +385,18 @@ fn for_each_folded_word(
     flush(&mut word);
 }
 
-/// The word table is a fixed set of short keys, so a fast non-keyed hash is safe. Each word has
-/// its weight per class and a bit mask of the classes with a weight above zero (most words
-/// belong to one or two of the seventeen classes; the mask spares a pass over all of them).
-type WordTable = HashMap<&'static str, ([f32; CLASS_COUNT], u32), FxBuildHasher>;
-
-fn word_table() -> &'static WordTable {
-    static TABLE: OnceLock<WordTable> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut table = WordTable::default();
-        for list in WORD_LISTS {
-            let index = class_index(list.class);
-            for (words, weight) in [(list.strong, STRONG_WEIGHT), (list.common, COMMON_WEIGHT)] {
-                for word in words.split_whitespace() {
-                    let entry = table.entry(word).or_insert(([0.0; CLASS_COUNT], 0));
-                    let slot = &mut entry.0[index];
-                    *slot = slot.max(weight);
-                    if *slot > 0.0 {
-                        entry.1 |= 1 << index;
-                    }
-                }
-            }
-        }
-        table
-    })
+/// The listed word that `word` (with the key `key`, if it is short enough for one) is with the
+/// Tagalog linker -ng attached ("kong", "siyang", "ibang"), if any.
+fn linked_tagalog_word(table: &WordTable, word: &[u8], key: Option<Key>) -> Option<WordClasses> {
+    let base = word.strip_suffix(b"ng").filter(|base| !base.is_empty())?;
+    let base_key = match key {
+        Some(key) => key.without_last(word.len(), 2),
+        None => Key::of(base)?,
+    };
+    table.get(base_key).filter(|classes| classes.takes_linker())
 }
 
-/// `word.split_once('\'')` by a byte loop: words are short, and the `memchr` call behind
-/// `split_once` cost more than the search.
-fn split_at_apostrophe(word: &str) -> Option<(&str, &str)> {
-    let at = word.bytes().position(|b| b == b'\'')?;
-    Some((&word[..at], &word[at + 1..]))
-}
-
-/// The entry of a Tagalog word that `word` is with the linker -ng attached, if any.
-fn linked_tagalog_word<'t>(table: &'t WordTable, word: &str) -> Option<&'t [f32; CLASS_COUNT]> {
-    let base = word.strip_suffix("ng")?;
-    let (weights, _) = table.get(base)?;
-    (weights[class_index(Class::Tl)] > 0.0 && base.ends_with(['a', 'e', 'i', 'o', 'u']))
-        .then_some(weights)
-}
-
-fn class_index(class: Class) -> usize {
+pub(super) fn class_index(class: Class) -> usize {
     // CLASSES lists the variants in declaration order (checked by a test).
     class as usize
 }
@@ -745,7 +404,7 @@ fn class_index(class: Class) -> usize {
 /// Evidence for every class. The `beyond_english`
 /// fields count only evidence English does not share, to tell Taglish from English that
 /// happens to contain "to", "me" or "at".
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) struct LatinScores {
     scores: [f32; CLASS_COUNT],
     scores_beyond_english: [f32; CLASS_COUNT],
@@ -759,52 +418,94 @@ impl LatinScores {
             scores_beyond_english: [0.0; CLASS_COUNT],
             known_beyond_english: [0; CLASS_COUNT],
         };
-        let english = class_index(Class::En);
         let table = word_table();
+        if text.is_ascii() {
+            // No letter evidence (only non-ASCII letters carry any), and folding a word is
+            // lowercasing it, done as the word is packed into its key: no folded copy.
+            let bytes = text.as_bytes();
+            for_each_ascii_word(bytes, |start, end| {
+                result.add_ascii_word(table, bytes, start, end);
+            });
+            return result;
+        }
         let mut letters = [0.0f32; CLASS_COUNT];
         for_each_folded_word(
             text,
             |c| letter_evidence(c, |class, weight| letters[class_index(class)] += weight),
             |word| {
-                if word.bytes().all(|b| b.is_ascii_digit()) {
-                    return;
-                }
-                if let Some((weights, classes)) = table.get(word) {
-                    let not_english = weights[english] == 0.0;
-                    // The classes with a weight above zero, in index order.
-                    let mut rest = *classes;
-                    while rest != 0 {
-                        let index = rest.trailing_zeros() as usize;
-                        rest &= rest - 1;
-                        result.add(index, weights[index], not_english);
-                        if not_english {
-                            result.known_beyond_english[index] += 1;
-                        }
-                    }
-                } else if let Some(weights) = linked_tagalog_word(table, word) {
-                    // Tagalog joins a word to the next with -ng ("kong", "siyang", "ibang").
-                    let tagalog = class_index(Class::Tl);
-                    result.add(tagalog, weights[tagalog], true);
-                    result.known_beyond_english[tagalog] += 1;
-                } else if let Some((head, tail)) = split_at_apostrophe(word) {
-                    // Contractions the list does not know ("n'am", "l'ai"): score the parts.
-                    for (weights, _) in [head, tail].iter().filter_map(|part| table.get(part)) {
-                        let not_english = weights[english] == 0.0;
-                        for (index, &weight) in weights.iter().enumerate() {
-                            result.add(index, weight * 0.5, not_english);
-                        }
-                    }
-                } else {
-                    shape_evidence(word, |class, weight| {
-                        result.add(class_index(class), weight, class != Class::En)
-                    });
-                }
+                let word = word.as_bytes();
+                result.add_word(table, word, Key::of(word));
             },
         );
         for (index, weight) in letters.into_iter().enumerate() {
             result.add(index, weight, true);
         }
         result
+    }
+
+    /// Adds the evidence of the word `text[start..end]` of ASCII text (a run of letters,
+    /// digits and apostrophes), lowercased and without apostrophes at its edges.
+    fn add_ascii_word(&mut self, table: &WordTable, text: &[u8], start: usize, end: usize) {
+        let (mut start, mut end) = (start, end);
+        while start < end && text[start] == b'\'' {
+            start += 1;
+        }
+        while start < end && text[end - 1] == b'\'' {
+            end -= 1;
+        }
+        let len = end - start;
+        if len == 0 {
+            return;
+        }
+        if len <= Key::MAX_BYTES {
+            let key = Key::of_ascii_word_lowercased(text, start, len);
+            self.add_word(table, &key.bytes()[..len], Some(key));
+        } else {
+            self.add_word(table, &text[start..end].to_ascii_lowercase(), None);
+        }
+    }
+
+    /// Adds the evidence of a folded word, `key` being its key if it is short enough for one.
+    fn add_word(&mut self, table: &WordTable, word: &[u8], key: Option<Key>) {
+        if word.iter().all(u8::is_ascii_digit) {
+            return;
+        }
+        let tagalog = class_index(Class::Tl);
+        if let Some(classes) = key.and_then(|key| table.get(key)) {
+            let not_english = !classes.is_english();
+            // The classes that list the word, in index order.
+            let mut rest = classes.classes;
+            while rest != 0 {
+                let index = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                self.add(index, classes.weight(index), not_english);
+                if not_english {
+                    self.known_beyond_english[index] += 1;
+                }
+            }
+        } else if let Some(classes) = linked_tagalog_word(table, word, key) {
+            self.add(tagalog, classes.weight(tagalog), true);
+            self.known_beyond_english[tagalog] += 1;
+        } else if let Some(at) = word.iter().position(|&b| b == b'\'') {
+            // Contractions the list does not know ("n'am", "l'ai"): score the parts at half
+            // weight (the other classes would add a zero, which changes no score).
+            for part in [&word[..at], &word[at + 1..]] {
+                let Some(classes) = Key::of(part).and_then(|key| table.get(key)) else {
+                    continue;
+                };
+                let not_english = !classes.is_english();
+                let mut rest = classes.classes;
+                while rest != 0 {
+                    let index = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    self.add(index, classes.weight(index) * 0.5, not_english);
+                }
+            }
+        } else {
+            shape_evidence(word, |class, weight| {
+                self.add(class_index(class), weight, class != Class::En);
+            });
+        }
     }
 
     fn add(&mut self, index: usize, weight: f32, not_english: bool) {
@@ -845,6 +546,8 @@ impl LatinScores {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::shape::tests::plain_shape_evidence;
+    use std::collections::HashMap;
 
     #[test]
     fn no_word_is_listed_twice_for_one_language() {
@@ -868,71 +571,22 @@ mod tests {
         }
     }
 
-    /// The letter pairs by the plain definition: a `match` per window.
-    fn pairs_by_match(bytes: &[u8]) -> Pairs {
-        let mut pairs = Pairs::default();
-        for (i, window) in bytes.windows(2).enumerate() {
-            match (window[0], window[1]) {
-                (b't', b'h') => pairs.th = true,
-                (b'c', b'k') => pairs.ck = true,
-                (b'g', b'h') => pairs.ght |= bytes.get(i + 2) == Some(&b't'),
-                (b'e', b'e') | (b'o', b'o') => pairs.double_e_or_o = true,
-                (b'o', b'a') => pairs.oa = true,
-                (b'u', b'a') => pairs.ua = true,
-                (b'a', b'a') => pairs.aa = true,
-                (b'n', b'g') => pairs.ng_not_ing |= i == 0 || bytes[i - 1] != b'i',
-                _ => {}
+    #[test]
+    fn listed_words_are_short_ascii_without_zero_bytes() {
+        for list in WORD_LISTS {
+            for word in list
+                .strong
+                .split_whitespace()
+                .chain(list.common.split_whitespace())
+            {
+                assert!(word.is_ascii() && !word.contains('\0'), "{word}");
+                assert!(Key::of(word.as_bytes()).is_some(), "{word}");
             }
         }
-        pairs
     }
 
     #[test]
-    fn letter_pairs_match_the_plain_definition() {
-        // Every word of up to four letters over an alphabet with each pair's letters (and 'x'),
-        // so each pair appears at the start, middle and end, next to each other pair.
-        let alphabet = b"thckgeoaunix";
-        let mut words: Vec<Vec<u8>> = vec![Vec::new()];
-        for _ in 0..4 {
-            let longer: Vec<Vec<u8>> = words
-                .iter()
-                .filter(|w| w.len() == words.last().map_or(0, Vec::len))
-                .flat_map(|w| alphabet.iter().map(move |&c| [w.as_slice(), &[c]].concat()))
-                .collect();
-            words.extend(longer);
-        }
-        words
-            .extend(["ghtng", "inging", "nght", "thinking", "eeoo"].map(|w| w.as_bytes().to_vec()));
-        for word in &words {
-            assert_eq!(
-                Pairs::of(word),
-                pairs_by_match(word),
-                "{:?}",
-                String::from_utf8_lossy(word)
-            );
-        }
-    }
-
-    #[test]
-    fn apostrophe_split_is_split_once() {
-        for word in [
-            "n'am", "l'ai", "don't", "'a", "a'", "'", "a''b", "none", "", "ţ'ă",
-        ] {
-            assert_eq!(split_at_apostrophe(word), word.split_once('\''), "{word}");
-        }
-    }
-
-    #[test]
-    fn affix_masks_match_whole_words_and_tails() {
-        let affixes = Affixes::of(b"talking");
-        assert!(affixes.ends(&[suffix(b"ing")]));
-        assert!(!affixes.ends(&[suffix(b"tion")]));
-        assert!(Affixes::of(b"nagbayad").starts(&[prefix(b"nag")]));
-        assert!(!Affixes::of(b"bayad").starts(&[prefix(b"nag")]));
-    }
-
-    #[test]
-    fn words_are_folded_and_split_like_fold() {
+    fn mixed_words_are_folded_and_split_like_fold() {
         let mut words = Vec::new();
         let mut letters = Vec::new();
         for_each_folded_word(
@@ -944,21 +598,188 @@ mod tests {
         assert_eq!(letters, ['ţ', 'Ş', 'ă']);
     }
 
-    #[test]
-    fn shapes_point_at_the_right_language() {
-        let best = |word: &str| {
-            let mut scores = [0.0f32; CLASS_COUNT];
-            shape_evidence(word, |class, weight| scores[class_index(class)] += weight);
-            let (index, _) = scores
-                .iter()
-                .enumerate()
-                .max_by(|a, b| a.1.total_cmp(b.1))
-                .unwrap();
-            CLASSES[index]
+    /// The scores by the plain definition: the text folded char by char into words, a
+    /// `HashMap` from each listed word to its weight per class, and string affix tests.
+    fn plain_scores(text: &str) -> LatinScores {
+        let mut table: HashMap<&str, [f32; CLASS_COUNT]> = HashMap::new();
+        for list in WORD_LISTS {
+            for (words, weight) in [(list.strong, 2.0f32), (list.common, 1.0)] {
+                for word in words.split_whitespace() {
+                    let weights = table.entry(word).or_insert([0.0; CLASS_COUNT]);
+                    let slot = &mut weights[class_index(list.class)];
+                    *slot = slot.max(weight);
+                }
+            }
+        }
+        let mut letters = [0.0f32; CLASS_COUNT];
+        let mut words = vec![String::new()];
+        for c in text.chars() {
+            if c.is_ascii_alphanumeric() || c == '\'' {
+                words.last_mut().unwrap().push(c.to_ascii_lowercase());
+            } else if c.is_ascii() {
+                words.push(String::new());
+            } else {
+                letter_evidence(c, |class, weight| letters[class_index(class)] += weight);
+                let mut breaks = false;
+                fold_char(c, |folded| {
+                    if folded.is_alphanumeric() || folded == '\'' {
+                        words.last_mut().unwrap().push(folded);
+                    } else {
+                        breaks = true;
+                    }
+                });
+                if breaks {
+                    words.push(String::new());
+                }
+            }
+        }
+        let mut result = LatinScores {
+            scores: [0.0; CLASS_COUNT],
+            scores_beyond_english: [0.0; CLASS_COUNT],
+            known_beyond_english: [0; CLASS_COUNT],
         };
-        assert_eq!(best("thinking"), Class::En);
-        assert_eq!(best("produsului"), Class::Ro);
-        assert_eq!(best("nagbabayad"), Class::Tl);
-        assert_eq!(best("thelw"), Class::Greeklish);
+        let english = class_index(Class::En);
+        let tagalog = class_index(Class::Tl);
+        for word in &words {
+            let word = word.trim_matches('\'');
+            if word.bytes().all(|b| b.is_ascii_digit()) {
+                continue;
+            }
+            let linked = word.strip_suffix("ng").and_then(|base| {
+                table.get(base).filter(|weights| {
+                    weights[tagalog] > 0.0 && base.ends_with(['a', 'e', 'i', 'o', 'u'])
+                })
+            });
+            if let Some(weights) = table.get(word) {
+                let not_english = weights[english] == 0.0;
+                for (index, &weight) in weights.iter().enumerate() {
+                    if weight > 0.0 {
+                        result.add(index, weight, not_english);
+                        if not_english {
+                            result.known_beyond_english[index] += 1;
+                        }
+                    }
+                }
+            } else if let Some(weights) = linked {
+                result.add(tagalog, weights[tagalog], true);
+                result.known_beyond_english[tagalog] += 1;
+            } else if let Some((head, tail)) = word.split_once('\'') {
+                for weights in [head, tail].iter().filter_map(|part| table.get(part)) {
+                    let not_english = weights[english] == 0.0;
+                    for (index, &weight) in weights.iter().enumerate() {
+                        result.add(index, weight * 0.5, not_english);
+                    }
+                }
+            } else {
+                plain_shape_evidence(word, |class, weight| {
+                    result.add(class_index(class), weight, class != Class::En)
+                });
+            }
+        }
+        for (index, weight) in letters.into_iter().enumerate() {
+            result.add(index, weight, true);
+        }
+        result
+    }
+
+    /// Every float of the scores as bits (`==` on floats would take -0.0 for 0.0).
+    fn bits(scores: &LatinScores) -> Vec<u32> {
+        scores
+            .scores
+            .iter()
+            .chain(&scores.scores_beyond_english)
+            .map(|score| score.to_bits())
+            .chain(scores.known_beyond_english)
+            .collect()
+    }
+
+    /// Texts made of listed words, affixes, digits, apostrophes, addresses and non-ASCII
+    /// letters in every case, joined by spaces and punctuation; a fixed pseudo-random sequence.
+    fn tricky_texts() -> Vec<String> {
+        let mut texts: Vec<String> = [
+            "",
+            " ",
+            "'",
+            "''a''",
+            "don't DON'T Don’t n'am l'ai c'est j'ai wala'y sya'y it's'",
+            "8elw 3erw kserw 3 8 33 1234 12'34 '90 90's a1b2",
+            "kong siyang ibang yung ng 'ng ng' ang ang'ng nang ngng",
+            "https://t.co/AbC123 @TeamYouTube www.example.com/path?q=1 name@mail.com",
+            "THE And iS SHOULDN'T Hello WORLD",
+            "abcdefghijklmnopqrstuvwxyz abcdefghijklmnop abcdefghijklmnopq ABCDEFGHIJKLMNOPQRSTU",
+            "Mulţumesc, AŞTEPT răspuns! Fetițele au mâncat căpșunile.",
+            "Δεν έχω παραλάβει 中文 😡 ｆｕｌｌ　ｗｉｄｔｈ ½ ǆ İstanbul ﬁne Straße",
+            "the",
+            "nagbabayad produsului thinking thelw mpla ntaksi walang",
+        ]
+        .map(String::from)
+        .to_vec();
+        let mut fragments: Vec<&str> = WORD_LISTS
+            .iter()
+            .flat_map(|list| {
+                list.strong
+                    .split_whitespace()
+                    .chain(list.common.split_whitespace())
+            })
+            .step_by(5)
+            .collect();
+        fragments.extend([
+            "ing", "tion", "ould", "ly", "ness", "ment", "ed", "ului", "ilor", "rile", "ele",
+            "esc", "este", "eaza", "ul", "ii", "tie", "ati", "ti", "at", "it", "tia", "area", "ou",
+            "eis", "oume", "ousa", "wh", "nag", "pina", "pang", "mp", "ts", "ks", "ght", "th",
+            "ck", "ee", "oa", "ua", "aa", "ng", "um", "in", "w", "h", "8", "3", "0", "'", "’",
+            "n't", "'s", "ă", "ș", "é", "ß", "Ω", "α", "中", "😡", "Ａ", "½", "ǆ", "İ", "ﬁ", "ñ",
+            "ç", "http://", "@", "www.", ".", "-", "x", "q", "ABC", "Zz",
+        ]);
+        let separators = [
+            " ", " ", " ", "  ", "\n", ", ", "-", "/", ":", "!", "\t", "’ ",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |below: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below as u64) as usize
+        };
+        for round in 0..6000 {
+            let ascii_only = round % 2 == 0;
+            let mut text = String::new();
+            for _ in 0..1 + next(if round % 50 == 0 { 400 } else { 30 }) {
+                let mut word = String::new();
+                for _ in 0..1 + next(3) {
+                    word.push_str(fragments[next(fragments.len())]);
+                }
+                match next(4) {
+                    0 => word = word.to_uppercase(),
+                    1 => {
+                        let mut chars = word.chars();
+                        let first = chars.next().map(char::to_uppercase);
+                        word = first.into_iter().flatten().chain(chars).collect();
+                    }
+                    _ => {}
+                }
+                if ascii_only && !word.is_ascii() {
+                    continue;
+                }
+                text.push_str(&word);
+                text.push_str(separators[next(separators.len())]);
+            }
+            if next(3) == 0 {
+                text.pop();
+            }
+            texts.push(text);
+        }
+        texts
+    }
+
+    #[test]
+    fn scores_match_the_plain_definition_bit_for_bit() {
+        for text in tricky_texts() {
+            assert_eq!(
+                bits(&LatinScores::of(&text)),
+                bits(&plain_scores(&text)),
+                "{text:?}"
+            );
+        }
     }
 }

@@ -2,6 +2,8 @@
 
 mod chinese;
 mod latin;
+mod shape;
+mod word_table;
 mod zh_tables;
 
 use crate::lang::{Detection, Lang};

@@ -1,0 +1,172 @@
+//! The function-word table. Every listed word is short ASCII, so it is packed into a `u128`
+//! key (the word's bytes, zero above its length) and found in an open-addressing table by one
+//! multiply and, most often, one integer compare: a `HashMap<&str, _>` lookup hashed the word
+//! byte by byte and compared it with a `memcmp` call.
+
+use std::sync::OnceLock;
+
+use super::latin::{CLASS_COUNT, Class, WORD_LISTS, class_index};
+
+/// A word of at most [`Key::MAX_BYTES`] bytes, byte `i` at bits `8i..8i + 8` and zero above its
+/// length. A word has no zero byte, so its key has one length, and no key is 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Key(u128);
+
+/// The fold of an ASCII word byte (letter, digit, apostrophe) is the byte with bit 5 set:
+/// 'A'..'Z' become 'a'..'z'; digits, the apostrophe and lowercase letters have it already.
+const LOWERCASE_BITS: u128 = u128::from_le_bytes([0x20; 16]);
+
+impl Key {
+    pub(super) const MAX_BYTES: usize = 16;
+
+    /// The key of `word` as it is, if it is short enough to have one.
+    pub(super) fn of(word: &[u8]) -> Option<Key> {
+        if word.is_empty() || word.len() > Key::MAX_BYTES {
+            return None;
+        }
+        let mut bytes = [0u8; Key::MAX_BYTES];
+        for (to, &from) in bytes.iter_mut().zip(word) {
+            *to = from;
+        }
+        Some(Key(u128::from_le_bytes(bytes)))
+    }
+
+    /// The key of the lowercased ASCII word `text[start..start + len]`, every byte of which is
+    /// a letter, a digit or an apostrophe; `len` is 1..=[`Key::MAX_BYTES`]. Reads the 16 bytes
+    /// at `start` at once (or the text's last 16, shifted, near its end).
+    pub(super) fn of_ascii_word_lowercased(text: &[u8], start: usize, len: usize) -> Key {
+        debug_assert!((1..=Key::MAX_BYTES).contains(&len));
+        let raw = match text.get(start..start + Key::MAX_BYTES) {
+            Some(bytes) => u128::from_le_bytes(bytes.try_into().expect("16 bytes")),
+            None if text.len() >= Key::MAX_BYTES => {
+                let tail = &text[text.len() - Key::MAX_BYTES..];
+                let skipped = start + Key::MAX_BYTES - text.len();
+                u128::from_le_bytes(tail.try_into().expect("16 bytes")) >> (8 * skipped)
+            }
+            None => {
+                let mut bytes = [0u8; Key::MAX_BYTES];
+                bytes[..text.len() - start].copy_from_slice(&text[start..]);
+                u128::from_le_bytes(bytes)
+            }
+        };
+        let within = u128::MAX >> (8 * (Key::MAX_BYTES - len));
+        Key((raw | LOWERCASE_BITS) & within)
+    }
+
+    pub(super) fn bytes(self) -> [u8; Key::MAX_BYTES] {
+        self.0.to_le_bytes()
+    }
+
+    /// The key of the word without its last `count` bytes (`count` below its length).
+    pub(super) fn without_last(self, len: usize, count: usize) -> Key {
+        Key(self.0 & (u128::MAX >> (8 * (Key::MAX_BYTES - (len - count)))))
+    }
+
+    /// Slot of the key: the low and high halves mixed, multiplied, top bits.
+    fn slot(self) -> usize {
+        let low = self.0 as u64;
+        let high = (self.0 >> 64) as u64;
+        ((low ^ high.wrapping_mul(0xC2B2_AE3D_27D4_EB4F)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            >> (64 - SLOT_BITS)) as usize
+    }
+}
+
+/// A listed word's classes: bit `class_index` set for each class that lists it, in `strong`
+/// too where it is a strong word there (weight [`STRONG_WEIGHT`], else [`COMMON_WEIGHT`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(super) struct WordClasses {
+    pub(super) classes: u32,
+    strong: u32,
+}
+
+pub(super) const STRONG_WEIGHT: f32 = 2.0;
+pub(super) const COMMON_WEIGHT: f32 = 1.0;
+
+/// Set in `strong` (above the class bits): a Tagalog word ending in a vowel, which can take
+/// the linker -ng ("kong", "siyang").
+const TAKES_LINKER: u32 = 1 << 31;
+const _: () = assert!(CLASS_COUNT < 31);
+
+impl WordClasses {
+    pub(super) fn weight(self, index: usize) -> f32 {
+        if self.strong >> index & 1 != 0 {
+            STRONG_WEIGHT
+        } else {
+            COMMON_WEIGHT
+        }
+    }
+
+    pub(super) fn is_english(self) -> bool {
+        self.classes & 1 << class_index(Class::En) != 0
+    }
+
+    pub(super) fn takes_linker(self) -> bool {
+        self.strong & TAKES_LINKER != 0
+    }
+}
+
+/// 1,432 words in 4,096 slots (a third full): most lookups, found or not, read one or two slots.
+const SLOT_BITS: u32 = 12;
+
+pub(super) struct WordTable {
+    keys: Vec<Key>,
+    classes: Vec<WordClasses>,
+}
+
+/// No word has this key (see [`Key`]): marks an empty slot.
+const EMPTY: Key = Key(0);
+
+impl WordTable {
+    pub(super) fn get(&self, key: Key) -> Option<WordClasses> {
+        let mask = self.keys.len() - 1;
+        let mut slot = key.slot();
+        loop {
+            let found = self.keys[slot];
+            if found == key {
+                return Some(self.classes[slot]);
+            }
+            if found == EMPTY {
+                return None;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    fn insert(&mut self, key: Key) -> &mut WordClasses {
+        let mask = self.keys.len() - 1;
+        let mut slot = key.slot();
+        while self.keys[slot] != key && self.keys[slot] != EMPTY {
+            slot = (slot + 1) & mask;
+        }
+        self.keys[slot] = key;
+        &mut self.classes[slot]
+    }
+}
+
+pub(super) fn word_table() -> &'static WordTable {
+    static TABLE: OnceLock<WordTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let slots = 1 << SLOT_BITS;
+        let mut table = WordTable {
+            keys: vec![EMPTY; slots],
+            classes: vec![WordClasses::default(); slots],
+        };
+        for list in WORD_LISTS {
+            let index = class_index(list.class);
+            for (words, strong) in [(list.strong, true), (list.common, false)] {
+                for word in words.split_whitespace() {
+                    let key = Key::of(word.as_bytes()).expect("listed words are short");
+                    let entry = table.insert(key);
+                    entry.classes |= 1 << index;
+                    if strong {
+                        entry.strong |= 1 << index;
+                    }
+                    if list.class == Class::Tl && word.ends_with(['a', 'e', 'i', 'o', 'u']) {
+                        entry.strong |= TAKES_LINKER;
+                    }
+                }
+            }
+        }
+        table
+    })
+}
