@@ -66,8 +66,10 @@ pub(crate) struct Engine {
     pub reply_phrases: Phrases,
     /// For each literal: the (rule, pattern) pairs that can begin with it, separately for the
     /// rules read on customer messages (signals) and on replies (findings and good moves).
-    pub signal_triggers: Vec<Vec<(u32, u32)>>,
-    pub reply_triggers: Vec<Vec<(u32, u32)>>,
+    pub signal_triggers: Triggers,
+    pub reply_triggers: Triggers,
+    /// How many literals the packs have.
+    pub literal_count: usize,
     pub rules: Vec<CompiledRule>,
     pub requirement_groups: Vec<Vec<u32>>,
     /// The inverse: `groups_of_literal[literal_group_offsets[l]..literal_group_offsets[l + 1]]`
@@ -80,6 +82,62 @@ pub(crate) struct Engine {
     /// customer-message and reply rules use it (for the test that checks the tries).
     #[cfg(test)]
     pub literal_texts: Vec<(String, bool, bool, bool)>,
+}
+
+/// A (rule, pattern) that can begin with a literal, with the requirement groups the rest of the
+/// pattern cannot do without (`Triggers::requirements(trigger)`), all in one place: most
+/// triggers of a text are ruled out by their first requirement.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Trigger {
+    pub rule: u32,
+    pub pattern: u32,
+    requirements: u32,
+    requirements_end: u32,
+}
+
+/// Per literal, the patterns that can begin with it, in flat lists.
+#[derive(Debug)]
+pub(crate) struct Triggers {
+    /// `triggers[offsets[literal]..offsets[literal + 1]]` begin with `literal`.
+    offsets: Vec<u32>,
+    triggers: Vec<Trigger>,
+    requirements: Vec<u32>,
+}
+
+impl Triggers {
+    /// `by_literal[literal]`: (rule, pattern, requirement groups) in matching order.
+    fn build(by_literal: &[Vec<(u32, u32, &[u32])>]) -> Triggers {
+        let mut built = Triggers {
+            offsets: Vec::with_capacity(by_literal.len() + 1),
+            triggers: Vec::new(),
+            requirements: Vec::new(),
+        };
+        for triggers in by_literal {
+            built.offsets.push(built.triggers.len() as u32);
+            for &(rule, pattern, requirements) in triggers {
+                built.triggers.push(Trigger {
+                    rule,
+                    pattern,
+                    requirements: built.requirements.len() as u32,
+                    requirements_end: (built.requirements.len() + requirements.len()) as u32,
+                });
+                built.requirements.extend_from_slice(requirements);
+            }
+        }
+        built.offsets.push(built.triggers.len() as u32);
+        built
+    }
+
+    #[inline]
+    pub fn of(&self, literal: u32) -> &[Trigger] {
+        let literal = literal as usize;
+        &self.triggers[self.offsets[literal] as usize..self.offsets[literal + 1] as usize]
+    }
+
+    #[inline]
+    pub fn requirements(&self, trigger: &Trigger) -> &[u32] {
+        &self.requirements[trigger.requirements as usize..trigger.requirements_end as usize]
+    }
 }
 
 /// Marks "no state", "no word", "no literal" in the tables below.
@@ -908,8 +966,8 @@ impl Engine {
         };
         let signal_phrases = Phrases::build(&compiler.literals.ids, &signal_literals);
         let reply_phrases = Phrases::build(&compiler.literals.ids, &reply_literals);
-        let mut signal_triggers = vec![Vec::new(); literal_count];
-        let mut reply_triggers = vec![Vec::new(); literal_count];
+        let mut signal_triggers: Vec<Vec<(u32, u32, &[u32])>> = vec![Vec::new(); literal_count];
+        let mut reply_triggers: Vec<Vec<(u32, u32, &[u32])>> = vec![Vec::new(); literal_count];
         for (rule_index, rule) in rules.iter().enumerate() {
             for (pattern_index, nodes) in rule.patterns.iter().enumerate() {
                 let mut firsts = Vec::new();
@@ -923,11 +981,18 @@ impl Engine {
                 } else {
                     &mut reply_triggers
                 };
+                let requirements = &rule.requirements[pattern_index];
                 for literal in firsts {
-                    triggers[literal as usize].push((rule_index as u32, pattern_index as u32));
+                    triggers[literal as usize].push((
+                        rule_index as u32,
+                        pattern_index as u32,
+                        requirements,
+                    ));
                 }
             }
         }
+        let signal_triggers = Triggers::build(&signal_triggers);
+        let reply_triggers = Triggers::build(&reply_triggers);
         Ok(Engine {
             #[cfg(test)]
             literal_texts,
@@ -936,6 +1001,7 @@ impl Engine {
             reply_phrases,
             signal_triggers,
             reply_triggers,
+            literal_count,
             rules,
             requirement_groups,
             literal_group_offsets,

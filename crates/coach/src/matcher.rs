@@ -8,15 +8,23 @@ use std::collections::BTreeSet;
 use crate::engine::{CompiledRule, Engine, LiteralNode, NONE, Node, WordIndex};
 use crate::tokens::TokenizedText;
 
-/// Literal hits grouped by start token: `at(token)` lists (literal, end token).
+/// A literal found on tokens `[start, end)`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Hit {
+    pub literal: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+/// Literal hits grouped by start token: `at(token)` lists those that start there.
 pub(crate) struct Hits {
-    hits: Vec<(u32, u32)>,
+    hits: Vec<Hit>,
     /// `offsets[t]..offsets[t + 1]` are the hits starting at token `t`.
     offsets: Vec<u32>,
 }
 
 impl Hits {
-    fn at(&self, token: u32) -> &[(u32, u32)] {
+    fn at(&self, token: u32) -> &[Hit] {
         let t = (token as usize).min(self.offsets.len() - 2);
         &self.hits[self.offsets[t] as usize..self.offsets[t + 1] as usize]
     }
@@ -35,7 +43,7 @@ struct Scratch {
     symbols: Vec<u32>,
     symbol_offsets: Vec<u32>,
     /// The lists of one run, kept with their capacity for the next.
-    hits: Vec<(u32, u32)>,
+    hits: Vec<Hit>,
     hit_offsets: Vec<u32>,
     open: Vec<(LiteralNode, u32)>,
     matches: Vec<RuleMatch>,
@@ -130,7 +138,11 @@ impl Engine {
                 }
                 let node = literals.node(index);
                 if node.literal != NONE {
-                    hits.push((node.literal, start as u32 + 1));
+                    hits.push(Hit {
+                        literal: node.literal,
+                        start: start as u32,
+                        end: start as u32 + 1,
+                    });
                 }
                 if node.inner() {
                     open.push((node, start as u32 + 1));
@@ -147,7 +159,11 @@ impl Engine {
                     }
                     let child = literals.node(index);
                     if child.literal != NONE {
-                        hits.push((child.literal, at + 1));
+                        hits.push(Hit {
+                            literal: child.literal,
+                            start: start as u32,
+                            end: at + 1,
+                        });
                     }
                     if child.inner() {
                         open.push((child, at + 1));
@@ -182,7 +198,7 @@ impl Engine {
         context: &BTreeSet<String>,
         scratch: &mut Scratch,
     ) -> Vec<RuleMatch> {
-        scratch.next_stamp(self.signal_triggers.len(), self.requirement_groups.len());
+        scratch.next_stamp(self.literal_count, self.requirement_groups.len());
         let hits = self.hits(text, purpose, scratch);
         self.mark_groups(&hits, scratch);
         let run = Run {
@@ -201,33 +217,32 @@ impl Engine {
         matches.clear();
         // A (rule, pattern, start) reached twice (two first words at one token) yields the same
         // match twice; the overlap pass below drops the copy.
-        for start in 0..text.tokens.len() as u32 {
-            for &(literal, _) in run.hits.at(start) {
-                for &(rule_index, pattern) in &triggers[literal as usize] {
-                    let rule = &self.rules[rule_index as usize];
-                    let possible = run.all_present(&rule.requirements[pattern as usize]);
-                    if !possible {
-                        continue;
-                    }
-                    ends.clear();
-                    run.sequence(&rule.patterns[pattern as usize], start, &mut ends);
-                    let Some(end) = ends
-                        .iter()
-                        .copied()
-                        .filter(|&end| {
-                            end > start && text.sentence_of(end - 1) == text.sentence_of(start)
-                        })
-                        .max()
-                    else {
-                        continue;
-                    };
-                    if run.passes_local_conditions(rule, start, end) {
-                        matches.push(RuleMatch {
-                            rule: rule_index,
-                            start,
-                            end,
-                        });
-                    }
+        for hit in &run.hits.hits {
+            let start = hit.start;
+            for trigger in triggers.of(hit.literal) {
+                if !run.all_present(triggers.requirements(trigger)) {
+                    continue;
+                }
+                let (rule_index, pattern) = (trigger.rule, trigger.pattern);
+                let rule = &self.rules[rule_index as usize];
+                ends.clear();
+                run.sequence(&rule.patterns[pattern as usize], start, &mut ends);
+                let Some(end) = ends
+                    .iter()
+                    .copied()
+                    .filter(|&end| {
+                        end > start && text.sentence_of(end - 1) == text.sentence_of(start)
+                    })
+                    .max()
+                else {
+                    continue;
+                };
+                if run.passes_local_conditions(rule, start, end) {
+                    matches.push(RuleMatch {
+                        rule: rule_index,
+                        start,
+                        end,
+                    });
                 }
             }
         }
@@ -258,7 +273,7 @@ impl Engine {
     /// Stamps the requirement groups of every literal found.
     fn mark_groups(&self, hits: &Hits, scratch: &mut Scratch) {
         let stamp = scratch.stamp;
-        for &(literal, _) in &hits.hits {
+        for &Hit { literal, .. } in &hits.hits {
             let seen = &mut scratch.literal_seen[literal as usize];
             if *seen != stamp {
                 *seen = stamp;
@@ -372,7 +387,12 @@ impl Run<'_> {
         };
         match first {
             Node::Literal(literal) => {
-                for &(found, end) in self.hits.at(pos) {
+                for &Hit {
+                    literal: found,
+                    end,
+                    ..
+                } in self.hits.at(pos)
+                {
                     if found == *literal {
                         if rest.is_empty() {
                             out.push(end);
@@ -393,7 +413,12 @@ impl Run<'_> {
                     if *optional {
                         self.sequence(rest, pos, out);
                     }
-                    for &(found, end) in self.hits.at(pos) {
+                    for &Hit {
+                        literal: found,
+                        end,
+                        ..
+                    } in self.hits.at(pos)
+                    {
                         if is_one_of(literals, found) {
                             if rest.is_empty() {
                                 out.push(end);
@@ -427,7 +452,12 @@ impl Run<'_> {
         if optional {
             middles.push(pos);
         }
-        for &(found, end) in self.hits.at(pos) {
+        for &Hit {
+            literal: found,
+            end,
+            ..
+        } in self.hits.at(pos)
+        {
             if is_one_of(literals, found) {
                 middles.push(end);
             }
@@ -625,7 +655,7 @@ mod tests {
                     let hits = engine.hits(&tokenized, purpose, &mut scratch);
                     let mut fast = BTreeSet::new();
                     for start in 0..tokenized.tokens.len() as u32 {
-                        for &(literal, end) in hits.at(start) {
+                        for &Hit { literal, end, .. } in hits.at(start) {
                             assert!(
                                 fast.insert((start, literal, end)),
                                 "a hit reported twice in {text:?}"
@@ -655,10 +685,7 @@ mod tests {
                 let tokenized = tokenize(text::fold(text), &engine.question_marks);
                 for purpose in [Purpose::CustomerMessage, Purpose::Reply] {
                     let mut scratch = Scratch::default();
-                    scratch.next_stamp(
-                        engine.signal_triggers.len(),
-                        engine.requirement_groups.len(),
-                    );
+                    scratch.next_stamp(engine.literal_count, engine.requirement_groups.len());
                     let hits = engine.hits(&tokenized, purpose, &mut scratch);
                     engine.mark_groups(&hits, &mut scratch);
                     let run = Run {
