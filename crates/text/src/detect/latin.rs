@@ -304,85 +304,119 @@ fn letter_evidence(c: char, mut add: impl FnMut(Class, f32)) {
     }
 }
 
-/// The bytes of an ASCII word: letters, digits and the apostrophe (a table lookup per byte).
-const ASCII_WORD_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
+/// What a byte is to the word scan.
+const SEPARATOR: u8 = 0;
+/// Letters, digits and the apostrophe.
+const ASCII_WORD: u8 = 1;
+const NOT_ASCII: u8 = 2;
+
+const BYTE_KIND: [u8; 256] = {
+    let mut table = [NOT_ASCII; 256];
     let mut b = 0;
     while b < 128 {
         let byte = b as u8;
-        table[b] = byte.is_ascii_alphanumeric() || byte == b'\'';
+        table[b] = if byte.is_ascii_alphanumeric() || byte == b'\'' {
+            ASCII_WORD
+        } else {
+            SEPARATOR
+        };
         b += 1;
     }
     table
 };
 
-/// Calls `on_word` with the start and end of every word of ASCII text: every run of letters,
-/// digits and apostrophes.
-fn for_each_ascii_word(bytes: &[u8], mut on_word: impl FnMut(usize, usize)) {
+/// A word of the text, folded like [`crate::fold`] (lowercase, no diacritics) with the
+/// apostrophes inside it kept.
+enum Word<'w> {
+    /// `text[start..end]`, all ASCII letters, digits and apostrophes: folding it is
+    /// lowercasing it, and trimming the apostrophes at its edges is left to the caller.
+    Ascii(usize, usize),
+    /// A word with chars that are not ASCII, folded, without apostrophes at its edges.
+    Folded(&'w [u8]),
+}
+
+/// Calls `on_letter` with every char that is not ASCII (for letter evidence) and `on_word` with
+/// every word. A run of ASCII word bytes between ASCII separators is a word as it is; only
+/// where a run meets a char that is not ASCII is the text folded char by char into a buffer,
+/// up to the next ASCII separator.
+#[inline(always)]
+fn for_each_word(text: &str, mut on_letter: impl FnMut(char), mut on_word: impl FnMut(Word<'_>)) {
+    let bytes = text.as_bytes();
+    let mut folded = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        while i < bytes.len() && !ASCII_WORD_BYTES[usize::from(bytes[i])] {
+        while i < bytes.len() && BYTE_KIND[usize::from(bytes[i])] == SEPARATOR {
             i += 1;
         }
         let start = i;
-        while i < bytes.len() && ASCII_WORD_BYTES[usize::from(bytes[i])] {
+        while i < bytes.len() && BYTE_KIND[usize::from(bytes[i])] == ASCII_WORD {
             i += 1;
         }
-        if start < i {
-            on_word(start, i);
+        if i < bytes.len() && BYTE_KIND[usize::from(bytes[i])] == NOT_ASCII {
+            i = fold_words(text, start, &mut folded, &mut on_letter, &mut on_word);
+        } else if start < i {
+            on_word(Word::Ascii(start, i));
         }
     }
 }
 
-/// Calls `on_letter` with every non-ASCII char (for letter evidence) and `on_word` with every
-/// word of text that is not all ASCII, folded like [`crate::fold`] (lowercase, no diacritics),
-/// apostrophes kept inside words but not at their edges. Folds word by word into one buffer
-/// instead of allocating a folded copy of the text.
-fn for_each_folded_word(
+/// Folds the words of `text` from `start` char by char up to and including the next ASCII
+/// separator (or the end); gives the index after it.
+fn fold_words(
     text: &str,
-    mut on_letter: impl FnMut(char),
-    mut on_word: impl FnMut(&str),
-) {
-    let is_word_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'\'';
-    let mut word = String::with_capacity(32);
-    let mut flush = |word: &mut String| {
-        let trimmed = word.trim_matches('\'');
-        if !trimmed.is_empty() {
-            on_word(trimmed);
+    start: usize,
+    folded: &mut Vec<u8>,
+    on_letter: &mut impl FnMut(char),
+    on_word: &mut impl FnMut(Word<'_>),
+) -> usize {
+    let mut flush = |folded: &mut Vec<u8>| {
+        let word = trim_apostrophes(folded);
+        if !word.is_empty() {
+            on_word(Word::Folded(word));
         }
-        word.clear();
+        folded.clear();
     };
-    let mut rest = text;
+    let mut rest = &text[start..];
     while let Some(c) = rest.chars().next() {
         if c.is_ascii() {
-            // A run of ASCII word chars is copied and lowercased at once, not char by char.
-            let run = rest.bytes().take_while(is_word_byte).count();
+            let run = rest
+                .bytes()
+                .take_while(|&b| BYTE_KIND[usize::from(b)] == ASCII_WORD)
+                .count();
             if run == 0 {
-                flush(&mut word);
-                rest = &rest[1..];
-            } else {
-                let from = word.len();
-                word.push_str(&rest[..run]);
-                word[from..].make_ascii_lowercase();
-                rest = &rest[run..];
+                flush(folded);
+                return text.len() - rest.len() + 1;
             }
+            folded.extend(rest[..run].bytes().map(|b| b.to_ascii_lowercase()));
+            rest = &rest[run..];
             continue;
         }
         rest = &rest[c.len_utf8()..];
         on_letter(c);
         let mut breaks = false;
-        fold_char(c, |folded| {
-            if folded.is_alphanumeric() || folded == '\'' {
-                word.push(folded);
+        fold_char(c, |folded_char| {
+            if folded_char.is_alphanumeric() || folded_char == '\'' {
+                let mut utf8 = [0; 4];
+                folded.extend_from_slice(folded_char.encode_utf8(&mut utf8).as_bytes());
             } else {
                 breaks = true;
             }
         });
         if breaks {
-            flush(&mut word);
+            flush(folded);
         }
     }
-    flush(&mut word);
+    flush(folded);
+    text.len()
+}
+
+fn trim_apostrophes(word: &[u8]) -> &[u8] {
+    let start = word.iter().position(|&b| b != b'\'').unwrap_or(word.len());
+    let end = word
+        .iter()
+        .rposition(|&b| b != b'\'')
+        .map_or(start, |last| last + 1);
+    &word[start..end]
 }
 
 /// The listed word that `word` (with the key `key`, if it is short enough for one) is with the
@@ -419,44 +453,46 @@ impl LatinScores {
             known_beyond_english: [0; CLASS_COUNT],
         };
         let table = word_table();
-        if text.is_ascii() {
-            // No letter evidence (only non-ASCII letters carry any), and folding a word is
-            // lowercasing it, done as the word is packed into its key: no folded copy.
-            let bytes = text.as_bytes();
-            for_each_ascii_word(bytes, |start, end| {
-                result.add_ascii_word(table, bytes, start, end);
-            });
-            return result;
-        }
+        let bytes = text.as_bytes();
         let mut letters = [0.0f32; CLASS_COUNT];
-        for_each_folded_word(
+        let mut has_letter_evidence = false;
+        for_each_word(
             text,
-            |c| letter_evidence(c, |class, weight| letters[class_index(class)] += weight),
-            |word| {
-                let word = word.as_bytes();
-                result.add_word(table, word, Key::of(word));
+            |c| {
+                has_letter_evidence = true;
+                letter_evidence(c, |class, weight| letters[class_index(class)] += weight);
+            },
+            |word| match word {
+                Word::Ascii(start, end) => result.add_ascii_word(table, bytes, start, end),
+                Word::Folded(word) => result.add_word(table, word, Key::of(word)),
             },
         );
-        for (index, weight) in letters.into_iter().enumerate() {
-            result.add(index, weight, true);
+        if has_letter_evidence {
+            for (index, weight) in letters.into_iter().enumerate() {
+                result.add(index, weight, true);
+            }
         }
         result
     }
 
     /// Adds the evidence of the word `text[start..end]` of ASCII text (a run of letters,
     /// digits and apostrophes), lowercased and without apostrophes at its edges.
+    #[inline(always)]
     fn add_ascii_word(&mut self, table: &WordTable, text: &[u8], start: usize, end: usize) {
         let (mut start, mut end) = (start, end);
-        while start < end && text[start] == b'\'' {
-            start += 1;
-        }
-        while start < end && text[end - 1] == b'\'' {
-            end -= 1;
+        // Most words neither begin nor end with an apostrophe: one test for them.
+        if text[start] == b'\'' || text[end - 1] == b'\'' {
+            let word = trim_apostrophes(&text[start..end]);
+            if word.is_empty() {
+                return;
+            }
+            start += text[start..end]
+                .iter()
+                .position(|&b| b != b'\'')
+                .unwrap_or(0);
+            end = start + word.len();
         }
         let len = end - start;
-        if len == 0 {
-            return;
-        }
         if len <= Key::MAX_BYTES {
             let key = Key::of_ascii_word_lowercased(text, start, len);
             self.add_word(table, &key.bytes()[..len], Some(key));
@@ -466,24 +502,36 @@ impl LatinScores {
     }
 
     /// Adds the evidence of a folded word, `key` being its key if it is short enough for one.
+    #[inline(always)]
     fn add_word(&mut self, table: &WordTable, word: &[u8], key: Option<Key>) {
+        // Looked up before the digits test: no listed word is all digits (checked by a test).
+        match key.and_then(|key| table.get(key)) {
+            Some(classes) => self.add_listed_word(classes),
+            None => self.add_unlisted_word(table, word, key),
+        }
+    }
+
+    fn add_listed_word(&mut self, classes: WordClasses) {
+        let not_english = !classes.is_english();
+        // The classes that list the word, in index order.
+        let mut rest = classes.classes;
+        while rest != 0 {
+            let index = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            self.add(index, classes.weight(index), not_english);
+            if not_english {
+                self.known_beyond_english[index] += 1;
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn add_unlisted_word(&mut self, table: &WordTable, word: &[u8], key: Option<Key>) {
         if word.iter().all(u8::is_ascii_digit) {
             return;
         }
         let tagalog = class_index(Class::Tl);
-        if let Some(classes) = key.and_then(|key| table.get(key)) {
-            let not_english = !classes.is_english();
-            // The classes that list the word, in index order.
-            let mut rest = classes.classes;
-            while rest != 0 {
-                let index = rest.trailing_zeros() as usize;
-                rest &= rest - 1;
-                self.add(index, classes.weight(index), not_english);
-                if not_english {
-                    self.known_beyond_english[index] += 1;
-                }
-            }
-        } else if let Some(classes) = linked_tagalog_word(table, word, key) {
+        if let Some(classes) = linked_tagalog_word(table, word, key) {
             self.add(tagalog, classes.weight(tagalog), true);
             self.known_beyond_english[tagalog] += 1;
         } else if let Some(at) = word.iter().position(|&b| b == b'\'') {
@@ -586,15 +634,38 @@ mod tests {
     }
 
     #[test]
-    fn mixed_words_are_folded_and_split_like_fold() {
+    fn no_listed_word_is_all_digits() {
+        for list in WORD_LISTS {
+            for word in list
+                .strong
+                .split_whitespace()
+                .chain(list.common.split_whitespace())
+            {
+                assert!(!word.bytes().all(|b| b.is_ascii_digit()), "{word}");
+            }
+        }
+    }
+
+    #[test]
+    fn words_are_folded_and_split_like_fold() {
+        let text = "Mulţumesc, AŞTEPT răspuns! don't 'quoted' ''";
         let mut words = Vec::new();
         let mut letters = Vec::new();
-        for_each_folded_word(
-            "Mulţumesc, AŞTEPT răspuns! don't 'quoted'",
+        for_each_word(
+            text,
             |c| letters.push(c),
-            |w| words.push(w.to_owned()),
+            |word| {
+                words.push(match word {
+                    Word::Ascii(start, end) => text[start..end].to_ascii_lowercase(),
+                    Word::Folded(word) => String::from_utf8(word.to_vec()).unwrap(),
+                })
+            },
         );
-        assert_eq!(words, ["multumesc", "astept", "raspuns", "don't", "quoted"]);
+        // ASCII words come untrimmed (their apostrophes are trimmed as they are keyed).
+        assert_eq!(
+            words,
+            ["multumesc", "astept", "raspuns", "don't", "'quoted'", "''"]
+        );
         assert_eq!(letters, ['ţ', 'Ş', 'ă']);
     }
 

@@ -16,6 +16,18 @@ pub(super) struct Key(u128);
 /// 'A'..'Z' become 'a'..'z'; digits, the apostrophe and lowercase letters have it already.
 const LOWERCASE_BITS: u128 = u128::from_le_bytes([0x20; 16]);
 
+/// The bits of a key's bytes by the word's length (a table: a variable shift of a `u128`
+/// compiles to a double shift and a select).
+const KEY_BYTES: [u128; Key::MAX_BYTES + 1] = {
+    let mut masks = [0; Key::MAX_BYTES + 1];
+    let mut len = 1;
+    while len <= Key::MAX_BYTES {
+        masks[len] = u128::MAX >> (8 * (Key::MAX_BYTES - len));
+        len += 1;
+    }
+    masks
+};
+
 impl Key {
     pub(super) const MAX_BYTES: usize = 16;
 
@@ -49,8 +61,7 @@ impl Key {
                 u128::from_le_bytes(bytes)
             }
         };
-        let within = u128::MAX >> (8 * (Key::MAX_BYTES - len));
-        Key((raw | LOWERCASE_BITS) & within)
+        Key((raw | LOWERCASE_BITS) & KEY_BYTES[len])
     }
 
     pub(super) fn bytes(self) -> [u8; Key::MAX_BYTES] {
@@ -59,7 +70,7 @@ impl Key {
 
     /// The key of the word without its last `count` bytes (`count` below its length).
     pub(super) fn without_last(self, len: usize, count: usize) -> Key {
-        Key(self.0 & (u128::MAX >> (8 * (Key::MAX_BYTES - (len - count)))))
+        Key(self.0 & KEY_BYTES[len - count])
     }
 
     /// Slot of the key: the low and high halves mixed, multiplied, top bits.
