@@ -274,7 +274,7 @@ impl AnalysisParts<'_> {
     /// Nothing found, for a language without a pack.
     pub(crate) fn empty(language: Lang) -> AnalysisParts<'static> {
         AnalysisParts {
-            head: head(language, 0.0, false, &BTreeSet::new()),
+            head: head(language, 0.0, false, Flags::default()),
             demands: Vec::new(),
             signals: Vec::new(),
         }
@@ -306,19 +306,28 @@ impl AnalysisParts<'_> {
 }
 
 /// The analysis but for its demands and signals.
-fn head(language: Lang, anger: f32, complaint: bool, flags: &BTreeSet<&str>) -> Analysis {
+fn head(language: Lang, anger: f32, complaint: bool, flags: Flags) -> Analysis {
     Analysis {
         language,
         anger,
         level: level_of(anger),
         complaint,
-        threat: flags.contains("threat"),
-        abuse: flags.contains("abuse"),
-        churn_risk: flags.contains("churn"),
-        public_exposure: flags.contains("public_exposure"),
+        threat: flags.threat,
+        abuse: flags.abuse,
+        churn_risk: flags.churn,
+        public_exposure: flags.public_exposure,
         demands: Vec::new(),
         signals: Vec::new(),
     }
+}
+
+/// The flag categories a message's rules matched.
+#[derive(Debug, Clone, Copy, Default)]
+struct Flags {
+    threat: bool,
+    abuse: bool,
+    churn: bool,
+    public_exposure: bool,
 }
 
 #[derive(Default)]
@@ -357,22 +366,23 @@ pub(crate) fn analyze<'e>(engine: &'e Engine, original: &str, language: Lang) ->
                 && quoted_use(&quotes, category(m), m) != QuotedUse::Dropped
         });
     }
-    let by_end = |name: &str| {
-        let mut found: Vec<RuleMatch> = matches
-            .iter()
-            .filter(|m| category(m) == name)
-            .copied()
-            .collect();
-        found.sort_by_key(|m| m.end);
-        found
-    };
-    let negations = by_end("negation");
-    let contrasts = by_end("contrast");
-    let intensifiers = by_end("intensifier");
+    // The modifiers, each kind sorted by end, from one pass over the matches.
+    let (mut negations, mut contrasts, mut intensifiers) = (Vec::new(), Vec::new(), Vec::new());
+    for m in &matches {
+        match category(m) {
+            "negation" => negations.push(*m),
+            "contrast" => contrasts.push(*m),
+            "intensifier" => intensifiers.push(*m),
+            _ => {}
+        }
+    }
+    for modifiers in [&mut negations, &mut contrasts, &mut intensifiers] {
+        modifiers.sort_by_key(|m| m.end);
+    }
 
     let mut tally = Tally::default();
     let mut signals = Vec::new();
-    let mut flags = BTreeSet::new();
+    let mut flags = Flags::default();
     let mut demands: Vec<&str> = Vec::new();
     // Negations that reversed a word; the others are "free".
     let mut used = vec![false; negations.len()];
@@ -440,9 +450,21 @@ pub(crate) fn analyze<'e>(engine: &'e Engine, original: &str, language: Lang) ->
             }
             "complaint" => tally.negative += 1.5 * weight,
             "praise" => tally.positive += weight,
-            "abuse" | "threat" | "churn" | "public_exposure" => {
+            "abuse" => {
                 tally.negative += 1.0;
-                flags.insert(cat);
+                flags.abuse = true;
+            }
+            "threat" => {
+                tally.negative += 1.0;
+                flags.threat = true;
+            }
+            "churn" => {
+                tally.negative += 1.0;
+                flags.churn = true;
+            }
+            "public_exposure" => {
+                tally.negative += 1.0;
+                flags.public_exposure = true;
             }
             demand if demand.starts_with(DEMAND_PREFIX) => {
                 tally.negative += 1.0;
@@ -527,10 +549,10 @@ pub(crate) fn analyze<'e>(engine: &'e Engine, original: &str, language: Lang) ->
     let mut anger = tally.anger_words
         + tally.negated_praise as f32 * NEGATED_PRAISE_ANGER
         + cue_total * cue_factor;
-    if flags.contains("abuse") {
+    if flags.abuse {
         anger += ABUSE_ANGER;
     }
-    if flags.contains("threat") {
+    if flags.threat {
         anger += THREAT_ANGER;
     }
     let anger = (anger.min(1.0) * 100.0).round() / 100.0;
@@ -538,7 +560,7 @@ pub(crate) fn analyze<'e>(engine: &'e Engine, original: &str, language: Lang) ->
 
     let complaint = tally.negative > 0.0 && tally.positive < PRAISE_OUTWEIGHS * tally.negative;
     AnalysisParts {
-        head: head(language, anger, complaint, &flags),
+        head: head(language, anger, complaint, flags),
         demands,
         signals,
     }
