@@ -207,36 +207,42 @@ struct Builder {
 impl Builder {
     #[inline(always)]
     fn start_token(&mut self, at: u32, class: WordClass) {
-        if self.sentence_break && self.tokens.last().is_some() {
-            self.close_sentence();
+        if self.sentence_break || self.sentences.is_empty() {
+            self.start_sentence();
         }
-        let new_sentence = self.sentences.is_empty() || self.sentence_break;
-        // Every token is preceded by a space, and a newline also separates sentences.
-        if new_sentence && !self.sentences.is_empty() {
-            self.joined.push('\n');
-        }
+        // Every token is preceded by a space.
         self.joined.push(' ');
-        if new_sentence {
-            self.sentences.push(Sentence {
-                first_token: self.tokens.len() as u32,
-                end_token: self.tokens.len() as u32,
-                question: false,
-            });
-        }
         self.tokens.push(Token {
             start: at,
             end: at,
             joined_start: self.joined.len() as u32,
             joined_end: self.joined.len() as u32,
             sentence: self.sentences.len() as u32 - 1,
-            clause_start: new_sentence || self.clause_break,
+            clause_start: self.clause_break,
             quoted: self.quote_depth > 0,
             next_char: ' ',
         });
-        self.sentence_break = false;
         self.clause_break = false;
         self.open = Some(class);
         self.run = ('\0', 0);
+    }
+
+    /// Before the first token of a sentence: closes the last one (a newline separates them in
+    /// the joined text) and opens a new one, whose first token starts a clause.
+    fn start_sentence(&mut self) {
+        if self.sentence_break && !self.tokens.is_empty() {
+            self.close_sentence();
+        }
+        if !self.sentences.is_empty() {
+            self.joined.push('\n');
+        }
+        self.sentences.push(Sentence {
+            first_token: self.tokens.len() as u32,
+            end_token: self.tokens.len() as u32,
+            question: false,
+        });
+        self.sentence_break = false;
+        self.clause_break = true;
     }
 
     #[inline(always)]
@@ -259,29 +265,38 @@ impl Builder {
         self.last_at = at;
     }
 
-    /// `Builder::char` for each of `letters`, ASCII letters starting at char offset `at`: the
-    /// same tokens, joined text and run-length state.
-    fn letters(&mut self, letters: &str, at: u32) {
-        let run = letters.as_bytes();
+    /// `Builder::char` for each byte of `text[start..end]`, ASCII chars of `class`: the same
+    /// tokens, joined text and run-length state. `tripled`: one letter of them is repeated three
+    /// times in a row.
+    fn word(&mut self, text: &str, start: usize, end: usize, class: WordClass, tripled: bool) {
+        let run = &text.as_bytes()[start..end];
         let first = char::from(run[0]);
-        if self.open != Some(WordClass::Letter) {
+        if self.open != Some(class) {
             self.end_token(first);
-            self.start_token(at, WordClass::Letter);
+            self.start_token(start as u32, class);
         }
-        // A letter repeated three times (or continuing the repeat before the run) collapses:
-        // char by char. Otherwise every letter is pushed and only the run's tail is remembered.
-        let tripled = run.windows(3).any(|w| w[0] == w[1] && w[1] == w[2]);
-        if tripled || self.run.0 == first {
-            for (offset, &byte) in run.iter().enumerate() {
-                self.push_char(char::from(byte), at + offset as u32);
+        // Letters repeated three times (or continuing the repeat before the run) collapse: char
+        // by char. Otherwise every char is pushed and only the run's tail is remembered (digits
+        // never collapse, and a digit token ends with its run).
+        if class == WordClass::Letter && (tripled || self.run.0 == first) {
+            for (at, &byte) in (start as u32..).zip(run) {
+                self.push_char(char::from(byte), at);
             }
             return;
         }
-        self.joined.push_str(letters);
+        match text.get(start..start + EIGHT) {
+            // Eight bytes and a cut back: one store rather than a call to `memcpy`.
+            Some(eight) if run.len() < EIGHT => {
+                self.joined.push_str(eight);
+                self.joined
+                    .truncate(self.joined.len() - (EIGHT - run.len()));
+            }
+            _ => self.joined.push_str(&text[start..end]),
+        }
         let last = run[run.len() - 1];
         let repeated = run.len() >= 2 && run[run.len() - 2] == last;
         self.run = (char::from(last), if repeated { 2 } else { 1 });
-        self.last_at = at + run.len() as u32 - 1;
+        self.last_at = end as u32 - 1;
     }
 
     /// Closes the open token, if any: its ends are written once here rather than per char.
@@ -443,25 +458,40 @@ fn all_chars(b: &mut Builder, text: &str, question_marks: &[char]) {
 }
 
 /// [`all_chars`] for ASCII text (most English messages), where char offsets are byte offsets:
-/// a run of letters is taken at once (copied whole unless a letter repeats three times), the
-/// other bytes go through [`Builder::char`] as before. Per char, decoding, the run-length
-/// bookkeeping and pushing one char at a time were most of the tokeniser's cost.
+/// a run of letters or digits is taken at once (see [`word_end`]; copied whole unless a letter
+/// repeats three times), the other bytes go through [`Builder::char`] as before. Per char,
+/// decoding, the run-length bookkeeping and pushing one char at a time were most of the
+/// tokeniser's cost.
 // Not inlined into `tokenize`: on its own the loop compiles to fewer instructions per byte.
 #[inline(never)]
 fn ascii_chars(b: &mut Builder, text: &str, question_marks: &[char]) {
     let bytes = text.as_bytes();
     let plain_space = !question_marks.contains(&' ');
     let char_at = |i: usize| bytes.get(i).map_or(' ', |&byte| char::from(byte));
+    // Most texts have no letter three times in a row: one pass that the compiler vectorises
+    // spares looking for one in every word.
+    let next = |by: usize| bytes.get(by..).unwrap_or_default();
+    let any_tripled = bytes
+        .iter()
+        .zip(next(1))
+        .zip(next(2))
+        .fold(false, |any, ((a, b), c)| {
+            any | ((a == b) & (b == c) & a.is_ascii_alphabetic())
+        });
     let mut i = 0;
     while i < bytes.len() {
         let byte = bytes[i];
-        if byte.is_ascii_alphabetic() {
-            let start = i;
-            while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
-                i += 1;
-            }
-            // ASCII: every byte offset is a char boundary.
-            b.letters(&text[start..i], start as u32);
+        let class = if byte.is_ascii_alphabetic() {
+            Some(WordClass::Letter)
+        } else if byte.is_ascii_digit() {
+            Some(WordClass::Digit)
+        } else {
+            None
+        };
+        if let Some(class) = class {
+            let (end, tripled) = word_end(bytes, i, class, any_tripled);
+            b.word(text, i, end, class, tripled);
+            i = end;
             continue;
         }
         if byte == b' ' && plain_space {
@@ -478,6 +508,65 @@ fn ascii_chars(b: &mut Builder, text: &str, question_marks: &[char]) {
         }
         i += 1;
     }
+}
+
+const EIGHT: usize = 8;
+/// The high bit of each of a `u64`'s eight bytes, and the low bit.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+
+/// The end of the run of ASCII chars of `class` from byte `start` of `bytes`, and whether a
+/// letter repeats three times in it (looked for only if `any_tripled`). The run is read eight
+/// bytes at a time (as a `u64`), without a branch per byte: most words take one read.
+fn word_end(bytes: &[u8], start: usize, class: WordClass, any_tripled: bool) -> (usize, bool) {
+    // Reads overlap by two bytes, so that three equal bytes starting in the first six bytes of
+    // a read are seen whole.
+    const STEP: usize = EIGHT - 2;
+    let mut tripled = false;
+    let mut from = start;
+    while let Some(eight) = bytes.get(from..from + EIGHT) {
+        let eight = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
+        let outside = !class_bytes(eight, class) & HIGH_BITS;
+        let inside = (outside.trailing_zeros() / 8) as usize;
+        // Bytes of this read that can start three in the run: all but its last two.
+        let starts = inside.saturating_sub(2).min(STEP);
+        if any_tripled {
+            let equal_to_next = zero_bytes(eight ^ (eight >> 8));
+            tripled |= equal_to_next & (equal_to_next >> 8) & ((1 << (8 * starts)) - 1) != 0;
+        }
+        if outside != 0 {
+            return (from + inside, tripled);
+        }
+        from += STEP;
+    }
+    // The last few bytes of the text, one by one.
+    let length = bytes[from..]
+        .iter()
+        .position(|&byte| class_bytes(u64::from(byte), class) & 0x80 == 0)
+        .unwrap_or(bytes.len() - from);
+    let rest = &bytes[from..from + length];
+    tripled |= any_tripled && rest.windows(3).any(|w| w[0] == w[1] && w[1] == w[2]);
+    (from + length, tripled)
+}
+
+/// The high bit of each byte of `eight` that is an ASCII letter or digit, as `class` says.
+fn class_bytes(eight: u64, class: WordClass) -> u64 {
+    let (first, last, folded) = match class {
+        // Capitals and small letters differ by the bit 0x20 only.
+        WordClass::Letter => (b'a', b'z', eight | (0x20 * LOW_BITS)),
+        WordClass::Digit => (b'0', b'9', eight),
+    };
+    // With the high bit set, a byte minus `first` borrows nothing from its neighbour; the high
+    // bit stays set exactly when the byte (below 0x80) is at least `first`.
+    let at_least_first = (folded | HIGH_BITS) - u64::from(first) * LOW_BITS;
+    let past_last = (folded | HIGH_BITS) - u64::from(last + 1) * LOW_BITS;
+    at_least_first & !past_last & !eight & HIGH_BITS
+}
+
+/// The high bit of each zero byte of `eight`.
+fn zero_bytes(eight: u64) -> u64 {
+    let low_seven = 0x7F * LOW_BITS;
+    !(((eight & low_seven) + low_seven) | eight) & HIGH_BITS
 }
 
 /// The folded words of a piece of pattern text, as the matcher will see them in messages.
@@ -605,6 +694,10 @@ mod tests {
             "tab\there\nnew line\r\nend",
             "I'm SORRY, don't WAIT!!!! Why?? aaaah bbb cc d",
             "incredibiiil heyyy yyy y'yy",
+            // Words around eight bytes long, and runs of three at the edges of a read.
+            "abcdefg abcdefgh abcdefghi abcdefghijklmno aaab abcdeeef abcdefggg abcdefghhh",
+            "aa'a 000 1234567 12345678 123456789 a1234567b www.xxx.com/zzz?q=aaa&p=999",
+            "oooooooooooooooo a'aaaaaaaaaaa x''''y end",
         ]
         .iter()
         .map(|s| (*s).to_owned())
@@ -635,6 +728,74 @@ mod tests {
             }
         }
         assert!(ascii > 200, "only {ascii} ASCII samples");
+    }
+
+    #[test]
+    fn eight_bytes_at_a_time_agree_with_one_at_a_time() {
+        let is_in = |byte: u8, class: WordClass| match class {
+            WordClass::Letter => byte.is_ascii_alphabetic(),
+            WordClass::Digit => byte.is_ascii_digit(),
+        };
+        // Every byte value in every position of a read, among neighbours at the edges of the
+        // classes.
+        let neighbours = [
+            0x00, 0x2F, 0x30, 0x39, 0x3A, 0x40, b'A', b'Z', 0x5B, 0x60, b'a', b'z', 0x7B, 0x80,
+            0xFF,
+        ];
+        for byte in 0..=u8::MAX {
+            for lane in 0..EIGHT {
+                for (n, &neighbour) in neighbours.iter().enumerate() {
+                    let mut read = [neighbour; EIGHT];
+                    read[(lane + n) % EIGHT] = neighbours[(n + 5) % neighbours.len()];
+                    read[lane] = byte;
+                    let eight = u64::from_le_bytes(read);
+                    for class in [WordClass::Letter, WordClass::Digit] {
+                        let lanes = class_bytes(eight, class);
+                        for (k, &b) in read.iter().enumerate() {
+                            let inside = (lanes >> (8 * k + 7)) & 1 == 1;
+                            assert_eq!(inside, is_in(b, class), "{read:?}");
+                        }
+                    }
+                }
+            }
+        }
+        let samples = [
+            "",
+            "a",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghi",
+            "aaab baaa abaaa abcdaaa abcdeaaa abcdefaaa abcdefgaaa abcdefghaaa",
+            "xxxxxxxxxxxxxxxxxxxxxxx",
+            "123456789 000 0000000000 1a2b",
+            "don't stop-me NOW",
+            "https://www.example.com/aaa/123456789012345?q=zzz",
+            "supercalifragilisticexpialidocious",
+            "zz\u{80}zzz é",
+        ];
+        for sample in samples {
+            let bytes = sample.as_bytes();
+            for start in 0..bytes.len() {
+                for class in [WordClass::Letter, WordClass::Digit] {
+                    if !is_in(bytes[start], class) {
+                        continue;
+                    }
+                    let length = bytes[start..]
+                        .iter()
+                        .take_while(|&&b| is_in(b, class))
+                        .count();
+                    let run = &bytes[start..start + length];
+                    let tripled = run.windows(3).any(|w| w[0] == w[1] && w[1] == w[2]);
+                    assert_eq!(
+                        word_end(bytes, start, class, true),
+                        (start + length, tripled),
+                        "{sample:?} {start}"
+                    );
+                    let untested = word_end(bytes, start, class, false);
+                    assert_eq!(untested, (start + length, false), "{sample:?} {start}");
+                }
+            }
+        }
     }
 
     #[test]
