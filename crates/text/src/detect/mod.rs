@@ -89,68 +89,62 @@ struct ScriptCounts {
 const HAN_WEIGHT: u32 = 3;
 
 impl ScriptCounts {
+    /// The letters of the whole text (ASCII eight bytes at a time), less those of the
+    /// address tokens, found around the ':' and '@' bytes and the "www." of the text: most
+    /// tweets have an @mention, and looking at every token cost more than the rest of the
+    /// count.
     fn of(text: &str) -> ScriptCounts {
-        let mut counts = ScriptCounts::default();
-        if text.is_ascii() {
-            // Only Latin letters can occur: count them bytewise. ASCII whitespace by
-            // `char::is_whitespace` is U+0009..U+000D and the space.
-            let bytes = text.as_bytes();
-            // Without ':', '@' or "www." no word is an address: count every letter at once
-            // (a loop the compiler vectorises).
-            // One pass counts letters and looks for the marks (as integers, so it vectorises;
-            // a `bool` fold did not).
-            let (marks, letters) = bytes.iter().fold((0u8, 0u32), |(marks, letters), &b| {
-                (
-                    marks | u8::from(b == b':') | u8::from(b == b'@'),
-                    letters + u32::from(b.is_ascii_alphabetic()),
-                )
-            });
-            if marks == 0 && !text.contains("www.") {
-                counts.latin = letters;
-                return counts;
-            }
-            // Otherwise every letter counts except those of addresses. An address token (a run
-            // of non-space bytes) has a ':' or '@' or begins with "www.": look only at the
-            // tokens around those bytes (most tweets have an @mention; walking every word
-            // byte by byte cost more than the rest of the count).
-            counts.latin = letters - address_letters(text);
-            return counts;
-        }
-        for token in text.split_whitespace() {
-            // One pass over the bytes (it vectorises) says whether the token may be an address
-            // and, when it is ASCII, how many letters it has: most tokens of a tweet with a
-            // curly apostrophe or an emoji are plain ASCII words.
-            let bytes = token.as_bytes();
-            let (marks, high, letters) =
-                bytes
-                    .iter()
-                    .fold((0u8, 0u8, 0u32), |(marks, high, letters), &b| {
-                        (
-                            marks | u8::from(b == b':') | u8::from(b == b'@'),
-                            high | (b & 0x80),
-                            letters + u32::from(b.is_ascii_alphabetic()),
-                        )
-                    });
-            // An address has a ':' or '@' or begins with "www." (see `is_address`).
-            if (marks != 0 || bytes.starts_with(b"www.")) && is_address(bytes) {
-                continue;
-            }
-            if high == 0 {
-                counts.latin += letters;
-                continue;
-            }
-            for c in token.chars() {
-                match script_of(c) {
-                    Script::Latin => counts.latin += 1,
-                    Script::Greek => counts.greek += 1,
-                    Script::Han => counts.han += 1,
-                    Script::Kana => counts.kana += 1,
-                    Script::OtherLetter => counts.other += 1,
-                    Script::None => {}
-                }
-            }
+        let (mut counts, has_mark) = ScriptCounts::of_letters(text);
+        if has_mark || www_starts(text.as_bytes()).next().is_some() {
+            let addresses = address_counts(text);
+            counts.latin -= addresses.latin;
+            counts.greek -= addresses.greek;
+            counts.han -= addresses.han;
+            counts.kana -= addresses.kana;
+            counts.other -= addresses.other;
         }
         counts
+    }
+
+    /// The letters of `text` per script, and whether it has a ':' or '@'.
+    fn of_letters(text: &str) -> (ScriptCounts, bool) {
+        let bytes = text.as_bytes();
+        let mut counts = ScriptCounts::default();
+        let mut marks = 0u64;
+        let mut i = 0;
+        while i < bytes.len() {
+            if let Some(chunk) = bytes.get(i..i + 8) {
+                let eight = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+                if eight & HIGH_BITS == 0 {
+                    counts.latin += ascii_letters(eight);
+                    marks |= ascii_bytes_equal(eight, b':') | ascii_bytes_equal(eight, b'@');
+                    i += 8;
+                    continue;
+                }
+            }
+            let byte = bytes[i];
+            if byte.is_ascii() {
+                counts.latin += u32::from(byte.is_ascii_alphabetic());
+                marks |= u64::from(byte == b':' || byte == b'@');
+                i += 1;
+                continue;
+            }
+            let c = text[i..].chars().next().expect("a char starts here");
+            counts.add(c);
+            i += c.len_utf8();
+        }
+        (counts, marks != 0)
+    }
+
+    fn add(&mut self, c: char) {
+        match script_of(c) {
+            Script::Latin => self.latin += 1,
+            Script::Greek => self.greek += 1,
+            Script::Han => self.han += 1,
+            Script::Kana => self.kana += 1,
+            Script::OtherLetter => self.other += 1,
+            Script::None => {}
+        }
     }
 
     fn weighted(&self) -> [(Script, u32); 5] {
@@ -187,76 +181,138 @@ impl ScriptCounts {
     }
 }
 
+/// The high bit of each of eight bytes.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+
+/// The bytes of `eight` (all ASCII) equal to `byte`, as their high bit.
+fn ascii_bytes_equal(eight: u64, byte: u8) -> u64 {
+    // A byte below 0x80 plus 0x7F reaches 0x80 unless it is 0, with no carry out of it.
+    !((eight ^ (LOW_BITS * u64::from(byte))) + LOW_BITS * 0x7F) & HIGH_BITS
+}
+
+/// The letters among eight ASCII bytes.
+fn ascii_letters(eight: u64) -> u32 {
+    // Folded to lowercase, a letter is in 'a'..='z': above 'a' - 1 and not above 'z'.
+    let lower = eight | (LOW_BITS * 0x20);
+    let letters = (lower + LOW_BITS * (0x80 - u64::from(b'a')))
+        & !(lower + LOW_BITS * (0x7F - u64::from(b'z')))
+        & HIGH_BITS;
+    // One bit per letter byte, summed into the top byte.
+    ((letters >> 7).wrapping_mul(LOW_BITS) >> 56) as u32
+}
+
+/// The positions of the ASCII bytes of `bytes` that `matches` marks (given eight bytes with
+/// their high bit cleared, it gives the high bit of each byte it matches), eight at a time.
+fn ascii_positions(bytes: &[u8], matches: impl Fn(u64) -> u64) -> impl Iterator<Item = usize> {
+    let chunks = bytes.chunks_exact(8);
+    let mut last = [0u8; 8];
+    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    chunks
+        .map(|chunk| u64::from_le_bytes(chunk.try_into().expect("8 bytes")))
+        .chain(std::iter::once(u64::from_le_bytes(last)))
+        .enumerate()
+        .flat_map(move |(chunk_index, eight)| {
+            // Bytes that are not ASCII match nothing (their high bit cleared, they might).
+            let mut found = matches(eight & !HIGH_BITS) & !(eight & HIGH_BITS);
+            std::iter::from_fn(move || {
+                if found == 0 {
+                    return None;
+                }
+                let at = chunk_index * 8 + found.trailing_zeros() as usize / 8;
+                found &= found - 1;
+                Some(at)
+            })
+        })
+}
+
+/// The start of every "www." of the text, found from its dots.
+fn www_starts(bytes: &[u8]) -> impl Iterator<Item = usize> {
+    ascii_positions(bytes, |eight| ascii_bytes_equal(eight, b'.'))
+        .filter(move |&dot| dot >= 3 && &bytes[dot - 3..dot] == b"www")
+        .map(|dot| dot - 3)
+}
+
 /// ASCII whitespace by `char::is_whitespace`: U+0009..U+000D and the space.
 fn is_ascii_space(b: u8) -> bool {
     matches!(b, b'\t'..=b'\r' | b' ')
 }
 
-/// The letters of the address tokens (see [`is_address`]) of ASCII text, tokens being runs of
-/// non-space bytes.
-fn address_letters(text: &str) -> u32 {
+/// The token (run of chars that are not whitespace) around the byte at `at`; byte by byte
+/// in ASCII text.
+fn token_around(text: &str, at: usize, ascii: bool) -> &str {
     let bytes = text.as_bytes();
-    let letters_of = |token: &[u8]| {
-        token
-            .iter()
-            .map(|&b| u32::from(b.is_ascii_alphabetic()))
-            .sum::<u32>()
+    let (start, end) = if ascii {
+        (
+            bytes[..at]
+                .iter()
+                .rposition(|&b| is_ascii_space(b))
+                .map_or(0, |i| i + 1),
+            bytes[at..]
+                .iter()
+                .position(|&b| is_ascii_space(b))
+                .map_or(bytes.len(), |i| at + i),
+        )
+    } else {
+        (
+            text[..at]
+                .char_indices()
+                .rev()
+                .find(|&(_, c)| c.is_whitespace())
+                .map_or(0, |(i, c)| i + c.len_utf8()),
+            text[at..]
+                .char_indices()
+                .find(|&(_, c)| c.is_whitespace())
+                .map_or(text.len(), |(i, _)| at + i),
+        )
+    };
+    &text[start..end]
+}
+
+/// The letters of the address tokens (see [`is_address`]): those with a ':' or '@', each
+/// once, and those that begin with "www.".
+fn address_counts(text: &str) -> ScriptCounts {
+    let bytes = text.as_bytes();
+    let mut counts = ScriptCounts::default();
+    let ascii = text.is_ascii();
+    let mut add_letters = |token: &str| {
+        if ascii {
+            counts.latin += token.bytes().filter(u8::is_ascii_alphabetic).count() as u32;
+        } else {
+            token.chars().for_each(|c| counts.add(c));
+        }
     };
     let is_mark = |b: u8| b == b':' || b == b'@';
-    let mut letters = 0;
-    // Tokens with a ':' or '@', each once: `looked_to` is the end of the last one looked at.
+    let marks = ascii_positions(bytes, |eight| {
+        ascii_bytes_equal(eight, b':') | ascii_bytes_equal(eight, b'@')
+    });
+    // `looked_to` is the end of the last token looked at.
     let mut looked_to = 0;
-    let mut look = |at: usize| {
+    for at in marks {
         if at < looked_to {
-            return;
+            continue;
         }
-        let start = bytes[..at]
-            .iter()
-            .rposition(|&b| is_ascii_space(b))
-            .map_or(0, |i| i + 1);
-        let end = bytes[at..]
-            .iter()
-            .position(|&b| is_ascii_space(b))
-            .map_or(bytes.len(), |i| at + i);
-        looked_to = end;
-        let token = &bytes[start..end];
-        if is_address(token) {
-            letters += letters_of(token);
-        }
-    };
-    // Sixteen bytes at a time: the fold over a chunk vectorises, and most chunks have no mark.
-    let mut chunks = bytes.chunks_exact(16);
-    let mut offset = 0;
-    for chunk in &mut chunks {
-        if chunk.iter().fold(0u8, |m, &b| m | u8::from(is_mark(b))) != 0 {
-            for (i, &b) in chunk.iter().enumerate() {
-                if is_mark(b) {
-                    look(offset + i);
-                }
-            }
-        }
-        offset += 16;
-    }
-    for (i, &b) in chunks.remainder().iter().enumerate() {
-        if is_mark(b) {
-            look(offset + i);
+        let token = token_around(text, at, ascii);
+        looked_to = token.as_ptr() as usize - text.as_ptr() as usize + token.len();
+        if is_address(token.as_bytes()) {
+            add_letters(token);
         }
     }
     // Tokens that begin with "www." and have no mark (those with one were looked at above).
-    let mut from = 0;
-    while let Some(found) = text[from..].find("www.") {
-        let at = from + found;
-        let end = bytes[at..]
-            .iter()
-            .position(|&b| is_ascii_space(b))
-            .map_or(bytes.len(), |i| at + i);
-        let token = &bytes[at..end];
-        if (at == 0 || is_ascii_space(bytes[at - 1])) && !token.iter().any(|&b| is_mark(b)) {
-            letters += letters_of(token);
+    for at in www_starts(bytes) {
+        if !text[..at]
+            .chars()
+            .next_back()
+            .is_none_or(char::is_whitespace)
+        {
+            continue;
         }
-        from = at + 1;
+        let token = token_around(text, at, ascii);
+        if !token.bytes().any(is_mark) {
+            add_letters(token);
+        }
     }
-    letters
+    counts
 }
 
 /// URLs, @mentions and e-mail addresses. Chinese has no spaces, so a mention inside a Chinese
@@ -418,13 +474,28 @@ mod tests {
             }
             counts
         };
-        for text in [
+        let mut texts: Vec<String> = [
             "@acme it’s down 😡 see http://x.co/é and www.ăcme.ro/ajutor",
             "www.a.b\u{a0}www.x:y ţ@b.c @ţ ΑΒΓ abc 中文@ 中文 @中文 かな x://中",
             "naïve café\u{2003}résumé:: a@b.ç www.",
             "中文www.abc 日本語 Ωmega",
             "’",
-        ] {
+            // Bytes of chars that are not ASCII whose low seven bits are '.' or ':'.
+            "www®x www®.y a:ºb ®@º º:x",
+            "\u{3000}www.中文\u{3000}@x\u{2028}a@b.c\u{85}www.q\u{a0}www.ş",
+        ]
+        .map(String::from)
+        .to_vec();
+        // Every split of a text with marks at chunk edges (ASCII is counted 8 bytes at a time).
+        let long = "abc dé中gh ijk@lmn opq:rst ΩΩ uvwxyz www.ab cd@ef.gh ij://kl mnop\u{3000}qrst";
+        let cuts: Vec<usize> = long.char_indices().map(|(i, _)| i).collect();
+        for &cut in &cuts {
+            texts.push(long[..cut].to_string());
+            texts.push(long[cut..].to_string());
+            texts.push(format!("{}\u{a0} {}", &long[cut..], &long[..cut]));
+        }
+        for text in &texts {
+            let text = text.as_str();
             let counts = ScriptCounts::of(text);
             assert_eq!(
                 [
@@ -437,6 +508,17 @@ mod tests {
                 by_words(text),
                 "{text:?}"
             );
+        }
+    }
+
+    #[test]
+    fn whitespace_is_no_letter() {
+        // The counts take every char of the text, whitespace between tokens too.
+        for c in (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+        {
+            assert_eq!(script_of(c), Script::None, "{c:?}");
         }
     }
 
