@@ -325,54 +325,21 @@ const BYTE_KIND: [u8; 256] = {
     table
 };
 
-/// A word of the text, folded like [`crate::fold`] (lowercase, no diacritics) with the
-/// apostrophes inside it kept.
-enum Word<'w> {
-    /// `text[start..end]`, all ASCII letters, digits and apostrophes: folding it is
-    /// lowercasing it, and trimming the apostrophes at its edges is left to the caller.
-    Ascii(usize, usize),
-    /// A word with chars that are not ASCII, folded, without apostrophes at its edges.
-    Folded(&'w [u8]),
-}
-
 /// Calls `on_letter` with every char that is not ASCII (for letter evidence) and `on_word` with
-/// every word. A run of ASCII word bytes between ASCII separators is a word as it is; only
-/// where a run meets a char that is not ASCII is the text folded char by char into a buffer,
-/// up to the next ASCII separator.
-#[inline(always)]
-fn for_each_word(text: &str, mut on_letter: impl FnMut(char), mut on_word: impl FnMut(Word<'_>)) {
-    let bytes = text.as_bytes();
-    let mut folded = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        while i < bytes.len() && BYTE_KIND[usize::from(bytes[i])] == SEPARATOR {
-            i += 1;
-        }
-        let start = i;
-        while i < bytes.len() && BYTE_KIND[usize::from(bytes[i])] == ASCII_WORD {
-            i += 1;
-        }
-        if i < bytes.len() && BYTE_KIND[usize::from(bytes[i])] == NOT_ASCII {
-            i = fold_words(text, start, &mut folded, &mut on_letter, &mut on_word);
-        } else if start < i {
-            on_word(Word::Ascii(start, i));
-        }
-    }
-}
-
-/// Folds the words of `text` from `start` char by char up to and including the next ASCII
-/// separator (or the end); gives the index after it.
+/// every word of `text` from `start` up to and including the next ASCII separator (or the
+/// end), folded like [`crate::fold`] (lowercase, no diacritics) char by char into a buffer,
+/// apostrophes kept inside words but not at their edges; gives the index after the separator.
 fn fold_words(
     text: &str,
     start: usize,
     folded: &mut Vec<u8>,
-    on_letter: &mut impl FnMut(char),
-    on_word: &mut impl FnMut(Word<'_>),
+    mut on_letter: impl FnMut(char),
+    mut on_word: impl FnMut(&[u8]),
 ) -> usize {
     let mut flush = |folded: &mut Vec<u8>| {
         let word = trim_apostrophes(folded);
         if !word.is_empty() {
-            on_word(Word::Folded(word));
+            on_word(word);
         }
         folded.clear();
     };
@@ -456,17 +423,33 @@ impl LatinScores {
         let bytes = text.as_bytes();
         let mut letters = [0.0f32; CLASS_COUNT];
         let mut has_letter_evidence = false;
-        for_each_word(
-            text,
-            |c| {
-                has_letter_evidence = true;
-                letter_evidence(c, |class, weight| letters[class_index(class)] += weight);
-            },
-            |word| match word {
-                Word::Ascii(start, end) => result.add_ascii_word(table, bytes, start, end),
-                Word::Folded(word) => result.add_word(table, word, Key::of(word)),
-            },
-        );
+        let mut folded = Vec::new();
+        // A run of ASCII word bytes between ASCII separators is a word as it is (keyed straight
+        // from the text); only where a run meets a char that is not ASCII is the text folded.
+        let mut i = 0;
+        while i < bytes.len() {
+            while i < bytes.len() && BYTE_KIND[usize::from(bytes[i])] == SEPARATOR {
+                i += 1;
+            }
+            let start = i;
+            while i < bytes.len() && BYTE_KIND[usize::from(bytes[i])] == ASCII_WORD {
+                i += 1;
+            }
+            if i < bytes.len() && BYTE_KIND[usize::from(bytes[i])] == NOT_ASCII {
+                i = fold_words(
+                    text,
+                    start,
+                    &mut folded,
+                    |c| {
+                        has_letter_evidence = true;
+                        letter_evidence(c, |class, weight| letters[class_index(class)] += weight);
+                    },
+                    |word| result.add_word(table, word, Key::of(word), word.contains(&b'\'')),
+                );
+            } else if start < i {
+                result.add_ascii_word(table, bytes, start, i);
+            }
+        }
         if has_letter_evidence {
             for (index, weight) in letters.into_iter().enumerate() {
                 result.add(index, weight, true);
@@ -479,35 +462,50 @@ impl LatinScores {
     /// digits and apostrophes), lowercased and without apostrophes at its edges.
     #[inline(always)]
     fn add_ascii_word(&mut self, table: &WordTable, text: &[u8], start: usize, end: usize) {
-        let (mut start, mut end) = (start, end);
-        // Most words neither begin nor end with an apostrophe: one test for them.
-        if text[start] == b'\'' || text[end - 1] == b'\'' {
-            let word = trim_apostrophes(&text[start..end]);
-            if word.is_empty() {
-                return;
-            }
-            start += text[start..end]
-                .iter()
-                .position(|&b| b != b'\'')
-                .unwrap_or(0);
-            end = start + word.len();
-        }
         let len = end - start;
         if len <= Key::MAX_BYTES {
             let key = Key::of_ascii_word_lowercased(text, start, len);
-            self.add_word(table, &key.bytes()[..len], Some(key));
+            // Most words have no apostrophe: nothing to trim, no contraction to split.
+            if !key.has_apostrophe() {
+                self.add_word(table, &key.bytes()[..len], Some(key), false);
+                return;
+            }
+        }
+        self.add_ascii_word_with_apostrophes(table, text, start, end);
+    }
+
+    #[inline(never)]
+    fn add_ascii_word_with_apostrophes(
+        &mut self,
+        table: &WordTable,
+        text: &[u8],
+        start: usize,
+        end: usize,
+    ) {
+        let run = &text[start..end];
+        let word = trim_apostrophes(run);
+        if word.is_empty() {
+            return;
+        }
+        let start = start + run.iter().position(|&b| b != b'\'').unwrap_or(0);
+        let len = word.len();
+        let apostrophe = word.contains(&b'\'');
+        if len <= Key::MAX_BYTES {
+            let key = Key::of_ascii_word_lowercased(text, start, len);
+            self.add_word(table, &key.bytes()[..len], Some(key), apostrophe);
         } else {
-            self.add_word(table, &text[start..end].to_ascii_lowercase(), None);
+            self.add_word(table, &word.to_ascii_lowercase(), None, apostrophe);
         }
     }
 
-    /// Adds the evidence of a folded word, `key` being its key if it is short enough for one.
+    /// Adds the evidence of a folded word, `key` being its key if it is short enough for one;
+    /// `apostrophe` says whether it has one (inside: it has none at its edges).
     #[inline(always)]
-    fn add_word(&mut self, table: &WordTable, word: &[u8], key: Option<Key>) {
+    fn add_word(&mut self, table: &WordTable, word: &[u8], key: Option<Key>, apostrophe: bool) {
         // Looked up before the digits test: no listed word is all digits (checked by a test).
         match key.and_then(|key| table.get(key)) {
             Some(classes) => self.add_listed_word(classes),
-            None => self.add_unlisted_word(table, word, key),
+            None => self.add_unlisted_word(table, word, key, apostrophe),
         }
     }
 
@@ -526,7 +524,13 @@ impl LatinScores {
     }
 
     #[inline(never)]
-    fn add_unlisted_word(&mut self, table: &WordTable, word: &[u8], key: Option<Key>) {
+    fn add_unlisted_word(
+        &mut self,
+        table: &WordTable,
+        word: &[u8],
+        key: Option<Key>,
+        apostrophe: bool,
+    ) {
         if word.iter().all(u8::is_ascii_digit) {
             return;
         }
@@ -534,7 +538,10 @@ impl LatinScores {
         if let Some(classes) = linked_tagalog_word(table, word, key) {
             self.add(tagalog, classes.weight(tagalog), true);
             self.known_beyond_english[tagalog] += 1;
-        } else if let Some(at) = word.iter().position(|&b| b == b'\'') {
+        } else if let Some(at) = apostrophe
+            .then(|| word.iter().position(|&b| b == b'\''))
+            .flatten()
+        {
             // Contractions the list does not know ("n'am", "l'ai"): score the parts at half
             // weight (the other classes would add a zero, which changes no score).
             for part in [&word[..at], &word[at + 1..]] {
@@ -651,21 +658,17 @@ mod tests {
         let text = "Mulţumesc, AŞTEPT răspuns! don't 'quoted' ''";
         let mut words = Vec::new();
         let mut letters = Vec::new();
-        for_each_word(
-            text,
-            |c| letters.push(c),
-            |word| {
-                words.push(match word {
-                    Word::Ascii(start, end) => text[start..end].to_ascii_lowercase(),
-                    Word::Folded(word) => String::from_utf8(word.to_vec()).unwrap(),
-                })
-            },
-        );
-        // ASCII words come untrimmed (their apostrophes are trimmed as they are keyed).
-        assert_eq!(
-            words,
-            ["multumesc", "astept", "raspuns", "don't", "'quoted'", "''"]
-        );
+        let mut start = 0;
+        while start < text.len() {
+            start = fold_words(
+                text,
+                start,
+                &mut Vec::new(),
+                |c| letters.push(c),
+                |word| words.push(String::from_utf8(word.to_vec()).unwrap()),
+            );
+        }
+        assert_eq!(words, ["multumesc", "astept", "raspuns", "don't", "quoted"]);
         assert_eq!(letters, ['ţ', 'Ş', 'ă']);
     }
 

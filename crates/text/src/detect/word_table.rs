@@ -64,6 +64,14 @@ impl Key {
         Key((raw | LOWERCASE_BITS) & KEY_BYTES[len])
     }
 
+    /// Whether the word has an apostrophe (a zero byte in the key xor apostrophes, found
+    /// the usual way: subtracting one borrows into the high bit of a zero byte first).
+    pub(super) fn has_apostrophe(self) -> bool {
+        const ONES: u128 = u128::from_le_bytes([1; 16]);
+        let zero_where_apostrophe = self.0 ^ (ONES * u128::from(b'\''));
+        zero_where_apostrophe.wrapping_sub(ONES) & !zero_where_apostrophe & (ONES << 7) != 0
+    }
+
     pub(super) fn bytes(self) -> [u8; Key::MAX_BYTES] {
         self.0.to_le_bytes()
     }
@@ -180,4 +188,66 @@ pub(super) fn word_table() -> &'static WordTable {
         }
         table
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_read_from_the_text_are_the_keys_of_the_lowercased_words() {
+        // Every word of every length at every place, near the end and in texts under 16 bytes.
+        let text = b"It'S a Don'T 8elW x9'y ABCDEFGHIJKLMNOP q' 'Z''";
+        for end in 1..=text.len() {
+            let text = &text[..end];
+            for start in 0..text.len() {
+                for len in 1..=Key::MAX_BYTES.min(text.len() - start) {
+                    let word = &text[start..start + len];
+                    if !word
+                        .iter()
+                        .all(|b| b.is_ascii_alphanumeric() || *b == b'\'')
+                    {
+                        continue;
+                    }
+                    let key = Key::of_ascii_word_lowercased(text, start, len);
+                    assert_eq!(Some(key), Key::of(&word.to_ascii_lowercase()));
+                    assert_eq!(key.has_apostrophe(), word.contains(&b'\''));
+                    assert_eq!(&key.bytes()[..len], word.to_ascii_lowercase());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_listed_word_is_found_and_others_are_not() {
+        let table = word_table();
+        for list in WORD_LISTS {
+            for word in list
+                .strong
+                .split_whitespace()
+                .chain(list.common.split_whitespace())
+            {
+                let classes = table.get(Key::of(word.as_bytes()).unwrap()).unwrap();
+                assert!(
+                    classes.classes & 1 << class_index(list.class) != 0,
+                    "{word}"
+                );
+            }
+        }
+        for word in [
+            "",
+            "x",
+            "thee",
+            "zzzzzzzzzzzzzzzz",
+            "the'",
+            "'the",
+            "dumneavoastr",
+        ] {
+            assert!(
+                Key::of(word.as_bytes())
+                    .and_then(|key| table.get(key))
+                    .is_none()
+            );
+        }
+    }
 }
