@@ -284,6 +284,10 @@ const PACKED_MAX: usize = 15;
 /// Bits of [`WordIndex::prefix_starts`]: a few hundred `word*` starts leave most bits clear.
 const PREFIX_START_BITS: usize = 1 << 14;
 
+/// The longest start of a `word*` prefix the bitmap keeps. Keyed on the three bytes of
+/// English's shortest prefix ("guy*"), "thie*" sent "this" and "think" to the trie.
+const PREFIX_START_MAX: usize = 4;
+
 /// The word trie's answers without walking it byte by byte (`WordTrie::symbols` was a tenth of a
 /// tweet's instructions, and most tokens are short pattern words). A token that is a pattern
 /// word (or `word*` prefix) itself is found by one probe of a displacement hash table (no probe
@@ -305,11 +309,15 @@ pub(crate) struct WordIndex {
     /// Symbols after an entry's first, `more >> 8` on, `more & 0xff` of them (a word of
     /// [`PACKED_MAX`] bytes has at most that many prefix symbols and its own).
     more_symbols: Vec<u32>,
-    /// A set bit for the hash of the first `prefix_min` bytes of each `word*` prefix.
+    /// A set bit for the hash of the first `prefix_start` bytes of every token that may begin
+    /// with a `word*` prefix: each prefix's own first bytes, or a shortest prefix followed by
+    /// any byte.
     prefix_starts: Vec<u64>,
-    /// The length of the shortest `word*` prefix (capped at 8 bytes, which is what the bitmap
-    /// hashes); `usize::MAX` when there is none.
-    prefix_min: usize,
+    /// One more than the shortest prefix's length, at most `PREFIX_START_MAX`.
+    prefix_start: usize,
+    /// The shortest prefix's length (`usize::MAX` without any): only longer tokens can begin
+    /// with a prefix and not be one.
+    prefix_shortest: usize,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -320,9 +328,11 @@ struct WordEntry {
     more: u32,
 }
 
-/// The slot in `PREFIX_START_BITS` of a word's first bytes (`start`, zero-padded).
+/// The slot in `PREFIX_START_BITS` of the first `len` bytes of a word (`packed_low`, the low
+/// half of its packed key).
 #[inline]
-fn prefix_start_bit(start: u64) -> usize {
+fn prefix_start_bit(packed_low: u64, len: usize) -> usize {
+    let start = packed_low & ((1 << (8 * len)) - 1);
     (start.wrapping_mul(0xc4ce_b9fe_1a85_ec53) >> (64 - PREFIX_START_BITS.trailing_zeros()))
         as usize
 }
@@ -376,24 +386,35 @@ impl WordIndex {
                 more,
             });
         }
-        let prefix_min = words
-            .iter()
-            .filter(|&&(_, is_prefix)| is_prefix)
-            .map(|(text, _)| text.len().min(8))
+        let prefixes = || words.iter().filter(|&&(_, is_prefix)| is_prefix);
+        let prefix_shortest = prefixes()
+            .map(|(text, _)| text.len())
             .min()
             .unwrap_or(usize::MAX);
+        let prefix_start = prefix_shortest.saturating_add(1).min(PREFIX_START_MAX);
         let mut prefix_starts = vec![0u64; PREFIX_START_BITS / 64];
-        for &(text, _) in words.iter().filter(|&&(_, is_prefix)| is_prefix) {
-            let mut start = [0u8; 8];
-            start[..prefix_min].copy_from_slice(&text.as_bytes()[..prefix_min]);
-            let bit = prefix_start_bit(u64::from_le_bytes(start));
+        let mut set = |start: &[u8]| {
+            let (low, _) = packed(start, 0, start.len());
+            let bit = prefix_start_bit(low, start.len());
             prefix_starts[bit / 64] |= 1 << (bit % 64);
+        };
+        for &(text, _) in prefixes() {
+            let text = text.as_bytes();
+            if text.len() >= prefix_start {
+                set(&text[..prefix_start]);
+            } else {
+                // A shortest prefix: tokens that begin with it have one more byte.
+                for byte in 0..=u8::MAX {
+                    set(&[text, &[byte]].concat());
+                }
+            }
         }
         let mut index = WordIndex {
             trie,
             more_symbols,
             prefix_starts,
-            prefix_min,
+            prefix_start,
+            prefix_shortest,
             ..WordIndex::default()
         };
         index.place(&entries);
@@ -477,14 +498,10 @@ impl WordIndex {
             }
             return;
         }
-        // Not a word of the table: only a `word*` prefix shorter than the token can match.
-        if len > self.prefix_min {
-            let first = if self.prefix_min >= 8 {
-                low
-            } else {
-                low & ((1 << (8 * self.prefix_min)) - 1)
-            };
-            let bit = prefix_start_bit(first);
+        // Not a word of the table: only a `word*` prefix shorter than the token can match, so
+        // the token is at least `prefix_start` bytes long.
+        if len > self.prefix_shortest {
+            let bit = prefix_start_bit(low, self.prefix_start);
             if self.prefix_starts[bit / 64] & (1 << (bit % 64)) != 0 {
                 self.trie.symbols(&bytes[start..end], out);
             }

@@ -128,10 +128,15 @@ impl Engine {
             |t: usize| &symbols[symbol_offsets[t] as usize..symbol_offsets[t + 1] as usize];
 
         // `open`: nodes still open after the token before `at`, as (node, at).
-        for start in 0..token_count {
+        let starts = text
+            .tokens
+            .iter()
+            .zip(symbol_offsets.windows(2))
+            .enumerate();
+        for (start, (token, bounds)) in starts {
             offsets.push(hits.len() as u32);
-            let sentence = text.tokens[start].sentence;
-            for &symbol in symbols_of(start) {
+            let sentence = token.sentence;
+            for &symbol in &symbols[bounds[0] as usize..bounds[1] as usize] {
                 let index = literals.root[symbol as usize];
                 if index == NONE {
                     continue;
