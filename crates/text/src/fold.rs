@@ -161,7 +161,7 @@ fn fold_per_char(input: &str) -> Folded {
             // A run of ASCII chars is copied lowercased in one go (most of a Romanian or
             // Tagalog message): nothing composes with an ASCII char (no combining mark lies below
             // U+0300), and each folds to one one-byte char.
-            let run = rest.bytes().take_while(u8::is_ascii).count();
+            let run = ascii_prefix_len(rest.as_bytes());
             let start = folded.text.len();
             folded.origin.extend(index..index + run as u32);
             folded
@@ -180,6 +180,21 @@ fn fold_per_char(input: &str) -> Folded {
     folded.origin.push(index);
     folded.byte_starts.push(folded.text.len() as u32);
     folded
+}
+
+/// The number of ASCII bytes `bytes` starts with, read eight at a time (as a `u64`): the ASCII
+/// stretches of a message are most of its bytes.
+fn ascii_prefix_len(bytes: &[u8]) -> usize {
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    let mut length = 0;
+    for eight in bytes.chunks_exact(8) {
+        let high = u64::from_le_bytes(eight.try_into().expect("eight bytes")) & HIGH_BITS;
+        if high != 0 {
+            return length + (high.trailing_zeros() / 8) as usize;
+        }
+        length += 8;
+    }
+    length + bytes[length..].iter().take_while(|b| b.is_ascii()).count()
 }
 
 impl Folded {
@@ -446,6 +461,18 @@ mod tests {
         assert_eq!(fold(&all_ascii), fold_per_char(&all_ascii));
         assert_ne!(fold("ab"), fold_per_char("abc"));
         assert_ne!(fold("abc"), fold_per_char("ab"));
+    }
+
+    #[test]
+    fn ascii_prefixes_are_counted_like_byte_by_byte() {
+        let text = "abcdefgh’ijklmnopq€rstuvwxyz0123456789😡.é";
+        for start in (0..text.len()).filter(|&i| text.is_char_boundary(i)) {
+            for end in (start..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                let bytes = &text.as_bytes()[start..end];
+                let expected = bytes.iter().take_while(|b| b.is_ascii()).count();
+                assert_eq!(ascii_prefix_len(bytes), expected, "{start}..{end}");
+            }
+        }
     }
 
     #[test]
