@@ -7,6 +7,7 @@
 //! (affixes) for words no list knows.
 
 use super::shape::shape_evidence;
+use super::swar;
 use super::word_table::{Key, WordClasses, WordTable, word_table};
 use crate::fold::fold_char;
 
@@ -431,10 +432,27 @@ impl LatinScores {
             while i < bytes.len() && BYTE_KIND[usize::from(bytes[i])] == SEPARATOR {
                 i += 1;
             }
-            let start = i;
-            while i < bytes.len() && BYTE_KIND[usize::from(bytes[i])] == ASCII_WORD {
-                i += 1;
+            if i == bytes.len() {
+                break;
             }
+            // The run's end from its first eight or sixteen bytes, which make its key; a byte
+            // loop only past sixteen.
+            let start = i;
+            let low = swar::load(bytes, start);
+            let mut len = swar::leading(swar::word_bytes(low));
+            let mut high = 0;
+            if len == 8 {
+                high = swar::load(bytes, start + 8);
+                len += swar::leading(swar::word_bytes(high));
+                if len == 16 {
+                    while start + len < bytes.len()
+                        && BYTE_KIND[usize::from(bytes[start + len])] == ASCII_WORD
+                    {
+                        len += 1;
+                    }
+                }
+            }
+            i = start + len;
             if i < bytes.len() && BYTE_KIND[usize::from(bytes[i])] == NOT_ASCII {
                 i = fold_words(
                     text,
@@ -446,8 +464,11 @@ impl LatinScores {
                     },
                     |word| result.add_word(table, word, Key::of(word), word.contains(&b'\'')),
                 );
-            } else if start < i {
-                result.add_ascii_word(table, bytes, start, i);
+            } else if len <= Key::MAX_BYTES {
+                let key = Key::of_ascii_halves_lowercased(low, high, len);
+                result.add_short_ascii_word(table, bytes, start, len, key);
+            } else {
+                result.add_ascii_word_with_apostrophes(table, bytes, start, i);
             }
         }
         if has_letter_evidence {
@@ -458,22 +479,28 @@ impl LatinScores {
         result
     }
 
-    /// Adds the evidence of the word `text[start..end]` of ASCII text (a run of letters,
-    /// digits and apostrophes), lowercased and without apostrophes at its edges.
+    /// Adds the evidence of the word `text[start..start + len]` of ASCII text (a run of
+    /// letters, digits and apostrophes), lowercased and without apostrophes at its edges; `key`
+    /// is the key of the whole run.
     #[inline(always)]
-    fn add_ascii_word(&mut self, table: &WordTable, text: &[u8], start: usize, end: usize) {
-        let len = end - start;
-        if len <= Key::MAX_BYTES {
-            let key = Key::of_ascii_word_lowercased(text, start, len);
-            // Most words have no apostrophe: nothing to trim, no contraction to split.
-            if !key.has_apostrophe() {
-                self.add_word(table, &key.bytes()[..len], Some(key), false);
-                return;
-            }
+    fn add_short_ascii_word(
+        &mut self,
+        table: &WordTable,
+        text: &[u8],
+        start: usize,
+        len: usize,
+        key: Key,
+    ) {
+        // Most words have no apostrophe: nothing to trim, no contraction to split.
+        if key.has_apostrophe() {
+            self.add_ascii_word_with_apostrophes(table, text, start, start + len);
+        } else {
+            self.add_word(table, &key.bytes()[..len], Some(key), false);
         }
-        self.add_ascii_word_with_apostrophes(table, text, start, end);
     }
 
+    /// Adds the evidence of a run of ASCII letters, digits and apostrophes that has
+    /// apostrophes or is too long for a key.
     #[inline(never)]
     fn add_ascii_word_with_apostrophes(
         &mut self,

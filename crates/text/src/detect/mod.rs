@@ -3,6 +3,7 @@
 mod chinese;
 mod latin;
 mod shape;
+mod swar;
 mod word_table;
 mod zh_tables;
 
@@ -115,9 +116,9 @@ impl ScriptCounts {
         while i < bytes.len() {
             if let Some(chunk) = bytes.get(i..i + 8) {
                 let eight = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-                if eight & HIGH_BITS == 0 {
-                    counts.latin += ascii_letters(eight);
-                    marks |= ascii_bytes_equal(eight, b':') | ascii_bytes_equal(eight, b'@');
+                if eight & swar::HIGH_BITS == 0 {
+                    counts.latin += swar::count(swar::letters(eight));
+                    marks |= swar::bytes_equal(eight, b':') | swar::bytes_equal(eight, b'@');
                     i += 8;
                     continue;
                 }
@@ -181,27 +182,6 @@ impl ScriptCounts {
     }
 }
 
-/// The high bit of each of eight bytes.
-const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-const LOW_BITS: u64 = 0x0101_0101_0101_0101;
-
-/// The bytes of `eight` (all ASCII) equal to `byte`, as their high bit.
-fn ascii_bytes_equal(eight: u64, byte: u8) -> u64 {
-    // A byte below 0x80 plus 0x7F reaches 0x80 unless it is 0, with no carry out of it.
-    !((eight ^ (LOW_BITS * u64::from(byte))) + LOW_BITS * 0x7F) & HIGH_BITS
-}
-
-/// The letters among eight ASCII bytes.
-fn ascii_letters(eight: u64) -> u32 {
-    // Folded to lowercase, a letter is in 'a'..='z': above 'a' - 1 and not above 'z'.
-    let lower = eight | (LOW_BITS * 0x20);
-    let letters = (lower + LOW_BITS * (0x80 - u64::from(b'a')))
-        & !(lower + LOW_BITS * (0x7F - u64::from(b'z')))
-        & HIGH_BITS;
-    // One bit per letter byte, summed into the top byte.
-    ((letters >> 7).wrapping_mul(LOW_BITS) >> 56) as u32
-}
-
 /// The positions of the ASCII bytes of `bytes` that `matches` marks (given eight bytes with
 /// their high bit cleared, it gives the high bit of each byte it matches), eight at a time.
 fn ascii_positions(bytes: &[u8], matches: impl Fn(u64) -> u64) -> impl Iterator<Item = usize> {
@@ -214,7 +194,7 @@ fn ascii_positions(bytes: &[u8], matches: impl Fn(u64) -> u64) -> impl Iterator<
         .enumerate()
         .flat_map(move |(chunk_index, eight)| {
             // Bytes that are not ASCII match nothing (their high bit cleared, they might).
-            let mut found = matches(eight & !HIGH_BITS) & !(eight & HIGH_BITS);
+            let mut found = matches(eight & !swar::HIGH_BITS) & !(eight & swar::HIGH_BITS);
             std::iter::from_fn(move || {
                 if found == 0 {
                     return None;
@@ -228,7 +208,7 @@ fn ascii_positions(bytes: &[u8], matches: impl Fn(u64) -> u64) -> impl Iterator<
 
 /// The start of every "www." of the text, found from its dots.
 fn www_starts(bytes: &[u8]) -> impl Iterator<Item = usize> {
-    ascii_positions(bytes, |eight| ascii_bytes_equal(eight, b'.'))
+    ascii_positions(bytes, |eight| swar::bytes_equal(eight, b'.'))
         .filter(move |&dot| dot >= 3 && &bytes[dot - 3..dot] == b"www")
         .map(|dot| dot - 3)
 }
@@ -284,7 +264,7 @@ fn address_counts(text: &str) -> ScriptCounts {
     };
     let is_mark = |b: u8| b == b':' || b == b'@';
     let marks = ascii_positions(bytes, |eight| {
-        ascii_bytes_equal(eight, b':') | ascii_bytes_equal(eight, b'@')
+        swar::bytes_equal(eight, b':') | swar::bytes_equal(eight, b'@')
     });
     // `looked_to` is the end of the last token looked at.
     let mut looked_to = 0;

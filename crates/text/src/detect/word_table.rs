@@ -64,6 +64,14 @@ impl Key {
         Key((raw | LOWERCASE_BITS) & KEY_BYTES[len])
     }
 
+    /// The key of the lowercased ASCII word of `len` bytes (1..=[`Key::MAX_BYTES`]) whose
+    /// first eight bytes are `low` and next eight `high` (as read from the text; bytes past
+    /// the word are cleared), every byte a letter, a digit or an apostrophe.
+    pub(super) fn of_ascii_halves_lowercased(low: u64, high: u64, len: usize) -> Key {
+        let raw = u128::from(high) << 64 | u128::from(low);
+        Key((raw | LOWERCASE_BITS) & KEY_BYTES[len])
+    }
+
     /// Whether the word has an apostrophe (a zero byte in the key xor apostrophes, found
     /// the usual way: subtracting one borrows into the high bit of a zero byte first).
     pub(super) fn has_apostrophe(self) -> bool {
