@@ -37,7 +37,7 @@ pub(crate) struct CompiledRule {
     pub seeds: Vec<String>,
     pub severity: Severity,
     pub patterns: Vec<Vec<Node>>,
-    /// Per pattern: ids of literal groups (`Engine::requirement_groups`) of which at least one
+    /// Per pattern: ids of literal groups (`Engine::groups_of_literal`) of which at least one
     /// literal must occur somewhere in the text for the pattern to have a chance.
     pub requirements: Vec<Vec<u32>>,
     pub unless_followed_by: Vec<Vec<Node>>,
@@ -70,8 +70,10 @@ pub(crate) struct Engine {
     pub reply_triggers: Triggers,
     /// How many literals the packs have.
     pub literal_count: usize,
+    /// A requirement group id past the others (`CompiledRule::requirements`), marked present
+    /// in every text.
+    pub always_present: u32,
     pub rules: Vec<CompiledRule>,
-    pub requirement_groups: Vec<Vec<u32>>,
     /// The inverse: `groups_of_literal[literal_group_offsets[l]..literal_group_offsets[l + 1]]`
     /// are the requirement groups literal `l` belongs to, so a found literal marks its groups.
     pub literal_group_offsets: Vec<u32>,
@@ -85,12 +87,15 @@ pub(crate) struct Engine {
 }
 
 /// A (rule, pattern) that can begin with a literal, with the requirement groups the rest of the
-/// pattern cannot do without (`Triggers::requirements(trigger)`), all in one place: most
-/// triggers of a text are ruled out by their first requirement.
+/// pattern cannot do without, all in one place: most triggers of a text are ruled out by their
+/// first requirement, read here without going to the list of the others.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Trigger {
     pub rule: u32,
     pub pattern: u32,
+    /// The first requirement group, or `Engine::always_present` for a pattern without any.
+    pub first_requirement: u32,
+    /// The others: `Triggers::other_requirements`.
     requirements: u32,
     requirements_end: u32,
 }
@@ -105,8 +110,9 @@ pub(crate) struct Triggers {
 }
 
 impl Triggers {
-    /// `by_literal[literal]`: (rule, pattern, requirement groups) in matching order.
-    fn build(by_literal: &[Vec<(u32, u32, &[u32])>]) -> Triggers {
+    /// `by_literal[literal]`: (rule, pattern, requirement groups) in matching order;
+    /// `always_present`: a group id marked present in every text.
+    fn build(by_literal: &[Vec<(u32, u32, &[u32])>], always_present: u32) -> Triggers {
         let mut built = Triggers {
             offsets: Vec::with_capacity(by_literal.len() + 1),
             triggers: Vec::new(),
@@ -115,9 +121,14 @@ impl Triggers {
         for triggers in by_literal {
             built.offsets.push(built.triggers.len() as u32);
             for &(rule, pattern, requirements) in triggers {
+                let (first_requirement, requirements) = match requirements.split_first() {
+                    Some((&first, others)) => (first, others),
+                    None => (always_present, requirements),
+                };
                 built.triggers.push(Trigger {
                     rule,
                     pattern,
+                    first_requirement,
                     requirements: built.requirements.len() as u32,
                     requirements_end: (built.requirements.len() + requirements.len()) as u32,
                 });
@@ -135,7 +146,7 @@ impl Triggers {
     }
 
     #[inline]
-    pub fn requirements(&self, trigger: &Trigger) -> &[u32] {
+    pub fn other_requirements(&self, trigger: &Trigger) -> &[u32] {
         &self.requirements[trigger.requirements as usize..trigger.requirements_end as usize]
     }
 }
@@ -1008,8 +1019,9 @@ impl Engine {
                 }
             }
         }
-        let signal_triggers = Triggers::build(&signal_triggers);
-        let reply_triggers = Triggers::build(&reply_triggers);
+        let always_present = requirement_groups.len() as u32;
+        let signal_triggers = Triggers::build(&signal_triggers, always_present);
+        let reply_triggers = Triggers::build(&reply_triggers, always_present);
         Ok(Engine {
             #[cfg(test)]
             literal_texts,
@@ -1019,8 +1031,8 @@ impl Engine {
             signal_triggers,
             reply_triggers,
             literal_count,
+            always_present,
             rules,
-            requirement_groups,
             literal_group_offsets,
             groups_of_literal,
             question_marks,

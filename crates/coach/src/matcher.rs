@@ -53,7 +53,8 @@ struct Scratch {
 }
 
 impl Scratch {
-    fn next_stamp(&mut self, literals: usize, groups: usize) {
+    fn next_stamp(&mut self, engine: &Engine) {
+        let (literals, groups) = (engine.literal_count, engine.always_present as usize + 1);
         if self.literal_seen.len() < literals {
             self.literal_seen.resize(literals, 0);
         }
@@ -203,7 +204,7 @@ impl Engine {
         context: &BTreeSet<String>,
         scratch: &mut Scratch,
     ) -> Vec<RuleMatch> {
-        scratch.next_stamp(self.literal_count, self.requirement_groups.len());
+        scratch.next_stamp(self);
         let hits = self.hits(text, purpose, scratch);
         self.mark_groups(&hits, scratch);
         let run = Run {
@@ -225,7 +226,9 @@ impl Engine {
         for hit in &run.hits.hits {
             let start = hit.start;
             for trigger in triggers.of(hit.literal) {
-                if !run.all_present(triggers.requirements(trigger)) {
+                if run.group_seen[trigger.first_requirement as usize] != run.stamp
+                    || !run.all_present(triggers.other_requirements(trigger))
+                {
                     continue;
                 }
                 let (rule_index, pattern) = (trigger.rule, trigger.pattern);
@@ -278,6 +281,7 @@ impl Engine {
     /// Stamps the requirement groups of every literal found.
     fn mark_groups(&self, hits: &Hits, scratch: &mut Scratch) {
         let stamp = scratch.stamp;
+        scratch.group_seen[self.always_present as usize] = stamp;
         for &Hit { literal, .. } in &hits.hits {
             let seen = &mut scratch.literal_seen[literal as usize];
             if *seen != stamp {
@@ -690,7 +694,7 @@ mod tests {
                 let tokenized = tokenize(text::fold(text), &engine.question_marks);
                 for purpose in [Purpose::CustomerMessage, Purpose::Reply] {
                     let mut scratch = Scratch::default();
-                    scratch.next_stamp(engine.literal_count, engine.requirement_groups.len());
+                    scratch.next_stamp(engine);
                     let hits = engine.hits(&tokenized, purpose, &mut scratch);
                     engine.mark_groups(&hits, &mut scratch);
                     let run = Run {
