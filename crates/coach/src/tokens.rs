@@ -134,12 +134,71 @@ pub(crate) fn known_letter(c: char) -> Option<LetterCase> {
     }
 }
 
-fn is_apostrophe(c: char) -> bool {
+const fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '`' | '\u{00B4}')
 }
 
-fn is_clause_mark(c: char) -> bool {
+const fn is_clause_mark(c: char) -> bool {
     matches!(c, ',' | ';' | ':' | '、' | '—' | '–' | '(' | ')' | '·')
+}
+
+/// What a punctuation char does to the tokeniser: bits of [`marks_of`].
+const APOSTROPHE: u8 = 1;
+/// Ends a sentence wherever it stands.
+const SENTENCE_END: u8 = 2;
+/// `.`: ends a sentence unless a letter or digit follows.
+const DOT: u8 = 4;
+const QUESTION: u8 = 8;
+const CLAUSE: u8 = 16;
+/// Opens or closes a quotation.
+const QUOTE: u8 = 32;
+
+const fn marks_by_match(c: char) -> u8 {
+    let marks = [
+        (is_apostrophe(c), APOSTROPHE),
+        (
+            matches!(c, '!' | '?' | '。' | '…' | '\n' | '\r' | '｡'),
+            SENTENCE_END,
+        ),
+        (c == '.', DOT),
+        (c == '?', QUESTION),
+        (is_clause_mark(c), CLAUSE),
+        (
+            matches!(
+                c,
+                '"' | '«' | '「' | '『' | '《' | '»' | '」' | '』' | '》' | '\n'
+            ),
+            QUOTE,
+        ),
+    ];
+    let mut bits = 0;
+    let mut k = 0;
+    while k < marks.len() {
+        if marks[k].0 {
+            bits |= marks[k].1;
+        }
+        k += 1;
+    }
+    bits
+}
+
+/// [`marks_by_match`] of the ASCII chars, so an ASCII punctuation byte takes one load rather
+/// than a match of jumps (the tokeniser's most mispredicted branch).
+static ASCII_MARKS: [u8; 128] = {
+    let mut table = [0; 128];
+    let mut byte = 0;
+    while byte < 128 {
+        table[byte] = marks_by_match(byte as u8 as char);
+        byte += 1;
+    }
+    table
+};
+
+fn marks_of(c: char) -> u8 {
+    match ASCII_MARKS.get(c as usize) {
+        Some(&marks) => marks,
+        None => marks_by_match(c),
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -335,7 +394,7 @@ impl Builder {
             }
             CharKind::Word(class) => class,
             CharKind::Other => {
-                self.punctuation(c, prev, next, question_marks);
+                self.punctuation(c, prev, next, question_marks.contains(&c));
                 return;
             }
         };
@@ -346,34 +405,43 @@ impl Builder {
         self.push_char(c, at);
     }
 
-    fn punctuation(&mut self, c: char, prev: char, next: char, question_marks: &[char]) {
+    /// A char that is neither a letter nor a digit. `extra_question_mark`: the pack makes it
+    /// a question mark.
+    fn punctuation(&mut self, c: char, prev: char, next: char, extra_question_mark: bool) {
+        let marks = marks_of(c);
         // An apostrophe inside a word joins it: "don't" and "dont" are the same word.
-        if is_apostrophe(c) && self.open.is_some() && prev.is_alphabetic() && next.is_alphabetic() {
+        if marks & APOSTROPHE != 0
+            && self.open.is_some()
+            && prev.is_alphabetic()
+            && next.is_alphabetic()
+        {
             return;
         }
         self.end_token(c);
-        let extra_question_mark = question_marks.contains(&c);
-        let sentence_end = match c {
+        let sentence_end = if marks & DOT != 0 {
             // "9.30", "a.m.", "example.com": a dot followed by a letter or digit ends nothing.
-            '.' => !next.is_alphanumeric(),
-            '!' | '?' | '。' | '…' | '\n' | '\r' | '｡' => true,
-            _ => extra_question_mark,
+            !next.is_alphanumeric()
+        } else {
+            marks & SENTENCE_END != 0 || extra_question_mark
         };
-        if c == '?' || extra_question_mark {
+        if marks & QUESTION != 0 || extra_question_mark {
             self.question = true;
         }
         if sentence_end {
             self.sentence_break = true;
             self.clause_break = true;
-        } else if is_clause_mark(c) {
+        } else if marks & CLAUSE != 0 {
             self.clause_break = true;
         }
-        match c {
-            '"' => self.quote_depth = if self.quote_depth > 0 { 0 } else { 1 },
-            '«' | '「' | '『' | '《' => self.quote_depth += 1,
-            '»' | '」' | '』' | '》' => self.quote_depth = self.quote_depth.saturating_sub(1),
-            '\n' => self.quote_depth = 0,
-            _ => {}
+        if marks & QUOTE != 0 {
+            match c {
+                '"' => self.quote_depth = if self.quote_depth > 0 { 0 } else { 1 },
+                '«' | '「' | '『' | '《' => self.quote_depth += 1,
+                '»' | '」' | '』' | '》' => {
+                    self.quote_depth = self.quote_depth.saturating_sub(1)
+                }
+                _ => self.quote_depth = 0,
+            }
         }
     }
 }
@@ -459,7 +527,7 @@ fn all_chars(b: &mut Builder, text: &str, question_marks: &[char]) {
 
 /// [`all_chars`] for ASCII text (most English messages), where char offsets are byte offsets:
 /// a run of letters or digits is taken at once (see [`word_end`]; copied whole unless a letter
-/// repeats three times), the other bytes go through [`Builder::char`] as before. Per char,
+/// repeats three times), the other bytes go to [`Builder::punctuation`] as before. Per char,
 /// decoding, the run-length bookkeeping and pushing one char at a time were most of the
 /// tokeniser's cost.
 // Not inlined into `tokenize`: on its own the loop compiles to fewer instructions per byte.
@@ -467,6 +535,10 @@ fn all_chars(b: &mut Builder, text: &str, question_marks: &[char]) {
 fn ascii_chars(b: &mut Builder, text: &str, question_marks: &[char]) {
     let bytes = text.as_bytes();
     let plain_space = !question_marks.contains(&' ');
+    let extra_question_marks = question_marks
+        .iter()
+        .filter(|c| c.is_ascii())
+        .fold(0u128, |marks, &c| marks | (1 << u32::from(c)));
     let char_at = |i: usize| bytes.get(i).map_or(' ', |&byte| char::from(byte));
     // Most texts have no letter three times in a row: one pass that the compiler vectorises
     // spares looking for one in every word.
@@ -497,14 +569,11 @@ fn ascii_chars(b: &mut Builder, text: &str, question_marks: &[char]) {
         if byte == b' ' && plain_space {
             b.end_token(' ');
         } else {
+            // Neither a letter nor a digit: punctuation, or a space that a pack made a question
+            // mark.
             let prev = if i == 0 { ' ' } else { char_at(i - 1) };
-            b.char(
-                char::from(byte),
-                i as u32,
-                prev,
-                char_at(i + 1),
-                question_marks,
-            );
+            let extra_question_mark = (extra_question_marks >> byte) & 1 == 1;
+            b.punctuation(char::from(byte), prev, char_at(i + 1), extra_question_mark);
         }
         i += 1;
     }
@@ -702,6 +771,12 @@ mod tests {
         .iter()
         .map(|s| (*s).to_owned())
         .collect();
+        // Every ASCII char between letters, digits and spaces, and doubled.
+        samples.extend(
+            (0u8..128)
+                .map(char::from)
+                .map(|c| format!("a{c}b a{c} {c}1 1{c}a. {c}{c}x \"q{c}\" y{c}")),
+        );
         let suite = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("suite");
         for lang in ["en", "ro", "tl"] {
             for file in ["messages.jsonl", "replies.jsonl"] {
@@ -719,7 +794,7 @@ mod tests {
         for sample in &samples {
             let folded = text::fold(sample);
             ascii += usize::from(folded.text.is_ascii());
-            for marks in [&[][..], &[';'][..], &[' '][..]] {
+            for marks in [&[][..], &[';'][..], &[' '][..], &['.', '"', '\n'][..]] {
                 assert_eq!(
                     tokenized_parts(&tokenize_by(folded.clone(), marks, true)),
                     tokenized_parts(&tokenize_by(folded.clone(), marks, false)),
