@@ -439,11 +439,13 @@ impl LatinScores {
             // loop only past sixteen.
             let start = i;
             let low = swar::load(bytes, start);
-            let mut len = swar::leading(swar::word_bytes(low));
+            let (mut len, mut apostrophes) = swar::word_run(low);
             let mut high = 0;
             if len == 8 {
                 high = swar::load(bytes, start + 8);
-                len += swar::leading(swar::word_bytes(high));
+                let (high_len, high_apostrophes) = swar::word_run(high);
+                len += high_len;
+                apostrophes |= high_apostrophes;
                 if len == 16 {
                     while start + len < bytes.len()
                         && BYTE_KIND[usize::from(bytes[start + len])] == ASCII_WORD
@@ -466,7 +468,7 @@ impl LatinScores {
                 );
             } else if len <= Key::MAX_BYTES {
                 let key = Key::of_ascii_halves_lowercased(low, high, len);
-                result.add_short_ascii_word(table, bytes, start, len, key);
+                result.add_short_ascii_word(table, bytes, start, len, key, apostrophes != 0);
             } else {
                 result.add_ascii_word_with_apostrophes(table, bytes, start, i);
             }
@@ -481,7 +483,7 @@ impl LatinScores {
 
     /// Adds the evidence of the word `text[start..start + len]` of ASCII text (a run of
     /// letters, digits and apostrophes), lowercased and without apostrophes at its edges; `key`
-    /// is the key of the whole run.
+    /// is the key of the whole run, `apostrophe` whether it has one.
     #[inline(always)]
     fn add_short_ascii_word(
         &mut self,
@@ -490,9 +492,10 @@ impl LatinScores {
         start: usize,
         len: usize,
         key: Key,
+        apostrophe: bool,
     ) {
         // Most words have no apostrophe: nothing to trim, no contraction to split.
-        if key.has_apostrophe() {
+        if apostrophe {
             self.add_ascii_word_with_apostrophes(table, text, start, start + len);
         } else {
             self.add_word(table, &key.bytes()[..len], Some(key), false);

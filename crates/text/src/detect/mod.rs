@@ -95,9 +95,9 @@ impl ScriptCounts {
     /// tweets have an @mention, and looking at every token cost more than the rest of the
     /// count.
     fn of(text: &str) -> ScriptCounts {
-        let (mut counts, has_mark) = ScriptCounts::of_letters(text);
+        let (mut counts, has_mark, ascii) = ScriptCounts::of_letters(text);
         if has_mark || www_starts(text.as_bytes()).next().is_some() {
-            let addresses = address_counts(text);
+            let addresses = address_counts(text, ascii);
             counts.latin -= addresses.latin;
             counts.greek -= addresses.greek;
             counts.han -= addresses.han;
@@ -107,11 +107,13 @@ impl ScriptCounts {
         counts
     }
 
-    /// The letters of `text` per script, and whether it has a ':' or '@'.
-    fn of_letters(text: &str) -> (ScriptCounts, bool) {
+    /// The letters of `text` per script, whether it has a ':' or '@' and whether it is all
+    /// ASCII.
+    fn of_letters(text: &str) -> (ScriptCounts, bool, bool) {
         let bytes = text.as_bytes();
         let mut counts = ScriptCounts::default();
         let mut marks = 0u64;
+        let mut ascii = true;
         let mut i = 0;
         while i < bytes.len() {
             if let Some(chunk) = bytes.get(i..i + 8) {
@@ -131,10 +133,11 @@ impl ScriptCounts {
                 continue;
             }
             let c = text[i..].chars().next().expect("a char starts here");
+            ascii = false;
             counts.add(c);
             i += c.len_utf8();
         }
-        (counts, marks != 0)
+        (counts, marks != 0, ascii)
     }
 
     fn add(&mut self, c: char) {
@@ -213,25 +216,48 @@ fn www_starts(bytes: &[u8]) -> impl Iterator<Item = usize> {
         .map(|dot| dot - 3)
 }
 
-/// ASCII whitespace by `char::is_whitespace`: U+0009..U+000D and the space.
-fn is_ascii_space(b: u8) -> bool {
-    matches!(b, b'\t'..=b'\r' | b' ')
+/// The ASCII whitespace bytes among eight ASCII bytes (by `char::is_whitespace`: U+0009 to
+/// U+000D and the space).
+fn ascii_spaces(eight: u64) -> u64 {
+    swar::bytes_in(eight, b'\t', b'\r') | swar::bytes_equal(eight, b' ')
 }
 
-/// The token (run of chars that are not whitespace) around the byte at `at`; byte by byte
-/// in ASCII text.
+/// The first ASCII whitespace byte of ASCII `bytes` from `at`, eight bytes at a time (URLs
+/// make long tokens).
+fn first_ascii_space_from(bytes: &[u8], mut at: usize) -> Option<usize> {
+    while at < bytes.len() {
+        let spaces = ascii_spaces(swar::load(bytes, at));
+        if spaces != 0 {
+            // Padding past the end is zeros, not spaces.
+            return Some(at + spaces.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    None
+}
+
+/// The last ASCII whitespace byte of ASCII `bytes` before `at`, eight bytes at a time.
+fn last_ascii_space_before(bytes: &[u8], mut at: usize) -> Option<usize> {
+    while at > 0 {
+        let from = at.saturating_sub(8);
+        // The bytes from..at, as the low bytes.
+        let eight = swar::load(bytes, from) & (u64::MAX >> (8 * (8 - (at - from))));
+        let spaces = ascii_spaces(eight);
+        if spaces != 0 {
+            return Some(from + (63 - spaces.leading_zeros() as usize) / 8);
+        }
+        at = from;
+    }
+    None
+}
+
+/// The token (run of chars that are not whitespace) around the byte at `at`.
 fn token_around(text: &str, at: usize, ascii: bool) -> &str {
     let bytes = text.as_bytes();
     let (start, end) = if ascii {
         (
-            bytes[..at]
-                .iter()
-                .rposition(|&b| is_ascii_space(b))
-                .map_or(0, |i| i + 1),
-            bytes[at..]
-                .iter()
-                .position(|&b| is_ascii_space(b))
-                .map_or(bytes.len(), |i| at + i),
+            last_ascii_space_before(bytes, at).map_or(0, |i| i + 1),
+            first_ascii_space_from(bytes, at).unwrap_or(bytes.len()),
         )
     } else {
         (
@@ -251,10 +277,9 @@ fn token_around(text: &str, at: usize, ascii: bool) -> &str {
 
 /// The letters of the address tokens (see [`is_address`]): those with a ':' or '@', each
 /// once, and those that begin with "www.".
-fn address_counts(text: &str) -> ScriptCounts {
+fn address_counts(text: &str, ascii: bool) -> ScriptCounts {
     let bytes = text.as_bytes();
     let mut counts = ScriptCounts::default();
-    let ascii = text.is_ascii();
     let mut add_letters = |token: &str| {
         if ascii {
             counts.latin += token.bytes().filter(u8::is_ascii_alphabetic).count() as u32;
@@ -488,6 +513,25 @@ mod tests {
                 by_words(text),
                 "{text:?}"
             );
+        }
+    }
+
+    #[test]
+    fn space_searches_match_the_byte_searches() {
+        let is_space = |b: &u8| b.is_ascii() && char::from(*b).is_whitespace();
+        let text = b"a bc\tdefghijklmnop\x0bq\r\n  rstuvwxyz0123456789:@www.x\x0c\x1cz ";
+        for end in 0..=text.len() {
+            let bytes = &text[..end];
+            for at in 0..=end {
+                assert_eq!(
+                    first_ascii_space_from(bytes, at),
+                    bytes[at..].iter().position(is_space).map(|i| at + i)
+                );
+                assert_eq!(
+                    last_ascii_space_before(bytes, at),
+                    bytes[..at].iter().rposition(is_space)
+                );
+            }
         }
     }
 

@@ -31,6 +31,17 @@ pub(super) fn word_bytes(eight: u64) -> u64 {
     (letters(ascii) | bytes_in(ascii, b'0', b'9') | bytes_equal(ascii, b'\'')) & !eight
 }
 
+/// The run of ASCII letters, digits and apostrophes that begins eight bytes: its length (8
+/// if all are) and the apostrophes in it (as high bits).
+pub(super) fn word_run(eight: u64) -> (usize, u64) {
+    let words = word_bytes(eight);
+    let ends = !words & HIGH_BITS;
+    // The bits below the first byte that is not a word byte (all when there is none).
+    let run = ends.wrapping_sub(1) & !ends;
+    let apostrophes = bytes_equal(eight & !HIGH_BITS, b'\'') & words & run;
+    (leading(words), apostrophes)
+}
+
 /// How many bytes pass, counted.
 pub(super) fn count(passed: u64) -> u32 {
     // One bit per byte, summed into the top byte.
@@ -87,6 +98,14 @@ mod tests {
         assert_eq!(count(letters(u64::from_le_bytes(*b"aB3 zZ'x"))), 5);
         assert_eq!(leading(word_bytes(u64::from_le_bytes(*b"it's ok."))), 4);
         assert_eq!(leading(word_bytes(u64::from_le_bytes(*b"abcdefgh"))), 8);
+        for (eight, len, apostrophes) in [
+            (*b"it's ok'", 4, 0x80 << 16),
+            (*b"'abc'def", 8, 0x80 | 0x80 << 32),
+            (*b" 'a'b'c'", 0, 0),
+            (*b"ab\xE2\x80\x99'xy", 2, 0),
+        ] {
+            assert_eq!(word_run(u64::from_le_bytes(eight)), (len, apostrophes));
+        }
     }
 
     #[test]

@@ -72,14 +72,6 @@ impl Key {
         Key((raw | LOWERCASE_BITS) & KEY_BYTES[len])
     }
 
-    /// Whether the word has an apostrophe (a zero byte in the key xor apostrophes, found
-    /// the usual way: subtracting one borrows into the high bit of a zero byte first).
-    pub(super) fn has_apostrophe(self) -> bool {
-        const ONES: u128 = u128::from_le_bytes([1; 16]);
-        let zero_where_apostrophe = self.0 ^ (ONES * u128::from(b'\''));
-        zero_where_apostrophe.wrapping_sub(ONES) & !zero_where_apostrophe & (ONES << 7) != 0
-    }
-
     pub(super) fn bytes(self) -> [u8; Key::MAX_BYTES] {
         self.0.to_le_bytes()
     }
@@ -219,7 +211,6 @@ mod tests {
                     }
                     let key = Key::of_ascii_word_lowercased(text, start, len);
                     assert_eq!(Some(key), Key::of(&word.to_ascii_lowercase()));
-                    assert_eq!(key.has_apostrophe(), word.contains(&b'\''));
                     assert_eq!(&key.bytes()[..len], word.to_ascii_lowercase());
                 }
             }
