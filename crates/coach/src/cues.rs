@@ -129,10 +129,8 @@ impl Lanes {
             let [a, b, c, d] = [window[k], window[k + 1], window[k + 2], window[k + 3]];
             self.upper[k] += u8::from(a.is_ascii_uppercase());
             self.lower[k] += u8::from(a.is_ascii_lowercase());
-            let four_capitals = a.is_ascii_uppercase()
-                & b.is_ascii_uppercase()
-                & c.is_ascii_uppercase()
-                & d.is_ascii_uppercase();
+            // All four are capitals when the least is at least `A` and the greatest at most `Z`.
+            let four_capitals = (a.min(b).min(c).min(d) >= b'A') & (a.max(b).max(c).max(d) <= b'Z');
             let three_equal_letters = (a == b) & (b == c) & a.is_ascii_alphabetic();
             let two_marks = matches!(a, b'!' | b'?') & matches!(b, b'!' | b'?' | b'1');
             kinds[k] = (u8::from(four_capitals) * FOUR_CAPITALS)
