@@ -96,7 +96,7 @@ impl ScriptCounts {
     /// count.
     fn of(text: &str) -> ScriptCounts {
         let (mut counts, has_mark, ascii) = ScriptCounts::of_letters(text);
-        if has_mark || www_starts(text.as_bytes()).next().is_some() {
+        if has_mark || has_www(text.as_bytes()) {
             let addresses = address_counts(text, ascii);
             counts.latin -= addresses.latin;
             counts.greek -= addresses.greek;
@@ -185,35 +185,47 @@ impl ScriptCounts {
     }
 }
 
-/// The positions of the ASCII bytes of `bytes` that `matches` marks (given eight bytes with
-/// their high bit cleared, it gives the high bit of each byte it matches), eight at a time.
-fn ascii_positions(bytes: &[u8], matches: impl Fn(u64) -> u64) -> impl Iterator<Item = usize> {
+/// Calls `on_match` with the position of each ASCII byte of `bytes` that `matches` marks
+/// (given eight bytes with their high bit cleared, it gives the high bit of each byte it
+/// matches), in order, eight bytes at a time, until it answers false.
+fn each_ascii_position(
+    bytes: &[u8],
+    matches: impl Fn(u64) -> u64,
+    mut on_match: impl FnMut(usize) -> bool,
+) {
     let chunks = bytes.chunks_exact(8);
     let mut last = [0u8; 8];
     last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    chunks
-        .map(|chunk| u64::from_le_bytes(chunk.try_into().expect("8 bytes")))
-        .chain(std::iter::once(u64::from_le_bytes(last)))
-        .enumerate()
-        .flat_map(move |(chunk_index, eight)| {
-            // Bytes that are not ASCII match nothing (their high bit cleared, they might).
-            let mut found = matches(eight & !swar::HIGH_BITS) & !(eight & swar::HIGH_BITS);
-            std::iter::from_fn(move || {
-                if found == 0 {
-                    return None;
-                }
-                let at = chunk_index * 8 + found.trailing_zeros() as usize / 8;
-                found &= found - 1;
-                Some(at)
-            })
-        })
+    let eights = chunks.map(|chunk| u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+    for (index, eight) in eights.chain([u64::from_le_bytes(last)]).enumerate() {
+        // Bytes that are not ASCII match nothing (their high bit cleared, they might).
+        let mut found = matches(eight & !swar::HIGH_BITS) & !(eight & swar::HIGH_BITS);
+        while found != 0 {
+            if !on_match(index * 8 + found.trailing_zeros() as usize / 8) {
+                return;
+            }
+            found &= found - 1;
+        }
+    }
 }
 
-/// The start of every "www." of the text, found from its dots.
-fn www_starts(bytes: &[u8]) -> impl Iterator<Item = usize> {
-    ascii_positions(bytes, |eight| swar::bytes_equal(eight, b'.'))
-        .filter(move |&dot| dot >= 3 && &bytes[dot - 3..dot] == b"www")
-        .map(|dot| dot - 3)
+/// Calls `on_start` with the start of every "www." of the text (found from its dots) until
+/// it answers false.
+fn each_www_start(bytes: &[u8], mut on_start: impl FnMut(usize) -> bool) {
+    each_ascii_position(
+        bytes,
+        |eight| swar::bytes_equal(eight, b'.'),
+        |dot| dot < 3 || &bytes[dot - 3..dot] != b"www" || on_start(dot - 3),
+    );
+}
+
+fn has_www(bytes: &[u8]) -> bool {
+    let mut found = false;
+    each_www_start(bytes, |_| {
+        found = true;
+        false
+    });
+    found
 }
 
 /// The ASCII whitespace bytes among eight ASCII bytes (by `char::is_whitespace`: U+0009 to
@@ -288,35 +300,36 @@ fn address_counts(text: &str, ascii: bool) -> ScriptCounts {
         }
     };
     let is_mark = |b: u8| b == b':' || b == b'@';
-    let marks = ascii_positions(bytes, |eight| {
-        swar::bytes_equal(eight, b':') | swar::bytes_equal(eight, b'@')
-    });
     // `looked_to` is the end of the last token looked at.
     let mut looked_to = 0;
-    for at in marks {
-        if at < looked_to {
-            continue;
-        }
-        let token = token_around(text, at, ascii);
-        looked_to = token.as_ptr() as usize - text.as_ptr() as usize + token.len();
-        if is_address(token.as_bytes()) {
-            add_letters(token);
-        }
-    }
+    each_ascii_position(
+        bytes,
+        |eight| swar::bytes_equal(eight, b':') | swar::bytes_equal(eight, b'@'),
+        |at| {
+            if at >= looked_to {
+                let token = token_around(text, at, ascii);
+                looked_to = token.as_ptr() as usize - text.as_ptr() as usize + token.len();
+                if is_address(token.as_bytes()) {
+                    add_letters(token);
+                }
+            }
+            true
+        },
+    );
     // Tokens that begin with "www." and have no mark (those with one were looked at above).
-    for at in www_starts(bytes) {
-        if !text[..at]
+    each_www_start(bytes, |at| {
+        if text[..at]
             .chars()
             .next_back()
             .is_none_or(char::is_whitespace)
         {
-            continue;
+            let token = token_around(text, at, ascii);
+            if !token.bytes().any(is_mark) {
+                add_letters(token);
+            }
         }
-        let token = token_around(text, at, ascii);
-        if !token.bytes().any(is_mark) {
-            add_letters(token);
-        }
-    }
+        true
+    });
     counts
 }
 

@@ -3,8 +3,6 @@
 //! multiply and, most often, one integer compare: a `HashMap<&str, _>` lookup hashed the word
 //! byte by byte and compared it with a `memcmp` call.
 
-use std::sync::OnceLock;
-
 use super::latin::{CLASS_COUNT, Class, WORD_LISTS, class_index};
 
 /// A word of at most [`Key::MAX_BYTES`] bytes, byte `i` at bits `8i..8i + 8` and zero above its
@@ -82,7 +80,7 @@ impl Key {
     }
 
     /// Slot of the key: the low and high halves mixed, multiplied, top bits.
-    fn slot(self) -> usize {
+    const fn slot(self) -> usize {
         let low = self.0 as u64;
         let high = (self.0 >> 64) as u64;
         ((low ^ high.wrapping_mul(0xC2B2_AE3D_27D4_EB4F)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
@@ -128,9 +126,11 @@ impl WordClasses {
 const SLOT_BITS: u32 = 12;
 
 pub(super) struct WordTable {
-    keys: Vec<Key>,
-    classes: Vec<WordClasses>,
+    keys: [Key; SLOTS],
+    classes: [WordClasses; SLOTS],
 }
+
+const SLOTS: usize = 1 << SLOT_BITS;
 
 /// No word has this key (see [`Key`]): marks an empty slot.
 const EMPTY: Key = Key(0);
@@ -151,43 +151,77 @@ impl WordTable {
         }
     }
 
-    fn insert(&mut self, key: Key) -> &mut WordClasses {
-        let mask = self.keys.len() - 1;
+    /// Lists `word` (ASCII, at most [`Key::MAX_BYTES`] bytes) for the class at `index`.
+    const fn insert(&mut self, word: &[u8], index: usize, strong: bool, takes_linker: bool) {
+        assert!(!word.is_empty() && word.len() <= Key::MAX_BYTES);
+        let mut packed = 0u128;
+        let mut i = word.len();
+        while i > 0 {
+            i -= 1;
+            packed = packed << 8 | word[i] as u128;
+        }
+        let key = Key(packed);
         let mut slot = key.slot();
-        while self.keys[slot] != key && self.keys[slot] != EMPTY {
-            slot = (slot + 1) & mask;
+        while self.keys[slot].0 != key.0 && self.keys[slot].0 != EMPTY.0 {
+            slot = (slot + 1) % SLOTS;
         }
         self.keys[slot] = key;
-        &mut self.classes[slot]
+        let entry = &mut self.classes[slot];
+        entry.classes |= 1 << index;
+        if strong {
+            entry.strong |= 1 << index;
+        }
+        if takes_linker {
+            entry.strong |= TAKES_LINKER;
+        }
+    }
+
+    /// Lists every word of `words` (separated by ASCII whitespace).
+    const fn insert_all(&mut self, words: &str, class: Class, strong: bool) {
+        let bytes = words.as_bytes();
+        let mut start = 0;
+        while start < bytes.len() {
+            while start < bytes.len() && bytes[start].is_ascii_whitespace() {
+                start += 1;
+            }
+            let mut end = start;
+            while end < bytes.len() && !bytes[end].is_ascii_whitespace() {
+                end += 1;
+            }
+            if start < end {
+                let (_, rest) = bytes.split_at(start);
+                let (word, _) = rest.split_at(end - start);
+                let ends_in_vowel =
+                    matches!(word[word.len() - 1], b'a' | b'e' | b'i' | b'o' | b'u');
+                let takes_linker = matches!(class, Class::Tl) && ends_in_vowel;
+                self.insert(word, class as usize, strong, takes_linker);
+            }
+            start = end;
+        }
     }
 }
 
+/// Built at compile time: no work, and no initialisation check, when the first text comes.
+static TABLE: WordTable = {
+    let mut table = WordTable {
+        keys: [EMPTY; SLOTS],
+        classes: [WordClasses {
+            classes: 0,
+            strong: 0,
+        }; SLOTS],
+    };
+    let mut i = 0;
+    while i < WORD_LISTS.len() {
+        let list = &WORD_LISTS[i];
+        table.insert_all(list.strong, list.class, true);
+        table.insert_all(list.common, list.class, false);
+        i += 1;
+    }
+    table
+};
+
 pub(super) fn word_table() -> &'static WordTable {
-    static TABLE: OnceLock<WordTable> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let slots = 1 << SLOT_BITS;
-        let mut table = WordTable {
-            keys: vec![EMPTY; slots],
-            classes: vec![WordClasses::default(); slots],
-        };
-        for list in WORD_LISTS {
-            let index = class_index(list.class);
-            for (words, strong) in [(list.strong, true), (list.common, false)] {
-                for word in words.split_whitespace() {
-                    let key = Key::of(word.as_bytes()).expect("listed words are short");
-                    let entry = table.insert(key);
-                    entry.classes |= 1 << index;
-                    if strong {
-                        entry.strong |= 1 << index;
-                    }
-                    if list.class == Class::Tl && word.ends_with(['a', 'e', 'i', 'o', 'u']) {
-                        entry.strong |= TAKES_LINKER;
-                    }
-                }
-            }
-        }
-        table
-    })
+    &TABLE
 }
 
 #[cfg(test)]
