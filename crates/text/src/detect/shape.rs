@@ -135,7 +135,8 @@ const BYTE_CLASS: [u8; 256] = {
 
 /// Index of a pair of byte classes in the pair tables.
 const fn pair_of_classes(first: u8, second: u8) -> usize {
-    (first as usize) << 5 | second as usize
+    // Classes are below 32: the mask changes no index, and spares the bounds checks.
+    ((first as usize) << 5 | second as usize) & (PAIRS - 1)
 }
 
 const fn pair_index(first: u8, second: u8) -> usize {
@@ -237,7 +238,8 @@ impl<const N: usize> AffixTable<N> {
     /// the index of its bytes at that end. Branch-free: which comparison holds is data.
     fn rules(&self, pair: usize, packed: u32) -> u32 {
         let mut rules = self.rules[pair];
-        for (mask, value, bits) in self.longer[usize::from(self.slots[pair])] {
+        let slot = usize::from(self.slots[pair]) % self.longer.len();
+        for (mask, value, bits) in self.longer[slot] {
             rules |= bits & 0u32.wrapping_sub(u32::from(packed & mask == value));
         }
         rules
@@ -302,7 +304,7 @@ fn pair_rules(bytes: &[u8]) -> u32 {
     let mut previous = usize::from(BYTE_CLASS[usize::from(bytes[0])]) << 5;
     for &byte in &bytes[1..] {
         let class = usize::from(BYTE_CLASS[usize::from(byte)]);
-        rules |= PAIR_RULES[previous | class];
+        rules |= PAIR_RULES[(previous | class) & (PAIRS - 1)];
         previous = class << 5;
     }
     if rules & GH_PENDING != 0 && bytes.windows(3).any(|w| w == b"ght") {
