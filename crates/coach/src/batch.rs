@@ -12,6 +12,7 @@ use text::Lang;
 
 use crate::Coach;
 use crate::analyze::{AnalysisParts, RuleName, Seeds};
+use crate::model::Level;
 
 #[derive(Serialize)]
 struct WithId<'a, T> {
@@ -445,19 +446,15 @@ fn write_fields(analysis: &AnalysisParts, out: &mut String) -> bool {
     out.push_str(analysis.head.language.as_str());
     out.push_str("\",\"anger\":");
     out.push_str(anger);
-    out.push_str(",\"level\":\"");
-    out.push_str(analysis.head.level.as_str());
-    out.push('"');
-    for (name, flag) in [
-        (",\"complaint\":", analysis.head.complaint),
-        (",\"threat\":", analysis.head.threat),
-        (",\"abuse\":", analysis.head.abuse),
-        (",\"churn_risk\":", analysis.head.churn_risk),
-        (",\"public_exposure\":", analysis.head.public_exposure),
-    ] {
-        out.push_str(name);
-        out.push_str(if flag { "true" } else { "false" });
-    }
+    let head = &analysis.head;
+    let flags = [
+        head.complaint,
+        head.threat,
+        head.abuse,
+        head.churn_risk,
+        head.public_exposure,
+    ];
+    out.push_str(level_and_flags(head.level, flags));
     out.push_str(",\"demands\":");
     write_strings(out, &analysis.demands);
     out.push_str(",\"signals\":[");
@@ -485,6 +482,41 @@ fn write_fields(analysis: &AnalysisParts, out: &mut String) -> bool {
     }
     out.push_str("]}");
     true
+}
+
+/// `,"level":…,"complaint":…` up to `"public_exposure"`'s value, from a table of every level and
+/// flag combination: one copy instead of eleven (each a `memcpy` call).
+fn level_and_flags(level: Level, flags: [bool; 5]) -> &'static str {
+    const NAMES: [&str; 5] = [
+        ",\"complaint\":",
+        ",\"threat\":",
+        ",\"abuse\":",
+        ",\"churn_risk\":",
+        ",\"public_exposure\":",
+    ];
+    const LEVELS: [Level; 4] = [Level::Calm, Level::Annoyed, Level::Angry, Level::Furious];
+    static TEXTS: OnceLock<Vec<String>> = OnceLock::new();
+    let texts = TEXTS.get_or_init(|| {
+        let mut texts = Vec::with_capacity(LEVELS.len() << NAMES.len());
+        for level in LEVELS {
+            for bits in 0..1usize << NAMES.len() {
+                let mut text = format!(",\"level\":\"{}\"", level.as_str());
+                for (n, name) in NAMES.iter().enumerate() {
+                    text.push_str(name);
+                    text.push_str(if bits >> n & 1 == 1 { "true" } else { "false" });
+                }
+                texts.push(text);
+            }
+        }
+        texts
+    });
+    // `LEVELS` is in declaration order, so a level's discriminant is its place there.
+    let level = level as usize;
+    let bits = flags
+        .iter()
+        .enumerate()
+        .fold(0, |bits, (n, &flag)| bits | usize::from(flag) << n);
+    &texts[level << NAMES.len() | bits]
 }
 
 /// serde_json's text of an anger score. Scores are whole hundredths (`analyze` rounds them),
@@ -626,6 +658,7 @@ mod tests {
         write_usize,
     };
     use crate::analyze::{AnalysisParts, RuleName, Seeds, SignalParts};
+    use crate::model::Level;
     use crate::{AnalyzeInput, Coach};
 
     fn parse(line: &str) -> Value {
@@ -939,6 +972,19 @@ mod tests {
             }
         }
         let mut parts = coach.analysis_parts(Lang::En, "");
+        // Every level with every flag combination (the table of `level_and_flags`).
+        for level in [Level::Calm, Level::Annoyed, Level::Angry, Level::Furious] {
+            for bits in 0..32 {
+                let head = &mut parts.head;
+                head.level = level;
+                head.complaint = bits & 1 != 0;
+                head.threat = bits & 2 != 0;
+                head.abuse = bits & 4 != 0;
+                head.churn_risk = bits & 8 != 0;
+                head.public_exposure = bits & 16 != 0;
+                written_as_serde(&parts);
+            }
+        }
         for hundredths in 0..=100 {
             parts.head.anger = (hundredths as f32 / 100.0 * 100.0).round() / 100.0;
             let mut fast = String::new();
