@@ -324,21 +324,25 @@ impl Builder {
         self.last_at = at;
     }
 
-    /// `Builder::char` for each byte of `text[start..end]`, ASCII chars of `class`: the same
-    /// tokens, joined text and run-length state. `tripled`: one letter of them is repeated three
-    /// times in a row.
-    fn word(&mut self, text: &str, start: usize, end: usize, class: WordClass, tripled: bool) {
+    /// `Builder::char` for each byte of `text[start..end]`, ASCII chars of `class` from char
+    /// offset `at` on: the same tokens, joined text and run-length state. `tripled`: one letter
+    /// of them is repeated three times in a row.
+    // Inlined into both compilations of `runs` (once per word; out of line it cost ~2,000
+    // more instructions per tweet).
+    #[inline(always)]
+    fn word(&mut self, text: &str, (start, end): (usize, usize), at: u32, word: (WordClass, bool)) {
+        let (class, tripled) = word;
         let run = &text.as_bytes()[start..end];
         let first = char::from(run[0]);
         if self.open != Some(class) {
             self.end_token(first);
-            self.start_token(start as u32, class);
+            self.start_token(at, class);
         }
         // Letters repeated three times (or continuing the repeat before the run) collapse: char
         // by char. Otherwise every char is pushed and only the run's tail is remembered (digits
         // never collapse, and a digit token ends with its run).
         if class == WordClass::Letter && (tripled || self.run.0 == first) {
-            for (at, &byte) in (start as u32..).zip(run) {
+            for (at, &byte) in (at..).zip(run) {
                 self.push_char(char::from(byte), at);
             }
             return;
@@ -355,7 +359,7 @@ impl Builder {
         let last = run[run.len() - 1];
         let repeated = run.len() >= 2 && run[run.len() - 2] == last;
         self.run = (char::from(last), if repeated { 2 } else { 1 });
-        self.last_at = end as u32 - 1;
+        self.last_at = at + run.len() as u32 - 1;
     }
 
     /// Closes the open token, if any: its ends are written once here rather than per char.
@@ -448,12 +452,14 @@ impl Builder {
 
 /// Tokenises folded text. `question_marks` are the pack's extra question marks (Greek `;`).
 pub(crate) fn tokenize(folded: Folded, question_marks: &[char]) -> TokenizedText {
-    tokenize_by(folded, question_marks, true)
+    tokenize_with(folded, question_marks, chars_in_runs)
 }
 
-/// `ascii_runs`: ASCII text goes through [`ascii_chars`] (false only in tests, which check
-/// that both ways give the same result).
-fn tokenize_by(folded: Folded, question_marks: &[char], ascii_runs: bool) -> TokenizedText {
+/// How the chars of a text are given to the [`Builder`]: [`chars_in_runs`] (or, in tests, one
+/// by one to check that both ways give the same result).
+type Walk = fn(&mut Builder, &str, &[char]);
+
+fn tokenize_with(folded: Folded, question_marks: &[char], walk: Walk) -> TokenizedText {
     // The lists of the last text this thread dropped, emptied, or new ones with room for a token
     // every few bytes, so they rarely grow while tokenising.
     let mut spare = SPARE
@@ -478,11 +484,7 @@ fn tokenize_by(folded: Folded, question_marks: &[char], ascii_runs: bool) -> Tok
         last_at: 0,
         run: ('\0', 0),
     };
-    if ascii_runs && folded.text.is_ascii() {
-        ascii_chars(&mut b, &folded.text, question_marks);
-    } else {
-        all_chars(&mut b, &folded.text, question_marks);
-    }
+    walk(&mut b, &folded.text, question_marks);
     if b.open.is_some() {
         // The last token ends with the text; its `next_char` stays `' '`.
         b.finish_token(' ');
@@ -503,43 +505,43 @@ fn tokenize_by(folded: Folded, question_marks: &[char], ascii_runs: bool) -> Tok
     }
 }
 
-/// The chars of folded text, one by one.
-fn all_chars(b: &mut Builder, text: &str, question_marks: &[char]) {
-    let mut chars = text.chars();
-    let mut current = chars.next();
-    let mut prev = ' ';
-    let mut at = 0u32;
-    // A space only ends the open token (unless a pack made it a question mark): the commonest
-    // char after letters skips the punctuation checks.
-    let plain_space = !question_marks.contains(&' ');
-    while let Some(c) = current {
-        let following = chars.next();
-        if c == ' ' && plain_space {
-            b.end_token(' ');
-        } else {
-            b.char(c, at, prev, following.unwrap_or(' '), question_marks);
-        }
-        prev = c;
-        current = following;
-        at += 1;
+/// The chars of folded text, with a run of ASCII letters or digits taken at once (see
+/// [`word_end`]; copied whole unless a letter repeats three times) and other ASCII bytes
+/// without decoding; non-ASCII chars (in a few English messages) go through
+/// [`Builder::char`]. Per char, decoding, the run-length bookkeeping and pushing one char at a
+/// time were most of the tokeniser's cost.
+fn chars_in_runs(b: &mut Builder, text: &str, question_marks: &[char]) {
+    // One loop, compiled twice: for ASCII text (most English) without the decoding branches.
+    if text.is_ascii() {
+        runs::<true>(b, text, question_marks);
+    } else {
+        runs::<false>(b, text, question_marks);
     }
 }
 
-/// [`all_chars`] for ASCII text (most English messages), where char offsets are byte offsets:
-/// a run of letters or digits is taken at once (see [`word_end`]; copied whole unless a letter
-/// repeats three times), the other bytes go to [`Builder::punctuation`] as before. Per char,
-/// decoding, the run-length bookkeeping and pushing one char at a time were most of the
-/// tokeniser's cost.
+/// [`chars_in_runs`] of a text that is all ASCII if `ASCII`.
 // Not inlined into `tokenize`: on its own the loop compiles to fewer instructions per byte.
 #[inline(never)]
-fn ascii_chars(b: &mut Builder, text: &str, question_marks: &[char]) {
+fn runs<const ASCII: bool>(b: &mut Builder, text: &str, question_marks: &[char]) {
     let bytes = text.as_bytes();
+    // A space only ends the open token (unless a pack made it a question mark): the commonest
+    // char after letters skips the punctuation checks.
     let plain_space = !question_marks.contains(&' ');
     let extra_question_marks = question_marks
         .iter()
         .filter(|c| c.is_ascii())
         .fold(0u128, |marks, &c| marks | (1 << u32::from(c)));
-    let char_at = |i: usize| bytes.get(i).map_or(' ', |&byte| char::from(byte));
+    // The chars before and at a byte offset that starts a char (`' '` past either end).
+    let char_before = |i: usize| match i.checked_sub(1).map(|last| bytes[last]) {
+        None => ' ',
+        Some(byte) if ASCII || byte.is_ascii() => char::from(byte),
+        _ => text[..i].chars().next_back().unwrap_or(' '),
+    };
+    let char_at = |i: usize| match bytes.get(i) {
+        None => ' ',
+        Some(&byte) if ASCII || byte.is_ascii() => char::from(byte),
+        _ => text[i..].chars().next().unwrap_or(' '),
+    };
     // Most texts have no letter three times in a row: one pass that the compiler vectorises
     // spares looking for one in every word.
     let next = |by: usize| bytes.get(by..).unwrap_or_default();
@@ -551,8 +553,11 @@ fn ascii_chars(b: &mut Builder, text: &str, question_marks: &[char]) {
             any | ((a == b) & (b == c) & a.is_ascii_alphabetic())
         });
     let mut i = 0;
+    // Bytes so far that continue a non-ASCII char: the char offset of byte `i` is `i - extra`.
+    let mut extra = 0;
     while i < bytes.len() {
         let byte = bytes[i];
+        let at = (i - extra) as u32;
         let class = if byte.is_ascii_alphabetic() {
             Some(WordClass::Letter)
         } else if byte.is_ascii_digit() {
@@ -562,18 +567,29 @@ fn ascii_chars(b: &mut Builder, text: &str, question_marks: &[char]) {
         };
         if let Some(class) = class {
             let (end, tripled) = word_end(bytes, i, class, any_tripled);
-            b.word(text, i, end, class, tripled);
+            b.word(text, (i, end), at, (class, tripled));
             i = end;
             continue;
         }
         if byte == b' ' && plain_space {
             b.end_token(' ');
-        } else {
+        } else if ASCII || byte.is_ascii() {
             // Neither a letter nor a digit: punctuation, or a space that a pack made a question
             // mark.
-            let prev = if i == 0 { ' ' } else { char_at(i - 1) };
             let extra_question_mark = (extra_question_marks >> byte) & 1 == 1;
-            b.punctuation(char::from(byte), prev, char_at(i + 1), extra_question_mark);
+            b.punctuation(
+                char::from(byte),
+                char_before(i),
+                char_at(i + 1),
+                extra_question_mark,
+            );
+        } else {
+            let c = char_at(i);
+            let length = c.len_utf8();
+            b.char(c, at, char_before(i), char_at(i + length), question_marks);
+            i += length;
+            extra += length - 1;
+            continue;
         }
         i += 1;
     }
@@ -587,6 +603,8 @@ const LOW_BITS: u64 = 0x0101_0101_0101_0101;
 /// The end of the run of ASCII chars of `class` from byte `start` of `bytes`, and whether a
 /// letter repeats three times in it (looked for only if `any_tripled`). The run is read eight
 /// bytes at a time (as a `u64`), without a branch per byte: most words take one read.
+// Inlined into both compilations of `runs`, like `Builder::word`.
+#[inline(always)]
 fn word_end(bytes: &[u8], start: usize, class: WordClass, any_tripled: bool) -> (usize, bool) {
     // Reads overlap by two bytes, so that three equal bytes starting in the first six bytes of
     // a read are seen whole.
@@ -721,6 +739,28 @@ mod tests {
         );
     }
 
+    /// The chars of folded text, one by one.
+    fn all_chars(b: &mut Builder, text: &str, question_marks: &[char]) {
+        let mut chars = text.chars();
+        let mut current = chars.next();
+        let mut prev = ' ';
+        let mut at = 0u32;
+        // A space only ends the open token (unless a pack made it a question mark): the commonest
+        // char after letters skips the punctuation checks.
+        let plain_space = !question_marks.contains(&' ');
+        while let Some(c) = current {
+            let following = chars.next();
+            if c == ' ' && plain_space {
+                b.end_token(' ');
+            } else {
+                b.char(c, at, prev, following.unwrap_or(' '), question_marks);
+            }
+            prev = c;
+            current = following;
+            at += 1;
+        }
+    }
+
     /// Everything `tokenize` produces, as comparable text.
     fn tokenized_parts(text: &TokenizedText) -> String {
         let tokens: Vec<String> = text
@@ -749,7 +789,7 @@ mod tests {
     }
 
     #[test]
-    fn letter_runs_of_ascii_text_tokenize_like_char_by_char() {
+    fn runs_of_ascii_chars_tokenize_like_char_by_char() {
         let mut samples: Vec<String> = [
             "",
             "a",
@@ -767,6 +807,10 @@ mod tests {
             "abcdefg abcdefgh abcdefghi abcdefghijklmno aaab abcdeeef abcdefggg abcdefghhh",
             "aa'a 000 1234567 12345678 123456789 a1234567b www.xxx.com/zzz?q=aaa&p=999",
             "oooooooooooooooo a'aaaaaaaaaaa x''''y end",
+            // Non-ASCII chars between ASCII runs (char offsets behind byte offsets).
+            "é'a a'é naïve café's e\u{301}e coöperate Ωmega 10分钟内 abc中def",
+            "ok 😡😡 then! «quoted» 「引用」 — fine… ¿no? ＡＢＣ！ x·y 、z",
+            "eeé éee ééé aaaé Σσς 1²3 ½ Ⅻ l’été ’tis",
         ]
         .iter()
         .map(|s| (*s).to_owned())
@@ -778,7 +822,7 @@ mod tests {
                 .map(|c| format!("a{c}b a{c} {c}1 1{c}a. {c}{c}x \"q{c}\" y{c}")),
         );
         let suite = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("suite");
-        for lang in ["en", "ro", "tl"] {
+        for lang in ["en", "ro", "tl", "el", "zh-Hans", "zh-Hant"] {
             for file in ["messages.jsonl", "replies.jsonl"] {
                 let content =
                     std::fs::read_to_string(suite.join(lang).join(file)).unwrap_or_default();
@@ -796,13 +840,15 @@ mod tests {
             ascii += usize::from(folded.text.is_ascii());
             for marks in [&[][..], &[';'][..], &[' '][..], &['.', '"', '\n'][..]] {
                 assert_eq!(
-                    tokenized_parts(&tokenize_by(folded.clone(), marks, true)),
-                    tokenized_parts(&tokenize_by(folded.clone(), marks, false)),
+                    tokenized_parts(&tokenize_with(folded.clone(), marks, chars_in_runs)),
+                    tokenized_parts(&tokenize_with(folded.clone(), marks, all_chars)),
                     "{sample:?} {marks:?}"
                 );
             }
         }
         assert!(ascii > 200, "only {ascii} ASCII samples");
+        let others = samples.len() - ascii;
+        assert!(others > 200, "only {others} non-ASCII samples");
     }
 
     #[test]
