@@ -185,6 +185,21 @@ impl ScriptCounts {
     }
 }
 
+/// The letters of ASCII `bytes`, eight at a time.
+fn ascii_letter_count(bytes: &[u8]) -> u32 {
+    let chunks = bytes.chunks_exact(8);
+    let rest = chunks.remainder();
+    let rest_letters = rest.iter().filter(|b| b.is_ascii_alphabetic()).count() as u32;
+    chunks
+        .map(|chunk| {
+            swar::count(swar::letters(u64::from_le_bytes(
+                chunk.try_into().expect("8 bytes"),
+            )))
+        })
+        .sum::<u32>()
+        + rest_letters
+}
+
 /// Calls `on_match` with the position of each ASCII byte of `bytes` that `matches` marks
 /// (given eight bytes with their high bit cleared, it gives the high bit of each byte it
 /// matches), in order, eight bytes at a time, until it answers false.
@@ -294,7 +309,7 @@ fn address_counts(text: &str, ascii: bool) -> ScriptCounts {
     let mut counts = ScriptCounts::default();
     let mut add_letters = |token: &str| {
         if ascii {
-            counts.latin += token.bytes().filter(u8::is_ascii_alphabetic).count() as u32;
+            counts.latin += ascii_letter_count(token.as_bytes());
         } else {
             token.chars().for_each(|c| counts.add(c));
         }
@@ -526,6 +541,18 @@ mod tests {
                 by_words(text),
                 "{text:?}"
             );
+        }
+    }
+
+    #[test]
+    fn ascii_letters_are_counted_like_byte_by_byte() {
+        let text = b"https://t.co/AbC123xyz @Zz_9 a-b.c:d@E [`{";
+        for start in 0..text.len() {
+            for end in start..=text.len() {
+                let bytes = &text[start..end];
+                let expected = bytes.iter().filter(|b| b.is_ascii_alphabetic()).count() as u32;
+                assert_eq!(ascii_letter_count(bytes), expected);
+            }
         }
     }
 
