@@ -242,11 +242,13 @@ pub(crate) enum Seeds<'e> {
     One(&'static str),
 }
 
-/// A signal's rule name: a rule id or cue name, or a rule id with a suffix (" (negated)").
+/// A signal's rule name: a rule id or one of this file's cue names, a rule id with a suffix
+/// (" (negated)"), or the name of a cue of `cues` (whose text this file does not see).
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum RuleName<'e> {
     Plain(&'e str),
     Suffixed(&'e str, &'static str),
+    Cue(&'static str),
 }
 
 /// A [`Signal`] whose strings are borrowed from the engine's rules or static: the batch writes
@@ -268,6 +270,10 @@ pub(crate) struct AnalysisParts<'e> {
     pub head: Analysis,
     pub demands: Vec<&'e str>,
     pub signals: Vec<SignalParts<'e>>,
+    /// Whether every string but the `RuleName::Cue` names is JSON text without escapes: the
+    /// engine's rule ids, categories and seeds are (`Engine::rule_strings_plain`), and this
+    /// file's own strings are.
+    pub plain_strings: bool,
 }
 
 impl AnalysisParts<'_> {
@@ -277,6 +283,7 @@ impl AnalysisParts<'_> {
             head: head(language, 0.0, false, Flags::default()),
             demands: Vec::new(),
             signals: Vec::new(),
+            plain_strings: true,
         }
     }
 
@@ -297,6 +304,7 @@ impl AnalysisParts<'_> {
                     rule: match signal.rule {
                         RuleName::Plain(name) => name.to_owned(),
                         RuleName::Suffixed(name, suffix) => format!("{name}{suffix}"),
+                        RuleName::Cue(name) => name.to_owned(),
                     },
                 })
                 .collect(),
@@ -543,7 +551,7 @@ pub(crate) fn analyze<'e>(engine: &'e Engine, original: &str, language: Lang) ->
             start: cue.start,
             end: cue.end,
             seeds: Seeds::One("RO-1"),
-            rule: RuleName::Plain(cue.name),
+            rule: RuleName::Cue(cue.name),
         });
     }
     let mut anger = tally.anger_words
@@ -563,6 +571,7 @@ pub(crate) fn analyze<'e>(engine: &'e Engine, original: &str, language: Lang) ->
         head: head(language, anger, complaint, flags),
         demands,
         signals,
+        plain_strings: engine.rule_strings_plain,
     }
 }
 

@@ -435,6 +435,11 @@ fn find_special(bytes: &[u8], mut at: usize) -> usize {
     first_hit(word).map_or(bytes.len(), |hit| at + hit)
 }
 
+/// Whether serde_json escapes something in `text`.
+pub(crate) fn needs_escape(text: &str) -> bool {
+    find_special(text.as_bytes(), 0) < text.len()
+}
+
 /// Appends an analysis's JSON fields after `{"id":…`: `,"language":…}`, exactly the bytes
 /// serde_json writes (serde's generic serialiser cost an English batch line as much as matching
 /// its rules). `false`, with nothing appended, for an anger score it has no text for.
@@ -455,28 +460,30 @@ fn write_fields(analysis: &AnalysisParts, out: &mut String) -> bool {
         head.public_exposure,
     ];
     out.push_str(level_and_flags(head.level, flags));
+    let plain = analysis.plain_strings;
     out.push_str(",\"demands\":");
-    write_strings(out, &analysis.demands);
+    write_strings(out, &analysis.demands, plain);
     out.push_str(",\"signals\":[");
     for (n, signal) in analysis.signals.iter().enumerate() {
         if n > 0 {
             out.push(',');
         }
         out.push_str("{\"category\":");
-        write_str(out, signal.category);
+        write_str(out, signal.category, plain);
         out.push_str(",\"start\":");
         write_usize(out, signal.start);
         out.push_str(",\"end\":");
         write_usize(out, signal.end);
         out.push_str(",\"seeds\":");
         match signal.seeds {
-            Seeds::Rule(seeds) => write_strings(out, seeds),
-            Seeds::One(seed) => write_strings(out, &[seed]),
+            Seeds::Rule(seeds) => write_strings(out, seeds, plain),
+            Seeds::One(seed) => write_strings(out, &[seed], plain),
         }
         out.push_str(",\"rule\":");
         match signal.rule {
-            RuleName::Plain(name) => write_str(out, name),
-            RuleName::Suffixed(name, suffix) => write_joined(out, name, suffix),
+            RuleName::Plain(name) => write_str(out, name, plain),
+            RuleName::Suffixed(name, suffix) => write_joined(out, name, suffix, plain),
+            RuleName::Cue(name) => write_str(out, name, false),
         }
         out.push('}');
     }
@@ -542,21 +549,21 @@ fn anger_text(anger: f32) -> Option<&'static str> {
     (*bits == anger.to_bits() && !text.is_empty()).then_some(text.as_str())
 }
 
-fn write_strings<S: AsRef<str>>(out: &mut String, strings: &[S]) {
+fn write_strings<S: AsRef<str>>(out: &mut String, strings: &[S], plain: bool) {
     out.push('[');
     for (n, string) in strings.iter().enumerate() {
         if n > 0 {
             out.push(',');
         }
-        write_str(out, string.as_ref());
+        write_str(out, string.as_ref(), plain);
     }
     out.push(']');
 }
 
 /// A JSON string as serde_json writes it: only `"`, `\` and control characters are escaped
-/// (those go through serde_json itself).
-fn write_str(out: &mut String, string: &str) {
-    if find_special(string.as_bytes(), 0) < string.len() {
+/// (those go through serde_json itself). `plain`: known to need none, not looked at.
+fn write_str(out: &mut String, string: &str, plain: bool) {
+    if !plain && needs_escape(string) {
         // Serialising a str cannot fail.
         out.push_str(&serde_json::to_string(string).unwrap_or_default());
         return;
@@ -567,11 +574,9 @@ fn write_str(out: &mut String, string: &str) {
 }
 
 /// `write_str` of `first` followed by `second`.
-fn write_joined(out: &mut String, first: &str, second: &str) {
-    if find_special(first.as_bytes(), 0) < first.len()
-        || find_special(second.as_bytes(), 0) < second.len()
-    {
-        write_str(out, &format!("{first}{second}"));
+fn write_joined(out: &mut String, first: &str, second: &str, plain: bool) {
+    if !plain && (needs_escape(first) || needs_escape(second)) {
+        write_str(out, &format!("{first}{second}"), false);
         return;
     }
     out.push('"');
@@ -938,12 +943,23 @@ mod tests {
             } else {
                 assert!(fast.is_empty() && parts.head.anger == 0.123);
             }
+            // Strings taken as plain are written as when each is looked at.
+            let mut checked = parts.clone();
+            checked.plain_strings = false;
+            let mut slow = String::new();
+            write_fields(&checked, &mut slow);
+            assert_eq!(fast, slow);
         };
         let rules = ["en.plain", "en.\"odd\\rule\u{2}"];
         for text in texts {
             let parts = coach.analysis_parts(Coach::detect(text, None), text);
             let mut variants = vec![parts.clone()];
+            assert!(
+                parts.plain_strings,
+                "the built-in rules' strings need no escapes"
+            );
             let mut escaped = parts.clone();
+            escaped.plain_strings = false;
             escaped.demands.push("quote \" back \\ control \u{1}");
             for rule in rules {
                 for suffix in [" (negated)", " \"q\""] {
@@ -956,6 +972,17 @@ mod tests {
                     });
                 }
                 escaped.signals.push(SignalParts {
+                    category: "anger",
+                    start: 5,
+                    end: 6,
+                    seeds: Seeds::One("RO-1"),
+                    rule: RuleName::Cue(if rule == "en.plain" {
+                        "cue.x"
+                    } else {
+                        "cue.\"x\""
+                    }),
+                });
+                escaped.signals.push(SignalParts {
                     category: "anger\n",
                     start: 0,
                     end: 0,
@@ -964,6 +991,16 @@ mod tests {
                 });
             }
             variants.push(escaped);
+            // A cue's name is looked at even when the rules' strings are plain.
+            let mut odd_cue = parts.clone();
+            odd_cue.signals.push(SignalParts {
+                category: "anger",
+                start: 1,
+                end: 2,
+                seeds: Seeds::One("RO-1"),
+                rule: RuleName::Cue("cue.\"odd\""),
+            });
+            variants.push(odd_cue);
             let mut odd = parts.clone();
             odd.head.anger = 0.123;
             variants.push(odd);

@@ -80,6 +80,9 @@ pub(crate) struct Engine {
     pub groups_of_literal: Vec<u32>,
     pub question_marks: Vec<char>,
     pub promises: PromiseGrammar,
+    /// Whether every rule's id, category and seeds are JSON text without escapes, so a batch
+    /// line writes them without looking for characters to escape.
+    pub rule_strings_plain: bool,
     /// Per literal: its words joined by spaces, whether the last is `word*`, and whether
     /// customer-message and reply rules use it (for the test that checks the tries).
     #[cfg(test)]
@@ -1019,6 +1022,12 @@ impl Engine {
                 }
             }
         }
+        let rule_strings_plain = rules.iter().all(|rule| {
+            [&rule.id, &rule.category]
+                .into_iter()
+                .chain(&rule.seeds)
+                .all(|text| !crate::batch::needs_escape(text))
+        });
         let always_present = requirement_groups.len() as u32;
         let signal_triggers = Triggers::build(&signal_triggers, always_present);
         let reply_triggers = Triggers::build(&reply_triggers, always_present);
@@ -1037,6 +1046,7 @@ impl Engine {
             groups_of_literal,
             question_marks,
             promises,
+            rule_strings_plain,
         })
     }
 }
