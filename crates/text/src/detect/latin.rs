@@ -614,17 +614,17 @@ impl LatinScores {
 
     /// The best class and its score, and the best score among the others.
     pub(super) fn ranking(&self) -> (Class, f32, f32) {
-        let mut best = (Class::En, f32::MIN);
+        let mut best = (0, f32::MIN);
         let mut second = f32::MIN;
-        for (class, &score) in CLASSES.iter().zip(&self.scores) {
+        for (index, &score) in self.scores.iter().enumerate() {
             if score > best.1 {
                 second = best.1;
-                best = (*class, score);
+                best = (index, score);
             } else if score > second {
                 second = score;
             }
         }
-        (best.0, best.1, second.max(0.0))
+        (CLASSES[best.0], best.1, second.max(0.0))
     }
 }
 

@@ -83,8 +83,8 @@ impl Key {
     const fn slot(self) -> usize {
         let low = self.0 as u64;
         let high = (self.0 >> 64) as u64;
-        ((low ^ high.wrapping_mul(0xC2B2_AE3D_27D4_EB4F)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            >> (64 - SLOT_BITS)) as usize
+        ((low ^ high.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SLOT_BITS))
+            as usize
     }
 }
 
