@@ -302,6 +302,9 @@ const PREFIX_START_BITS: usize = 1 << 14;
 /// English's shortest prefix ("guy*"), "thie*" sent "this" and "think" to the trie.
 const PREFIX_START_MAX: usize = 4;
 
+/// Tries at a collision-free table before `WordIndex::place` gives up on it.
+const PLACE_ATTEMPTS: usize = 32;
+
 /// The word trie's answers without walking it byte by byte (`WordTrie::symbols` was a tenth of a
 /// tweet's instructions, and most tokens are short pattern words). A token that is a pattern
 /// word (or `word*` prefix) itself is found by one probe of a displacement hash table (no probe
@@ -318,8 +321,11 @@ pub(crate) struct WordIndex {
     /// chosen so that no two words share one.
     displacements: Vec<u16>,
     bucket_shift: u32,
-    /// The hash's multiplier, the first that gave every bucket a displacement.
-    multiplier: u64,
+    /// The hash's multipliers for the key's two halves (odd), the first pair that gave every
+    /// bucket a displacement. Each half is multiplied before they are combined: two keys whose
+    /// halves XOR to the same value would otherwise share a hash under every multiplier, and
+    /// no attempt could ever separate them.
+    multipliers: (u64, u64),
     /// Symbols after an entry's first, `more >> 8` on, `more & 0xff` of them (a word of
     /// [`PACKED_MAX`] bytes has at most that many prefix symbols and its own).
     more_symbols: Vec<u32>,
@@ -437,12 +443,15 @@ impl WordIndex {
 
     /// Hash and displace: buckets of about two words, the fullest first, each given the first
     /// displacement that puts all its words in free slots of a table at most half full.
+    /// After [`PLACE_ATTEMPTS`] failures (never seen: the first attempt places the built-in
+    /// packs) every token walks the trie, so that no organisation's pack can stop the coach from
+    /// loading.
     fn place(&mut self, entries: &[WordEntry]) {
         let mut slots = (entries.len() * 2).next_power_of_two().max(16);
-        let mut multiplier: u64 = 0xff51_afd7_ed55_8ccd;
-        loop {
+        let mut multipliers: (u64, u64) = (0xff51_afd7_ed55_8ccd, 0x9e37_79b9_7f4a_7c15);
+        for _ in 0..PLACE_ATTEMPTS {
             let buckets = (slots / 4).max(1);
-            self.multiplier = multiplier;
+            self.multipliers = multipliers;
             self.bucket_shift = 64 - buckets.trailing_zeros();
             self.displacements = vec![0; buckets];
             self.table = vec![WordEntry::default(); slots];
@@ -474,17 +483,32 @@ impl WordIndex {
             if placed {
                 return;
             }
-            multiplier = multiplier.wrapping_add(0x9e37_79b9_7f4a_7c16);
+            // Even steps keep both multipliers odd (a bijection of each half).
+            multipliers = (
+                multipliers.0.wrapping_add(0x9e37_79b9_7f4a_7c16),
+                multipliers.1.wrapping_add(0xc4ce_b9fe_1a85_ec54),
+            );
             if slots < 1 << 16 {
                 slots *= 2;
             }
         }
+        self.walk_trie_always();
+    }
+
+    /// No table: one empty slot that no key matches, and every token long enough to begin with
+    /// a prefix sent to the trie, i.e. every token.
+    fn walk_trie_always(&mut self) {
+        self.table = vec![WordEntry::default()];
+        self.bucket_shift = 63;
+        self.displacements = vec![0; 2];
+        self.prefix_starts = vec![u64::MAX; PREFIX_START_BITS / 64];
+        self.prefix_shortest = 0;
     }
 
     /// Top bits: the bucket; low bits (mixed with the top ones): the slot before displacement.
     #[inline]
     fn hash(&self, low: u64, high: u64) -> u64 {
-        let x = (low ^ high.wrapping_mul(0x9e37_79b9_7f4a_7c15)).wrapping_mul(self.multiplier);
+        let x = low.wrapping_mul(self.multipliers.0) ^ high.wrapping_mul(self.multipliers.1);
         x ^ (x >> 29)
     }
 
@@ -1172,6 +1196,29 @@ mod tests {
         tokens
     }
 
+    /// Asserts that `index` gives each token the symbols the trie walk gives it, wherever the
+    /// token stands; returns how many tokens have any.
+    fn assert_answers_as_the_trie_walk(index: &WordIndex, tokens: &[String], what: &str) -> usize {
+        let mut with_symbols = 0;
+        for token in tokens {
+            let mut walked = Vec::new();
+            index.trie.symbols(token.as_bytes(), &mut walked);
+            // First in the text or after sixteen bytes and more (the key is read differently),
+            // before more text or last.
+            for before in [" ", " words before it, \u{0}\u{0} "] {
+                for after in ["", " next", "\u{0}\u{0}"] {
+                    let joined = format!("{before}{token}{after}");
+                    let (start, end) = (before.len(), before.len() + token.len());
+                    let mut found = vec![7];
+                    index.symbols(joined.as_bytes(), start, end, &mut found);
+                    assert_eq!(found[1..], walked, "{what}: {joined:?}");
+                }
+            }
+            with_symbols += usize::from(!walked.is_empty());
+        }
+        with_symbols
+    }
+
     #[test]
     fn the_word_index_answers_as_the_trie_walk() {
         let coach = Coach::builtin().expect("built-in packs load");
@@ -1179,28 +1226,65 @@ mod tests {
         for engine in coach.engines.values() {
             let tokens = tricky_tokens(engine);
             for phrases in [&engine.signal_phrases, &engine.reply_phrases] {
-                let words = &phrases.words;
-                for token in &tokens {
-                    let mut walked = Vec::new();
-                    words.trie.symbols(token.as_bytes(), &mut walked);
-                    // First in the text or after sixteen bytes and more (the key is read
-                    // differently), before more text or last.
-                    for before in [" ", " words before it, \u{0}\u{0} "] {
-                        for after in ["", " next", "\u{0}\u{0}"] {
-                            let joined = format!("{before}{token}{after}");
-                            let (start, end) = (before.len(), before.len() + token.len());
-                            let mut found = vec![7];
-                            words.symbols(joined.as_bytes(), start, end, &mut found);
-                            assert_eq!(found[1..], walked, "{:?}: {joined:?}", engine.lang);
-                        }
-                    }
-                    checked += usize::from(!walked.is_empty());
-                }
+                let what = format!("{:?}", engine.lang);
+                checked += assert_answers_as_the_trie_walk(&phrases.words, &tokens, &what);
             }
         }
         assert!(
             checked > 1_000,
             "the tokens include pattern words ({checked})"
+        );
+    }
+
+    #[test]
+    fn words_whose_key_halves_combine_alike_get_their_own_slots() {
+        // Found by brute force (review of the word index): with the halves combined before the
+        // multiplier, these two shared a hash under every multiplier and loading never ended.
+        let pair = ["iwpkgclbflwjcaq", "refundrequested"];
+        let combined = |word: &str| {
+            let (low, high) = packed(word.as_bytes(), 0, word.len());
+            low ^ high.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        };
+        assert_eq!(combined(pair[0]), combined(pair[1]));
+        let index = WordIndex::build(&[(pair[0], false), (pair[1], false)]);
+        assert!(index.table.len() > 1, "placed in a table, not the fallback");
+        let tokens: Vec<String> = pair.iter().map(|w| w.to_string()).collect();
+        assert_eq!(assert_answers_as_the_trie_walk(&index, &tokens, "pair"), 2);
+    }
+
+    #[test]
+    fn without_a_table_every_token_walks_the_trie() {
+        let words = [
+            ("sorry", false),
+            ("apologi", true),
+            ("refund", false),
+            ("ref", true),
+            ("understand", false),
+            ("a", false),
+        ];
+        let mut index = WordIndex::build(&words);
+        index.walk_trie_always();
+        assert_eq!(index.table.len(), 1);
+        let tokens: Vec<String> = [
+            "sorry",
+            "apologise",
+            "apologies",
+            "refund",
+            "refunds",
+            "ref",
+            "re",
+            "a",
+            "understand",
+            "understanding",
+            "x",
+            "averyveryverylongtokenbeyondpacking",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        assert_eq!(
+            assert_answers_as_the_trie_walk(&index, &tokens, "fallback"),
+            8
         );
     }
 }
