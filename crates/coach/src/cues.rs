@@ -74,6 +74,7 @@ fn latin_cues(text: &str) -> Option<Found> {
         word_end: 0,
         letters_end: 0,
         marks_end: 0,
+        counted: (0, 0),
     };
     let mut padded: Window;
     // Lane counts stay below 256: at most 255 blocks per chunk.
@@ -155,6 +156,9 @@ struct Runs<'t> {
     word_end: usize,
     letters_end: usize,
     marks_end: usize,
+    /// The last byte offset turned into a char index, and that index: the next is counted from
+    /// there (see [`Runs::at`]).
+    counted: (usize, usize),
 }
 
 impl Runs<'_> {
@@ -196,13 +200,22 @@ impl Runs<'_> {
         }
     }
 
-    /// A byte offset of the text as a char index.
-    fn at(&self, byte: usize) -> usize {
+    /// A byte offset of the text as a char index, counted from the last one asked for rather
+    /// than from the start of the text (from the start, a long text with many cues took time
+    /// quadratic in its length). Runs are met in text order and the count steps back at most
+    /// over a run just measured, so the counting stays linear in the text.
+    fn at(&mut self, byte: usize) -> usize {
         if self.ascii {
-            byte
-        } else {
-            self.text[..byte].chars().count()
+            return byte;
         }
+        let (from_byte, from_char) = self.counted;
+        let index = if byte >= from_byte {
+            from_char + self.text[from_byte..byte].chars().count()
+        } else {
+            from_char - self.text[byte..from_byte].chars().count()
+        };
+        self.counted = (byte, index);
+        index
     }
 }
 
@@ -702,9 +715,13 @@ mod tests {
             "é€😡 :( 😢😢:(:):-(;-)😡 ❤️ ♥ ☺:D :Da ;D 1:(a :((",
             "😀😀😀😀:(ok😭😭😭😭:)😭😭😭😭😭;(",
             "’’’’’’’’’’’’’’’’’’:(",
+            // Runs that overlap in text order (a shouted word around stretched letters), so
+            // that char indexes are counted back from a run's end.
+            "😀 aaaAAAAbbbCCCC!!!? 😀 eeeEEEE ‘zzzZZZZ’ ooo!!1 😀",
         ]
         .iter()
         .map(|t| (*t).to_owned())
+        .chain(["ABCD 😀 ".repeat(2_000), "aaa x 😀 NOOO!! ".repeat(1_000)])
         .collect();
         let suite = concat!(env!("CARGO_MANIFEST_DIR"), "/suite");
         for lang in std::fs::read_dir(suite).expect("suite folder") {
