@@ -95,24 +95,20 @@ impl ScriptCounts {
     /// tweets have an @mention, and looking at every token cost more than the rest of the
     /// count.
     fn of(text: &str) -> ScriptCounts {
-        let (mut counts, has_mark, ascii) = ScriptCounts::of_letters(text);
-        if has_mark || has_www(text.as_bytes()) {
-            let addresses = address_counts(text, ascii);
-            counts.latin -= addresses.latin;
-            counts.greek -= addresses.greek;
-            counts.han -= addresses.han;
-            counts.kana -= addresses.kana;
-            counts.other -= addresses.other;
-        }
+        let (mut counts, ascii) = ScriptCounts::of_letters(text);
+        let addresses = address_counts(text, ascii);
+        counts.latin -= addresses.latin;
+        counts.greek -= addresses.greek;
+        counts.han -= addresses.han;
+        counts.kana -= addresses.kana;
+        counts.other -= addresses.other;
         counts
     }
 
-    /// The letters of `text` per script, whether it has a ':' or '@' and whether it is all
-    /// ASCII.
-    fn of_letters(text: &str) -> (ScriptCounts, bool, bool) {
+    /// The letters of `text` per script, and whether it is all ASCII.
+    fn of_letters(text: &str) -> (ScriptCounts, bool) {
         let bytes = text.as_bytes();
         let mut counts = ScriptCounts::default();
-        let mut marks = 0u64;
         let mut ascii = true;
         let mut i = 0;
         while i < bytes.len() {
@@ -120,7 +116,6 @@ impl ScriptCounts {
                 let eight = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
                 if eight & swar::HIGH_BITS == 0 {
                     counts.latin += swar::count(swar::letters(eight));
-                    marks |= swar::bytes_equal(eight, b':') | swar::bytes_equal(eight, b'@');
                     i += 8;
                     continue;
                 }
@@ -128,7 +123,6 @@ impl ScriptCounts {
             let byte = bytes[i];
             if byte.is_ascii() {
                 counts.latin += u32::from(byte.is_ascii_alphabetic());
-                marks |= u64::from(byte == b':' || byte == b'@');
                 i += 1;
                 continue;
             }
@@ -137,7 +131,7 @@ impl ScriptCounts {
             counts.add(c);
             i += c.len_utf8();
         }
-        (counts, marks != 0, ascii)
+        (counts, ascii)
     }
 
     fn add(&mut self, c: char) {
@@ -202,11 +196,11 @@ fn ascii_letter_count(bytes: &[u8]) -> u32 {
 
 /// Calls `on_match` with the position of each ASCII byte of `bytes` that `matches` marks
 /// (given eight bytes with their high bit cleared, it gives the high bit of each byte it
-/// matches), in order, eight bytes at a time, until it answers false.
+/// matches), in order, eight bytes at a time.
 fn each_ascii_position(
     bytes: &[u8],
     matches: impl Fn(u64) -> u64,
-    mut on_match: impl FnMut(usize) -> bool,
+    mut on_match: impl FnMut(usize),
 ) {
     let chunks = bytes.chunks_exact(8);
     let mut last = [0u8; 8];
@@ -216,31 +210,10 @@ fn each_ascii_position(
         // Bytes that are not ASCII match nothing (their high bit cleared, they might).
         let mut found = matches(eight & !swar::HIGH_BITS) & !(eight & swar::HIGH_BITS);
         while found != 0 {
-            if !on_match(index * 8 + found.trailing_zeros() as usize / 8) {
-                return;
-            }
+            on_match(index * 8 + found.trailing_zeros() as usize / 8);
             found &= found - 1;
         }
     }
-}
-
-/// Calls `on_start` with the start of every "www." of the text (found from its dots) until
-/// it answers false.
-fn each_www_start(bytes: &[u8], mut on_start: impl FnMut(usize) -> bool) {
-    each_ascii_position(
-        bytes,
-        |eight| swar::bytes_equal(eight, b'.'),
-        |dot| dot < 3 || &bytes[dot - 3..dot] != b"www" || on_start(dot - 3),
-    );
-}
-
-fn has_www(bytes: &[u8]) -> bool {
-    let mut found = false;
-    each_www_start(bytes, |_| {
-        found = true;
-        false
-    });
-    found
 }
 
 /// The ASCII whitespace bytes among eight ASCII bytes (by `char::is_whitespace`: U+0009 to
@@ -315,36 +288,45 @@ fn address_counts(text: &str, ascii: bool) -> ScriptCounts {
         }
     };
     let is_mark = |b: u8| b == b':' || b == b'@';
-    // `looked_to` is the end of the last token looked at.
+    // `looked_to` is the end of the last token with a mark looked at.
     let mut looked_to = 0;
     each_ascii_position(
         bytes,
-        |eight| swar::bytes_equal(eight, b':') | swar::bytes_equal(eight, b'@'),
+        |eight| {
+            swar::bytes_equal(eight, b':')
+                | swar::bytes_equal(eight, b'@')
+                | swar::bytes_equal(eight, b'.')
+        },
         |at| {
-            if at >= looked_to {
+            // Inside a token with a mark already looked at: any "www." there is in it too.
+            if at < looked_to {
+                return;
+            }
+            if bytes[at] == b'.' {
+                // A token that begins with "www." and has no mark (those with one are looked
+                // at from their mark).
+                let Some(start) = at.checked_sub(3).filter(|&s| &bytes[s..at] == b"www") else {
+                    return;
+                };
+                if text[..start]
+                    .chars()
+                    .next_back()
+                    .is_none_or(char::is_whitespace)
+                {
+                    let token = token_around(text, start, ascii);
+                    if !token.bytes().any(is_mark) {
+                        add_letters(token);
+                    }
+                }
+            } else {
                 let token = token_around(text, at, ascii);
                 looked_to = token.as_ptr() as usize - text.as_ptr() as usize + token.len();
                 if is_address(token.as_bytes()) {
                     add_letters(token);
                 }
             }
-            true
         },
     );
-    // Tokens that begin with "www." and have no mark (those with one were looked at above).
-    each_www_start(bytes, |at| {
-        if text[..at]
-            .chars()
-            .next_back()
-            .is_none_or(char::is_whitespace)
-        {
-            let token = token_around(text, at, ascii);
-            if !token.bytes().any(is_mark) {
-                add_letters(token);
-            }
-        }
-        true
-    });
     counts
 }
 
