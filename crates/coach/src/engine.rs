@@ -423,9 +423,13 @@ impl WordIndex {
             if text.len() >= prefix_start {
                 set(&text[..prefix_start]);
             } else {
-                // A shortest prefix: tokens that begin with it have one more byte.
+                // A shortest prefix: tokens that begin with it have one more byte (written into
+                // one buffer: 256 allocations per prefix showed in the packs' load time).
+                let mut start = [0u8; PREFIX_START_MAX];
+                start[..text.len()].copy_from_slice(text);
                 for byte in 0..=u8::MAX {
-                    set(&[text, &[byte]].concat());
+                    start[text.len()] = byte;
+                    set(&start[..=text.len()]);
                 }
             }
         }
@@ -455,28 +459,36 @@ impl WordIndex {
             self.bucket_shift = 64 - buckets.trailing_zeros();
             self.displacements = vec![0; buckets];
             self.table = vec![WordEntry::default(); slots];
-            let mut members: Vec<Vec<(u64, &WordEntry)>> = vec![Vec::new(); buckets];
-            for entry in entries {
-                let hash = self.hash(entry.low, entry.high);
-                members[(hash >> self.bucket_shift) as usize].push((hash, entry));
-            }
-            let mut order: Vec<usize> = (0..buckets).collect();
-            order.sort_by_key(|&b| std::cmp::Reverse(members[b].len()));
-            let placed = order.iter().all(|&bucket| {
+            // The words by bucket, the fullest buckets placed first.
+            let shift = self.bucket_shift;
+            let mut hashed: Vec<(u64, &WordEntry)> = entries
+                .iter()
+                .map(|entry| (self.hash(entry.low, entry.high), entry))
+                .collect();
+            hashed.sort_unstable_by_key(|&(hash, _)| hash >> shift);
+            let mut groups: Vec<&[(u64, &WordEntry)]> = hashed
+                .chunk_by(|a, b| a.0 >> shift == b.0 >> shift)
+                .collect();
+            groups.sort_by_key(|group| std::cmp::Reverse(group.len()));
+            let slot_of =
+                |hash: u64, displacement: usize| (hash as usize ^ displacement) & (slots - 1);
+            let placed = groups.iter().all(|group| {
+                // Every word of the bucket in a free slot, and no two in one (no allocation per
+                // try: a bucket holds a handful of words and thousands of tries can be needed).
                 let Some(displacement) = (0..slots.min(1 << 16)).find(|&d| {
-                    let mut taken: Vec<usize> = Vec::new();
-                    members[bucket].iter().all(|&(hash, _)| {
-                        let slot = (hash as usize ^ d) & (slots - 1);
-                        let free = self.table[slot].high == 0 && !taken.contains(&slot);
-                        taken.push(slot);
-                        free
+                    group.iter().enumerate().all(|(j, &(hash, _))| {
+                        let slot = slot_of(hash, d);
+                        self.table[slot].high == 0
+                            && group[..j]
+                                .iter()
+                                .all(|&(other, _)| slot_of(other, d) != slot)
                     })
                 }) else {
                     return false;
                 };
-                self.displacements[bucket] = displacement as u16;
-                for &(hash, entry) in &members[bucket] {
-                    self.table[(hash as usize ^ displacement) & (slots - 1)] = *entry;
+                self.displacements[(group[0].0 >> shift) as usize] = displacement as u16;
+                for &(hash, entry) in *group {
+                    self.table[slot_of(hash, displacement)] = *entry;
                 }
                 true
             });
