@@ -75,9 +75,12 @@ pub(crate) struct Engine {
     pub always_present: u32,
     pub rules: Vec<CompiledRule>,
     /// The inverse: `groups_of_literal[literal_group_offsets[l]..literal_group_offsets[l + 1]]`
-    /// are the requirement groups literal `l` belongs to, so a found literal marks its groups.
+    /// are rows of the requirement groups literal `l` belongs to, so a found literal marks its
+    /// groups. A row's unused places hold `always_present`: marking a literal's groups is then
+    /// a fixed run of stores per row, and nearly every literal has one row, where a loop as long
+    /// as its group count mispredicted its exit at most literals.
     pub literal_group_offsets: Vec<u32>,
-    pub groups_of_literal: Vec<u32>,
+    pub groups_of_literal: Vec<[u32; GROUP_ROW]>,
     pub question_marks: Vec<char>,
     pub promises: PromiseGrammar,
     /// Whether every rule's id, category and seeds are JSON text without escapes, so a batch
@@ -153,6 +156,9 @@ impl Triggers {
         &self.requirements[trigger.requirements as usize..trigger.requirements_end as usize]
     }
 }
+
+/// How many requirement groups one row of `Engine::groups_of_literal` holds.
+pub(crate) const GROUP_ROW: usize = 8;
 
 /// Marks "no state", "no word", "no literal" in the tables below.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -992,12 +998,17 @@ impl Engine {
                 literal_groups[literal as usize].push(group as u32);
             }
         }
+        let always_present = requirement_groups.len() as u32;
         let mut literal_group_offsets = Vec::with_capacity(literal_count + 1);
         let mut groups_of_literal = Vec::new();
         for groups in &mut literal_groups {
             groups.dedup();
             literal_group_offsets.push(groups_of_literal.len() as u32);
-            groups_of_literal.extend_from_slice(groups);
+            for groups in groups.chunks(GROUP_ROW) {
+                let mut row = [always_present; GROUP_ROW];
+                row[..groups.len()].copy_from_slice(groups);
+                groups_of_literal.push(row);
+            }
         }
         literal_group_offsets.push(groups_of_literal.len() as u32);
         let mut signal_literals = vec![false; literal_count];
@@ -1064,7 +1075,6 @@ impl Engine {
                 .chain(&rule.seeds)
                 .all(|text| !crate::batch::needs_escape(text))
         });
-        let always_present = requirement_groups.len() as u32;
         let signal_triggers = Triggers::build(&signal_triggers, always_present);
         let reply_triggers = Triggers::build(&reply_triggers, always_present);
         Ok(Engine {
@@ -1298,5 +1308,44 @@ mod tests {
             assert_answers_as_the_trie_walk(&index, &tokens, "fallback"),
             8
         );
+    }
+
+    /// The padded rows hold each literal's groups once, in order, and every group a rule
+    /// requires belongs to some literal: padding only ever repeats `always_present`.
+    #[test]
+    fn group_rows_hold_each_literals_groups_once() {
+        let coach = Coach::builtin().expect("built-in packs load");
+        let mut wide = 0;
+        for engine in coach.engines.values() {
+            let mut belongs = vec![false; engine.always_present as usize + 1];
+            for literal in 0..engine.literal_count {
+                let from = engine.literal_group_offsets[literal] as usize;
+                let to = engine.literal_group_offsets[literal + 1] as usize;
+                let rows = &engine.groups_of_literal[from..to];
+                let groups: Vec<u32> = rows
+                    .iter()
+                    .flatten()
+                    .copied()
+                    .filter(|&group| group != engine.always_present)
+                    .collect();
+                assert!(groups.windows(2).all(|pair| pair[0] < pair[1]));
+                assert_eq!(rows.len(), groups.len().div_ceil(GROUP_ROW));
+                wide += usize::from(rows.len() > 1);
+                for group in groups {
+                    belongs[group as usize] = true;
+                }
+            }
+            for rule in &engine.rules {
+                for group in rule
+                    .requirements
+                    .iter()
+                    .chain(&rule.unless_preceded_requirements)
+                    .flatten()
+                {
+                    assert!(belongs[*group as usize], "{}: group {group}", rule.id);
+                }
+            }
+        }
+        assert!(wide > 0, "some literal has more than one row");
     }
 }

@@ -288,8 +288,10 @@ impl Engine {
                 *seen = stamp;
                 let from = self.literal_group_offsets[literal as usize] as usize;
                 let to = self.literal_group_offsets[literal as usize + 1] as usize;
-                for &group in &self.groups_of_literal[from..to] {
-                    scratch.group_seen[group as usize] = stamp;
+                for row in &self.groups_of_literal[from..to] {
+                    for &group in row {
+                        scratch.group_seen[group as usize] = stamp;
+                    }
                 }
             }
         }
