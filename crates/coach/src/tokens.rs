@@ -67,7 +67,7 @@ impl TokenizedText {
 struct Spare {
     tokens: Vec<Token>,
     sentences: Vec<Sentence>,
-    joined: String,
+    joined: Vec<u8>,
 }
 
 /// Lists longer than these are freed rather than kept (a 1 MB paste should not stay resident).
@@ -87,7 +87,7 @@ impl Drop for TokenizedText {
         let mut spare = Spare {
             tokens: std::mem::take(&mut self.tokens),
             sentences: std::mem::take(&mut self.sentences),
-            joined: std::mem::take(&mut self.joined),
+            joined: std::mem::take(&mut self.joined).into_bytes(),
         };
         spare.tokens.clear();
         spare.sentences.clear();
@@ -250,7 +250,9 @@ fn char_kind(c: char) -> CharKind {
 struct Builder {
     tokens: Vec<Token>,
     sentences: Vec<Sentence>,
-    joined: String,
+    /// `TokenizedText::joined` as bytes until the end: a word's bytes are copied and cut back
+    /// without the char-boundary checks of `String` (only whole chars are ever pushed).
+    joined: Vec<u8>,
     sentence_break: bool,
     clause_break: bool,
     question: bool,
@@ -270,7 +272,7 @@ impl Builder {
             self.start_sentence();
         }
         // Every token is preceded by a space.
-        self.joined.push(' ');
+        self.joined.push(b' ');
         self.tokens.push(Token {
             start: at,
             end: at,
@@ -293,7 +295,7 @@ impl Builder {
             self.close_sentence();
         }
         if !self.sentences.is_empty() {
-            self.joined.push('\n');
+            self.joined.push(b'\n');
         }
         self.sentences.push(Sentence {
             first_token: self.tokens.len() as u32,
@@ -313,15 +315,22 @@ impl Builder {
         };
         // "sooo" → "so", "incredibiiil" → "incredibil": a run of three or more of one letter
         // collapses to one, so stretched words still meet the word lists (the cue counts apart).
+        let mut utf8 = [0; 4];
         match self.run.1 {
-            1 | 2 => self.joined.push(c),
+            1 | 2 => self.push_whole_char(c, &mut utf8),
             3 if c.is_alphabetic() => {
-                self.joined.pop();
+                // The last char pushed is `c`.
+                self.joined.truncate(self.joined.len() - c.len_utf8());
             }
             _ if c.is_alphabetic() => {}
-            _ => self.joined.push(c),
+            _ => self.push_whole_char(c, &mut utf8),
         }
         self.last_at = at;
+    }
+
+    fn push_whole_char(&mut self, c: char, utf8: &mut [u8; 4]) {
+        self.joined
+            .extend_from_slice(c.encode_utf8(utf8).as_bytes());
     }
 
     /// `Builder::char` for each byte of `text[start..end]`, ASCII chars of `class` from char
@@ -347,14 +356,14 @@ impl Builder {
             }
             return;
         }
-        match text.get(start..start + EIGHT) {
+        match text.as_bytes().get(start..start + EIGHT) {
             // Eight bytes and a cut back: one store rather than a call to `memcpy`.
             Some(eight) if run.len() < EIGHT => {
-                self.joined.push_str(eight);
+                self.joined.extend_from_slice(eight);
                 self.joined
                     .truncate(self.joined.len() - (EIGHT - run.len()));
             }
-            _ => self.joined.push_str(&text[start..end]),
+            _ => self.joined.extend_from_slice(run),
         }
         let last = run[run.len() - 1];
         let repeated = run.len() >= 2 && run[run.len() - 2] == last;
@@ -467,7 +476,7 @@ fn tokenize_with(folded: Folded, question_marks: &[char], walk: Walk) -> Tokeniz
         .unwrap_or_else(|| Spare {
             tokens: Vec::with_capacity(folded.text.len() / 4 + 1),
             sentences: Vec::with_capacity(folded.text.len() / 64 + 1),
-            joined: String::with_capacity(folded.text.len() + 16),
+            joined: Vec::with_capacity(folded.text.len() + 16),
         });
     spare.tokens.reserve(folded.text.len() / 4 + 1);
     spare.sentences.reserve(folded.text.len() / 64 + 1);
@@ -501,7 +510,9 @@ fn tokenize_with(folded: Folded, question_marks: &[char], walk: Walk) -> Tokeniz
         folded,
         tokens: b.tokens,
         sentences: b.sentences,
-        joined: b.joined,
+        // Whole chars only were pushed, and every word copied ends where the text's run of
+        // ASCII letters or digits does.
+        joined: String::from_utf8(b.joined).expect("the joined text is whole chars"),
     }
 }
 
@@ -811,6 +822,8 @@ mod tests {
             "é'a a'é naïve café's e\u{301}e coöperate Ωmega 10分钟内 abc中def",
             "ok 😡😡 then! «quoted» 「引用」 — fine… ¿no? ＡＢＣ！ x·y 、z",
             "eeé éee ééé aaaé Σσς 1²3 ½ Ⅻ l’été ’tis",
+            // Repeated non-ASCII letters collapse by whole chars (the joined text is bytes).
+            "ΩΩΩΩ ωωω xéééééy 中中中 ½½½½ 😡😡😡😡 aaaéééaaa",
         ]
         .iter()
         .map(|s| (*s).to_owned())
