@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use text::Lang;
 
 use crate::cues::{Feeling, anger_cues, feelings};
-use crate::engine::Engine;
+use crate::engine::{CompiledRule, Engine};
 use crate::matcher::{Purpose, RuleMatch};
 use crate::model::{Analysis, Level, Signal};
 use crate::spec::Severity;
@@ -246,6 +246,8 @@ pub(crate) enum Seeds<'e> {
 /// (" (negated)"), or the name of a cue of `cues` (whose text this file does not see).
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum RuleName<'e> {
+    /// The rule's own signal: its category, seeds and id, written from `signal_json`.
+    Own(&'e CompiledRule),
     Plain(&'e str),
     Suffixed(&'e str, &'static str),
     Cue(&'static str),
@@ -302,6 +304,7 @@ impl AnalysisParts<'_> {
                         Seeds::One(seed) => vec![seed.to_owned()],
                     },
                     rule: match signal.rule {
+                        RuleName::Own(rule) => rule.id.clone(),
                         RuleName::Plain(name) => name.to_owned(),
                         RuleName::Suffixed(name, suffix) => format!("{name}{suffix}"),
                         RuleName::Cue(name) => name.to_owned(),
@@ -489,7 +492,7 @@ pub(crate) fn analyze<'e>(engine: &'e Engine, original: &str, language: Lang) ->
             start,
             end,
             seeds: Seeds::Rule(&rule.seeds),
-            rule: RuleName::Plain(&rule.id),
+            rule: RuleName::Own(rule),
         });
     }
 

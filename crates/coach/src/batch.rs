@@ -468,6 +468,15 @@ fn write_fields(analysis: &AnalysisParts, out: &mut String) -> bool {
         if n > 0 {
             out.push(',');
         }
+        if let RuleName::Own(rule) = signal.rule {
+            let (head, tail) = &rule.signal_json;
+            out.push_str(head);
+            write_usize(out, signal.start);
+            out.push_str(",\"end\":");
+            write_usize(out, signal.end);
+            out.push_str(tail);
+            continue;
+        }
         out.push_str("{\"category\":");
         write_str(out, signal.category, plain);
         out.push_str(",\"start\":");
@@ -481,6 +490,7 @@ fn write_fields(analysis: &AnalysisParts, out: &mut String) -> bool {
         }
         out.push_str(",\"rule\":");
         match signal.rule {
+            RuleName::Own(rule) => write_str(out, &rule.id, plain),
             RuleName::Plain(name) => write_str(out, name, plain),
             RuleName::Suffixed(name, suffix) => write_joined(out, name, suffix, plain),
             RuleName::Cue(name) => write_str(out, name, false),
@@ -489,6 +499,20 @@ fn write_fields(analysis: &AnalysisParts, out: &mut String) -> bool {
     }
     out.push_str("]}");
     true
+}
+
+/// A rule's `CompiledRule::signal_json`: what `write_fields` writes of its own signal before
+/// the start offset and after the end offset.
+pub(crate) fn signal_json(category: &str, seeds: &[String], id: &str) -> (String, String) {
+    let mut head = String::from("{\"category\":");
+    write_str(&mut head, category, false);
+    head.push_str(",\"start\":");
+    let mut tail = String::from(",\"seeds\":");
+    write_strings(&mut tail, seeds, false);
+    tail.push_str(",\"rule\":");
+    write_str(&mut tail, id, false);
+    tail.push('}');
+    (head, tail)
 }
 
 /// `,"level":…,"complaint":…` up to `"public_exposure"`'s value, from a table of every level and
@@ -659,8 +683,8 @@ mod tests {
     use text::Lang;
 
     use super::{
-        LineProblem, PlainAnalyzeLine, error_line, find_special, is_special, write_fields,
-        write_usize,
+        LineProblem, PlainAnalyzeLine, error_line, find_special, is_special, signal_json,
+        write_fields, write_usize,
     };
     use crate::analyze::{AnalysisParts, RuleName, Seeds, SignalParts};
     use crate::model::Level;
@@ -1028,5 +1052,48 @@ mod tests {
             assert!(write_fields(&parts, &mut fast), "{}", parts.head.anger);
             written_as_serde(&parts);
         }
+    }
+
+    /// A rule's own signal, written from its precomputed pieces, has the bytes of the same
+    /// signal written piece by piece, for every built-in rule and offsets of any width.
+    #[test]
+    fn own_signals_write_as_their_pieces() {
+        let coach = Coach::builtin().expect("built-in packs load");
+        let mut parts = coach.analysis_parts(Lang::En, "");
+        for engine in coach.engines.values() {
+            for rule in &engine.rules {
+                for (start, end) in [(0, 0), (9, 10), (99, 100), (999, 1000), (12_345, 123_456)] {
+                    let signal = |name| SignalParts {
+                        category: &rule.category,
+                        start,
+                        end,
+                        seeds: Seeds::Rule(&rule.seeds),
+                        rule: name,
+                    };
+                    let mut own = String::new();
+                    let mut by_pieces = String::new();
+                    parts.signals = vec![signal(RuleName::Own(rule)); 2];
+                    write_fields(&parts, &mut own);
+                    parts.signals = vec![signal(RuleName::Plain(&rule.id)); 2];
+                    write_fields(&parts, &mut by_pieces);
+                    assert_eq!(own, by_pieces);
+                }
+            }
+        }
+        // Strings that need escapes get them in the pieces too.
+        let (category, id) = ("anger\n", "en.\"odd\\rule\u{2}");
+        let seeds = ["\"X\"".to_owned(), "RO-1".to_owned()];
+        let (head, tail) = signal_json(category, &seeds, id);
+        parts.plain_strings = false;
+        parts.signals = vec![SignalParts {
+            category,
+            start: 5,
+            end: 17,
+            seeds: Seeds::Rule(&seeds),
+            rule: RuleName::Plain(id),
+        }];
+        let mut by_pieces = String::new();
+        write_fields(&parts, &mut by_pieces);
+        assert!(by_pieces.contains(&format!("[{head}5,\"end\":17{tail}]")));
     }
 }

@@ -35,6 +35,9 @@ pub(crate) struct CompiledRule {
     pub kind: RuleKind,
     pub category: String,
     pub seeds: Vec<String>,
+    /// The JSON of this rule's own signal around its offsets: `{"category":…,"start":` and
+    /// `,"seeds":[…],"rule":…}`, written once here instead of piece by piece on every line.
+    pub signal_json: (String, String),
     pub severity: Severity,
     pub patterns: Vec<Vec<Node>>,
     /// Per pattern: ids of literal groups (`Engine::groups_of_literal`) of which at least one
@@ -1144,6 +1147,7 @@ fn compile_rule(
         kind: spec.kind,
         category: spec.category.clone(),
         seeds: spec.seeds.clone(),
+        signal_json: crate::batch::signal_json(&spec.category, &spec.seeds, &spec.id),
         severity: spec.severity,
         patterns,
         requirements,
