@@ -580,6 +580,12 @@ fn runs<const ASCII: bool>(b: &mut Builder, text: &str, question_marks: &[char])
             let (end, tripled) = word_end(bytes, i, class, any_tripled);
             b.word(text, (i, end), at, (class, tripled));
             i = end;
+            // Most words are followed by a space: it closes the word here, rather than after
+            // another turn of the loop that tells what the byte is.
+            if plain_space && bytes.get(i) == Some(&b' ') {
+                b.end_token(' ');
+                i += 1;
+            }
             continue;
         }
         if byte == b' ' && plain_space {
