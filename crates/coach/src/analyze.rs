@@ -392,7 +392,13 @@ pub(crate) fn analyze<'e>(engine: &'e Engine, original: &str, language: Lang) ->
     }
 
     let mut tally = Tally::default();
-    let mut signals = Vec::new();
+    // The cues' signals come last, but knowing them first sizes the list once: growing it
+    // from empty cost more than the allocation itself.
+    let feelings = feelings(original);
+    let cues = anger_cues(original);
+    let free_negation = usize::from(!negations.is_empty());
+    let mut signals =
+        Vec::with_capacity(matches.len() + free_negation + feelings.len() + cues.len());
     let mut flags = Flags::default();
     let mut demands: Vec<&str> = Vec::new();
     // Negations that reversed a word; the others are "free".
@@ -517,7 +523,7 @@ pub(crate) fn analyze<'e>(engine: &'e Engine, original: &str, language: Lang) ->
         let (seeds, name) = (Seeds::One("CLEAR-L"), RuleName::Plain("cue.negations"));
         push_evidence(&mut tally, &mut signals, &text, nth, seeds, name);
     }
-    for (start, end, feeling) in feelings(original) {
+    for (start, end, feeling) in feelings {
         let category = match feeling {
             Feeling::Angry => {
                 tally.anger_words += EMOJI_ANGER;
@@ -541,7 +547,6 @@ pub(crate) fn analyze<'e>(engine: &'e Engine, original: &str, language: Lang) ->
             rule: RuleName::Plain("cue.emoji"),
         });
     }
-    let cues = anger_cues(original);
     let cue_total: f32 = cues.iter().map(|c| c.weight).sum();
     let cue_factor = if tally.negative > 0.0 || tally.positive == 0.0 {
         1.0
