@@ -504,22 +504,22 @@ pub(crate) fn analyze<'e>(engine: &'e Engine, original: &str, language: Lang) ->
 
     // Free negations of statements: in a question ("don't you have it in blue?") a "not" is
     // part of asking.
-    let free: Vec<&RuleMatch> = negations
+    // Walked, not collected: read twice at most, and most texts have none.
+    let mut free = negations
         .iter()
         .zip(&used)
         .filter(|(m, used)| {
             let sentence = text.tokens[m.start as usize].sentence as usize;
             !**used && !text.sentences[sentence].question && !before_number(&text, m)
         })
-        .map(|(m, _)| m)
-        .collect();
+        .map(|(m, _)| m);
     // A negation rule of severity medium or high (the packs' clause negators: "doesn't", «δεν»)
     // is evidence on its own; low ones ("never", "without", or every negation of a pack that
     // keeps them all low) from two.
     let clause_negation = free
-        .iter()
+        .clone()
         .find(|m| engine.rules[m.rule as usize].severity != Severity::Low);
-    if let Some(nth) = clause_negation.or_else(|| free.get(FREE_NEGATIONS_FOR_EVIDENCE - 1)) {
+    if let Some(nth) = clause_negation.or_else(|| free.nth(FREE_NEGATIONS_FOR_EVIDENCE - 1)) {
         let (seeds, name) = (Seeds::One("CLEAR-L"), RuleName::Plain("cue.negations"));
         push_evidence(&mut tally, &mut signals, &text, nth, seeds, name);
     }
