@@ -128,7 +128,9 @@ impl Engine {
         let symbols_of =
             |t: usize| &symbols[symbol_offsets[t] as usize..symbol_offsets[t + 1] as usize];
 
-        // `open`: nodes still open after the token before `at`, as (node, at).
+        // `open`: nodes still open after the token before `at`, as (node, at). Start tokens are
+        // walked in order (their symbol bounds in pairs, without bounds checks); the tokens an
+        // open node reaches are looked up by index with `symbols_of`.
         let starts = text
             .tokens
             .iter()

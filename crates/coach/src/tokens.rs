@@ -4,6 +4,7 @@
 //! The same function tokenises pattern words, so "I'm" in a pack and "Im" in a message meet.
 
 use text::Folded;
+use text::swar::{self, HIGH_BITS, zero_bytes};
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Token {
@@ -606,10 +607,6 @@ fn runs<const ASCII: bool>(b: &mut Builder, text: &str, question_marks: &[char])
 }
 
 const EIGHT: usize = 8;
-/// The high bit of each of a `u64`'s eight bytes, and the low bit.
-const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-const LOW_BITS: u64 = 0x0101_0101_0101_0101;
-
 /// Whether an ASCII letter of `bytes` is repeated three times in a row: eight starts at a time
 /// from three overlapping `u64` reads, the last few from a copy padded with zeros (not
 /// letters). A vectorised byte pass ended in a byte loop whose exit, at a different count
@@ -673,22 +670,12 @@ fn word_end(bytes: &[u8], start: usize, class: WordClass, any_tripled: bool) -> 
 
 /// The high bit of each byte of `eight` that is an ASCII letter or digit, as `class` says.
 fn class_bytes(eight: u64, class: WordClass) -> u64 {
-    let (first, last, folded) = match class {
-        // Capitals and small letters differ by the bit 0x20 only.
-        WordClass::Letter => (b'a', b'z', eight | (0x20 * LOW_BITS)),
-        WordClass::Digit => (b'0', b'9', eight),
+    let ascii = eight & !HIGH_BITS;
+    let in_class = match class {
+        WordClass::Letter => swar::letters(ascii),
+        WordClass::Digit => swar::bytes_in(ascii, b'0', b'9'),
     };
-    // With the high bit set, a byte minus `first` borrows nothing from its neighbour; the high
-    // bit stays set exactly when the byte (below 0x80) is at least `first`.
-    let at_least_first = (folded | HIGH_BITS) - u64::from(first) * LOW_BITS;
-    let past_last = (folded | HIGH_BITS) - u64::from(last + 1) * LOW_BITS;
-    at_least_first & !past_last & !eight & HIGH_BITS
-}
-
-/// The high bit of each zero byte of `eight`.
-fn zero_bytes(eight: u64) -> u64 {
-    let low_seven = 0x7F * LOW_BITS;
-    !(((eight & low_seven) + low_seven) | eight) & HIGH_BITS
+    in_class & !eight
 }
 
 /// The folded words of a piece of pattern text, as the matcher will see them in messages.

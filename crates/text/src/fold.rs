@@ -5,6 +5,8 @@ use std::sync::OnceLock;
 
 use unicode_normalization::char::{compose, decompose_compatible, is_combining_mark};
 
+use crate::swar;
+
 /// Folded text plus, for every folded character, where it came from in the original.
 ///
 /// Offsets are character offsets (Unicode scalar values), as the coach contract uses for spans.
@@ -185,10 +187,9 @@ fn fold_per_char(input: &str) -> Folded {
 /// The number of ASCII bytes `bytes` starts with, read eight at a time (as a `u64`): the ASCII
 /// stretches of a message are most of its bytes.
 fn ascii_prefix_len(bytes: &[u8]) -> usize {
-    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
     let mut length = 0;
     for eight in bytes.chunks_exact(8) {
-        let high = u64::from_le_bytes(eight.try_into().expect("eight bytes")) & HIGH_BITS;
+        let high = u64::from_le_bytes(eight.try_into().expect("eight bytes")) & swar::HIGH_BITS;
         if high != 0 {
             return length + (high.trailing_zeros() / 8) as usize;
         }

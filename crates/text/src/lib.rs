@@ -14,6 +14,7 @@ mod fold;
 mod hash;
 mod lang;
 mod script;
+pub mod swar;
 mod tokens;
 
 pub use detect::{detect, detect_with_hint};

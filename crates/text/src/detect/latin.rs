@@ -7,9 +7,9 @@
 //! (affixes) for words no list knows.
 
 use super::shape::shape_evidence;
-use super::swar;
 use super::word_table::{Key, WordClasses, WordTable, word_table};
 use crate::fold::fold_char;
+use crate::swar;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Class {
@@ -540,14 +540,21 @@ impl LatinScores {
     }
 
     fn add_listed_word(&mut self, classes: WordClasses) {
+        self.add_word_classes(classes, 1.0, true);
+    }
+
+    /// Adds `share` of the word's weight for each class that lists it, in index order (the
+    /// order of the plain algorithm's sums, so that every score bit stays the same; `× 1.0` is
+    /// exact). `known`: the word also counts as a known word beyond English.
+    #[inline(always)]
+    fn add_word_classes(&mut self, classes: WordClasses, share: f32, known: bool) {
         let not_english = !classes.is_english();
-        // The classes that list the word, in index order.
         let mut rest = classes.classes;
         while rest != 0 {
             let index = rest.trailing_zeros() as usize;
             rest &= rest - 1;
-            self.add(index, classes.weight(index), not_english);
-            if not_english {
+            self.add(index, classes.weight(index) * share, not_english);
+            if known && not_english {
                 self.known_beyond_english[index] += 1;
             }
         }
@@ -575,15 +582,8 @@ impl LatinScores {
             // Contractions the list does not know ("n'am", "l'ai"): score the parts at half
             // weight (the other classes would add a zero, which changes no score).
             for part in [&word[..at], &word[at + 1..]] {
-                let Some(classes) = Key::of(part).and_then(|key| table.get(key)) else {
-                    continue;
-                };
-                let not_english = !classes.is_english();
-                let mut rest = classes.classes;
-                while rest != 0 {
-                    let index = rest.trailing_zeros() as usize;
-                    rest &= rest - 1;
-                    self.add(index, classes.weight(index) * 0.5, not_english);
+                if let Some(classes) = Key::of(part).and_then(|key| table.get(key)) {
+                    self.add_word_classes(classes, 0.5, false);
                 }
             }
         } else {

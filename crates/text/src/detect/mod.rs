@@ -3,12 +3,12 @@
 mod chinese;
 mod latin;
 mod shape;
-mod swar;
 mod word_table;
 mod zh_tables;
 
 use crate::lang::{Detection, Lang};
 use crate::script::{Script, script_of};
+use crate::swar;
 use latin::{Class, LatinScores};
 
 /// Detects the language of `text` with no prior knowledge. See [`detect_with_hint`].

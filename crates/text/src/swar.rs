@@ -1,18 +1,19 @@
 //! Eight bytes at a time in a `u64` (SIMD within a register): each test answers with the high
 //! bit of every byte that passes it. Safe code the compiler keeps in registers, where a byte
-//! loop took a branch, often mispredicted, per byte.
+//! loop took a branch, often mispredicted, per byte. Shared by language detection, folding and
+//! the coach's tokeniser.
 
-pub(super) const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-pub(super) const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+pub const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+pub const LOW_BITS: u64 = 0x0101_0101_0101_0101;
 
 /// The bytes of `eight` (each below 0x80) equal to `byte`.
-pub(super) fn bytes_equal(eight: u64, byte: u8) -> u64 {
+pub fn bytes_equal(eight: u64, byte: u8) -> u64 {
     // A byte below 0x80 plus 0x7F reaches 0x80 unless it is 0, with no carry out of it.
     !((eight ^ (LOW_BITS * u64::from(byte))) + LOW_BITS * 0x7F) & HIGH_BITS
 }
 
 /// The bytes of `eight` (each below 0x80) in `low..=high` (`high` below 0x80).
-pub(super) fn bytes_in(eight: u64, low: u8, high: u8) -> u64 {
+pub fn bytes_in(eight: u64, low: u8, high: u8) -> u64 {
     // At least `low`: adding 0x80 - low reaches 0x80; at most `high`: adding 0x7F - high does
     // not. Neither sum carries out of its byte.
     (eight + LOW_BITS * u64::from(0x80 - low))
@@ -20,20 +21,26 @@ pub(super) fn bytes_in(eight: u64, low: u8, high: u8) -> u64 {
         & HIGH_BITS
 }
 
+/// The zero bytes among eight bytes of any value.
+pub fn zero_bytes(eight: u64) -> u64 {
+    let low_seven = 0x7F * LOW_BITS;
+    !(((eight & low_seven) + low_seven) | eight) & HIGH_BITS
+}
+
 /// The ASCII letters among eight ASCII bytes.
-pub(super) fn letters(eight: u64) -> u64 {
+pub fn letters(eight: u64) -> u64 {
     bytes_in(eight | (LOW_BITS * 0x20), b'a', b'z')
 }
 
 /// The ASCII letters, digits and apostrophes among eight bytes of any value.
-pub(super) fn word_bytes(eight: u64) -> u64 {
+pub fn word_bytes(eight: u64) -> u64 {
     let ascii = eight & !HIGH_BITS;
     (letters(ascii) | bytes_in(ascii, b'0', b'9') | bytes_equal(ascii, b'\'')) & !eight
 }
 
 /// The run of ASCII letters, digits and apostrophes that begins eight bytes: its length (8
 /// if all are) and the apostrophes in it (as high bits).
-pub(super) fn word_run(eight: u64) -> (usize, u64) {
+pub fn word_run(eight: u64) -> (usize, u64) {
     let words = word_bytes(eight);
     let ends = !words & HIGH_BITS;
     // The bits below the first byte that is not a word byte (all when there is none).
@@ -43,18 +50,18 @@ pub(super) fn word_run(eight: u64) -> (usize, u64) {
 }
 
 /// How many bytes pass, counted.
-pub(super) fn count(passed: u64) -> u32 {
+pub fn count(passed: u64) -> u32 {
     // One bit per byte, summed into the top byte.
     ((passed >> 7).wrapping_mul(LOW_BITS) >> 56) as u32
 }
 
 /// How many bytes from the first pass, up to 8.
-pub(super) fn leading(passed: u64) -> usize {
+pub fn leading(passed: u64) -> usize {
     (!passed & HIGH_BITS).trailing_zeros() as usize / 8
 }
 
 /// The eight bytes of `bytes` from `at` (zeros past the end).
-pub(super) fn load(bytes: &[u8], at: usize) -> u64 {
+pub fn load(bytes: &[u8], at: usize) -> u64 {
     if let Some(eight) = bytes.get(at..at + 8) {
         return u64::from_le_bytes(eight.try_into().expect("8 bytes"));
     }
