@@ -341,6 +341,19 @@ struct Flags {
     public_exposure: bool,
 }
 
+impl Flags {
+    /// Raises the flag of a flag category ("abuse", "threat", "churn", "public_exposure").
+    fn raise(&mut self, category: &str) {
+        let flag = match category {
+            "abuse" => &mut self.abuse,
+            "threat" => &mut self.threat,
+            "churn" => &mut self.churn,
+            _ => &mut self.public_exposure,
+        };
+        *flag = true;
+    }
+}
+
 #[derive(Default)]
 struct Tally {
     anger_words: f32,
@@ -467,21 +480,9 @@ pub(crate) fn analyze<'e>(engine: &'e Engine, original: &str, language: Lang) ->
             }
             "complaint" => tally.negative += 1.5 * weight,
             "praise" => tally.positive += weight,
-            "abuse" => {
+            "abuse" | "threat" | "churn" | "public_exposure" => {
                 tally.negative += 1.0;
-                flags.abuse = true;
-            }
-            "threat" => {
-                tally.negative += 1.0;
-                flags.threat = true;
-            }
-            "churn" => {
-                tally.negative += 1.0;
-                flags.churn = true;
-            }
-            "public_exposure" => {
-                tally.negative += 1.0;
-                flags.public_exposure = true;
+                flags.raise(cat);
             }
             demand if demand.starts_with(DEMAND_PREFIX) => {
                 tally.negative += 1.0;
