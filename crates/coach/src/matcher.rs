@@ -655,33 +655,43 @@ mod tests {
         texts
     }
 
-    #[test]
-    fn the_tries_find_exactly_the_literals_a_word_by_word_comparison_finds() {
+    /// Calls `check` with every built-in engine, each of `texts` tokenised for it, and both
+    /// purposes.
+    fn for_each_run(
+        texts: &[String],
+        mut check: impl FnMut(&Engine, &str, &TokenizedText, Purpose),
+    ) {
         let coach = Coach::builtin().expect("built-in packs load");
-        let texts = test_texts();
-        let mut checked = 0;
         for engine in coach.engines.values() {
-            for text in &texts {
+            for text in texts {
                 let tokenized = tokenize(text::fold(text), &engine.question_marks);
                 for purpose in [Purpose::CustomerMessage, Purpose::Reply] {
-                    let mut scratch = Scratch::default();
-                    let hits = engine.hits(&tokenized, purpose, &mut scratch);
-                    let mut fast = BTreeSet::new();
-                    for start in 0..tokenized.tokens.len() as u32 {
-                        for &Hit { literal, end, .. } in hits.at(start) {
-                            assert!(
-                                fast.insert((start, literal, end)),
-                                "a hit reported twice in {text:?}"
-                            );
-                        }
-                    }
-                    assert_eq!(fast.len(), hits.hits.len(), "{text:?}");
-                    let slow = reference_hits(engine, &tokenized, purpose);
-                    assert_eq!(fast, slow, "{:?} {purpose:?}: {text:?}", engine.lang);
-                    checked += slow.len();
+                    check(engine, text, &tokenized, purpose);
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_tries_find_exactly_the_literals_a_word_by_word_comparison_finds() {
+        let mut checked = 0;
+        for_each_run(&test_texts(), |engine, text, tokenized, purpose| {
+            let mut scratch = Scratch::default();
+            let hits = engine.hits(tokenized, purpose, &mut scratch);
+            let mut fast = BTreeSet::new();
+            for start in 0..tokenized.tokens.len() as u32 {
+                for &Hit { literal, end, .. } in hits.at(start) {
+                    assert!(
+                        fast.insert((start, literal, end)),
+                        "a hit reported twice in {text:?}"
+                    );
+                }
+            }
+            assert_eq!(fast.len(), hits.hits.len(), "{text:?}");
+            let slow = reference_hits(engine, tokenized, purpose);
+            assert_eq!(fast, slow, "{:?} {purpose:?}: {text:?}", engine.lang);
+            checked += slow.len();
+        });
         assert!(checked > 2_000, "the texts contain literals ({checked})");
     }
 
@@ -689,48 +699,42 @@ mod tests {
     /// required words are not all in the text is not tried. Wherever one matches, they are.
     #[test]
     fn a_condition_that_matches_has_its_required_words_in_the_text() {
-        let coach = Coach::builtin().expect("built-in packs load");
         let mut texts = test_texts();
         texts.push("I'm not sure it's not bad, not that it is not really good".into());
         let mut matched = 0;
-        for engine in coach.engines.values() {
-            for text in &texts {
-                let tokenized = tokenize(text::fold(text), &engine.question_marks);
-                for purpose in [Purpose::CustomerMessage, Purpose::Reply] {
-                    let mut scratch = Scratch::default();
-                    scratch.next_stamp(engine);
-                    let hits = engine.hits(&tokenized, purpose, &mut scratch);
-                    engine.mark_groups(&hits, &mut scratch);
-                    let run = Run {
-                        text: &tokenized,
-                        hits,
-                        group_seen: &scratch.group_seen,
-                        stamp: scratch.stamp,
-                        spare_lists: RefCell::default(),
-                    };
-                    let rules = engine.rules.iter().filter(|rule| {
-                        (rule.kind == crate::spec::RuleKind::Signal)
-                            == (purpose == Purpose::CustomerMessage)
-                    });
-                    for rule in rules {
-                        let conditions = rule
-                            .unless_preceded_by
-                            .iter()
-                            .zip(&rule.unless_preceded_requirements);
-                        for (nodes, requirements) in conditions {
-                            for start in 0..tokenized.tokens.len() as u32 {
-                                let mut ends = Vec::new();
-                                run.sequence(nodes, start, &mut ends);
-                                if !ends.is_empty() {
-                                    assert!(run.all_present(requirements), "{}: {text:?}", rule.id);
-                                    matched += 1;
-                                }
-                            }
+        for_each_run(&texts, |engine, text, tokenized, purpose| {
+            let mut scratch = Scratch::default();
+            scratch.next_stamp(engine);
+            let hits = engine.hits(tokenized, purpose, &mut scratch);
+            engine.mark_groups(&hits, &mut scratch);
+            let run = Run {
+                text: tokenized,
+                hits,
+                group_seen: &scratch.group_seen,
+                stamp: scratch.stamp,
+                spare_lists: RefCell::default(),
+            };
+            let rules = engine.rules.iter().filter(|rule| {
+                (rule.kind == crate::spec::RuleKind::Signal)
+                    == (purpose == Purpose::CustomerMessage)
+            });
+            for rule in rules {
+                let conditions = rule
+                    .unless_preceded_by
+                    .iter()
+                    .zip(&rule.unless_preceded_requirements);
+                for (nodes, requirements) in conditions {
+                    for start in 0..tokenized.tokens.len() as u32 {
+                        let mut ends = Vec::new();
+                        run.sequence(nodes, start, &mut ends);
+                        if !ends.is_empty() {
+                            assert!(run.all_present(requirements), "{}: {text:?}", rule.id);
+                            matched += 1;
                         }
                     }
                 }
             }
-        }
+        });
         assert!(matched > 50, "the conditions matched somewhere ({matched})");
     }
 }
